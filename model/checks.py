@@ -1,0 +1,180 @@
+"""Consistency checks across the data files.
+
+Each check returns :class:`~model.errors.Problem` records naming file, row,
+column, value and what was expected, in the manner of PyPSA's consistency
+checks. Row-level checks (types, ranges, duplicates) are in :mod:`model.data`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from model.errors import Problem
+from model.schema import TABLES
+
+REQUIRED_PARAMETERS = ("base_year", "circuity_factor")
+TOTAL_TOLERANCE = 0.005
+"""Largest relative gap between a node's stream generation and its reported total."""
+
+
+def _refs(
+    frames: dict[str, pd.DataFrame],
+    table: str,
+    column: str,
+    target: str,
+    known: Iterable[str],
+    what: str,
+) -> list[Problem]:
+    known_set = set(known)
+    frame = frames[table]
+    problems = []
+    for _, row in frame.iterrows():
+        if row[column] not in known_set:
+            problems.append(
+                Problem(
+                    f"{table}.csv",
+                    int(row["_row"]),
+                    column,
+                    str(row[column]),
+                    f"a {what} listed in {target}",
+                )
+            )
+    return problems
+
+
+def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every id used in one file is defined in the file that owns it."""
+    nodes = frames["nodes"]["node"]
+    streams = frames["streams"]["stream"]
+    pathways = frames["pathways"]["pathway"]
+    regions = frames["regions"]["region"]
+    groups = frames["target_groups"]["group"]
+    checks = [
+        ("nodes", "region", "regions.csv", regions, "region"),
+        ("storage", "stream", "streams.csv", streams, "stream"),
+        ("levies", "stream", "streams.csv", streams, "stream"),
+        ("target_groups", "stream", "streams.csv", streams, "stream"),
+        ("targets", "group", "target_groups.csv", groups, "target group"),
+        ("compatibility", "stream", "streams.csv", streams, "stream"),
+        ("compatibility", "pathway", "pathways.csv", pathways, "pathway"),
+        ("generation", "node", "nodes.csv", nodes, "node (province)"),
+        ("generation", "stream", "streams.csv", streams, "stream"),
+        ("capacity", "node", "nodes.csv", nodes, "node (province)"),
+        ("capacity", "pathway", "pathways.csv", pathways, "pathway"),
+        ("province_totals", "node", "nodes.csv", nodes, "node (province)"),
+    ]
+    problems: list[Problem] = []
+    for table, column, target, known, what in checks:
+        problems += _refs(frames, table, column, target, known, what)
+    return problems
+
+
+def check_sources(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Every row that carries a source_id points at a row of sources.csv."""
+    known = set(frames["sources"]["source_id"])
+    problems: list[Problem] = []
+    for spec in TABLES:
+        name = spec.file.removesuffix(".csv")
+        if name == "sources" or "source_id" not in frames[name].columns:
+            continue
+        problems += _refs(frames, name, "source_id", "sources.csv", known, "source_id")
+    return problems
+
+
+def check_coverage(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Things the model needs to exist: a storage cost per stream, road, parameters."""
+    problems: list[Problem] = []
+    have_storage = set(frames["storage"]["stream"])
+    for _, row in frames["streams"].iterrows():
+        if row["stream"] not in have_storage:
+            problems.append(
+                Problem("storage.csv", None, "stream", row["stream"],
+                        f"a row for stream {row['stream']!r} (defined in streams.csv)")
+            )
+    if "road" not in set(frames["modes"]["mode"]):
+        problems.append(Problem("modes.csv", None, "mode", "", "a row for mode 'road'"))
+    have_params = set(frames["parameters"]["parameter"])
+    for name in REQUIRED_PARAMETERS:
+        if name not in have_params:
+            problems.append(
+                Problem("parameters.csv", None, "parameter", "", f"a row for {name!r}")
+            )
+    compatible = set(frames["compatibility"]["pathway"])
+    for _, row in frames["pathways"].iterrows():
+        if row["pathway"] not in compatible:
+            problems.append(
+                Problem("pathways.csv", int(row["_row"]), "pathway", row["pathway"],
+                        "at least one compatible stream in compatibility.csv")
+            )
+    return problems
+
+
+def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A central value lies within its stated low-high range."""
+    specs = [
+        ("storage", "storage_cost_cny_per_t", "storage_cost_low_cny_per_t",
+         "storage_cost_high_cny_per_t"),
+        ("pathways", "opex_cny_per_t", "opex_low_cny_per_t", "opex_high_cny_per_t"),
+        ("modes", "cost_cny_per_tkm", "cost_low_cny_per_tkm", "cost_high_cny_per_tkm"),
+    ]
+    problems = []
+    for table, mid, low, high in specs:
+        for _, row in frames[table].iterrows():
+            if not row[low] <= row[mid] <= row[high]:
+                problems.append(
+                    Problem(f"{table}.csv", int(row["_row"]), mid, str(row[mid]),
+                            f"a value within [{low}, {high}] = [{row[low]}, {row[high]}]")
+                )
+    return problems
+
+
+def check_dictionary(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """columns.csv documents every column of every file."""
+    documented = set(zip(frames["columns"]["file"], frames["columns"]["column"], strict=True))
+    problems = []
+    for spec in TABLES:
+        for column in spec.row.model_fields:
+            if (spec.file, column) not in documented:
+                problems.append(
+                    Problem("columns.csv", None, "column", f"{spec.file}:{column}",
+                            "a row documenting this column (file, column, unit, meaning)")
+                )
+    return problems
+
+
+def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """A node's stream generation adds up to its base-year total in province_totals.csv."""
+    params = frames["parameters"].set_index("parameter")["value"]
+    if "base_year" not in params.index:
+        return []
+    year = int(params["base_year"])
+    totals = frames["province_totals"]
+    totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
+    generation = frames["generation"].groupby("node")["generation_10kt"].sum()
+    problems = []
+    for _, row in totals.iterrows():
+        stated = float(row["generated_10kt"])
+        summed = float(generation.get(row["node"], 0.0))
+        if abs(summed - stated) > TOTAL_TOLERANCE * max(stated, 1.0):
+            problems.append(
+                Problem("generation.csv", None, "generation_10kt",
+                        f"{row['node']}: sum {summed:.1f}",
+                        f"the streams of {row['node']} to add up to its {year} total "
+                        f"{stated:.1f} (province_totals.csv row {int(row['_row'])}) "
+                        f"within {TOTAL_TOLERANCE:.1%}")
+            )
+    return problems
+
+
+def check_dataset(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Run every cross-file check on frames that passed row validation."""
+    return (
+        check_references(frames)
+        + check_sources(frames)
+        + check_coverage(frames)
+        + check_ranges(frames)
+        + check_dictionary(frames)
+        + check_totals(frames)
+    )

@@ -1,0 +1,170 @@
+"""The command line: parses, calls, prints. No model logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from model.config import DEFAULT_DATA_DIR
+from model.errors import DataError, WasteallocError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="wastealloc: allocate industrial solid waste to utilization capacity under "
+    "China's utilization-rate targets.",
+)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+REGION_NAMES = {"jjj": "Beijing-Tianjin-Hebei", "yrd": "Yangtze River Delta",
+                "yrb": "Yellow River Basin", "all": "All three regions"}
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    raise typer.Exit(code=2 if isinstance(exc, DataError) else 1)
+
+
+@app.command()
+def solve(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file, e.g. runs/baseline.toml")],
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder (default: runs/<scenario name>/)")
+    ] = None,
+    maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
+) -> None:
+    """Solve a scenario and write its results folder (tables, summary.json, maps)."""
+    from model.run import solve_file
+
+    try:
+        with console.status(f"solving {scenario} ..."):
+            run = solve_file(scenario, out, draw_maps=maps)
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    print_summary(run)
+
+
+def print_summary(run: object) -> None:
+    """A short, readable account of a solved scenario."""
+    from model.run import Run
+
+    assert isinstance(run, Run)
+    s = run.summary
+    console.print(
+        f"[bold]{s['scenario']}[/]: {s['status']}, total cost "
+        f"{s['objective_10k_cny'] / 1e4:,.2f} x10^8 CNY/yr; base year {s['base_year']}; "
+        f"{s['model_size']['variables']:,} variables; solved in "
+        f"{s['timing_s']['solve']:.2f} s (built in {s['timing_s']['build']:.2f} s)"
+    )
+    util = run.results.utilization
+    table = Table(title="Utilization by region of origin (rate vs target)", title_justify="left")
+    table.add_column("region")
+    groups = ["bulk", "smelting_slag", "byproduct_gypsum", "red_mud", "all"]
+    for g in groups:
+        table.add_column(g, justify="right")
+    for level, area in [("region", r) for r in sorted(set(util[util.level == "region"].area))] + [
+        ("total", "all")
+    ]:
+        cells = []
+        for g in groups:
+            row = util[(util.level == level) & (util.area == area) & (util.group == g)]
+            if row.empty:
+                cells.append("-")
+                continue
+            r = row.iloc[0]
+            cell = f"{r['rate']:.1%}"
+            if r["target"] == r["target"] and r["target"] is not None:
+                mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
+                cell += f" / {r['target']:.0%} {mark}"
+            cells.append(cell)
+        table.add_row(REGION_NAMES.get(area, area), *cells)
+    console.print(table)
+    costs = run.results.costs.set_index("component")["cost_10k_cny"]
+    parts = ", ".join(
+        f"{k} {v / 1e4:,.2f}" for k, v in costs.items() if k != "total" and abs(v) > 1e-6
+    )
+    console.print(f"Cost (x10^8 CNY/yr): {parts}")
+    co2 = s["co2_10kt"]
+    console.print(
+        f"CO2 (Mt/yr): transport {co2['transport'] / 100:,.2f}, avoided "
+        f"{-co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
+    )
+    prices = run.results.shadow_prices
+    binding = prices[prices["binding"]]
+    tgt = binding[binding["constraint"] == "target"]
+    for _, r in tgt.iterrows():
+        console.print(
+            f"Target {r['region']}/{r['group']} binds: {r['shadow_price']:,.1f} CNY per extra t; "
+            f"one more percentage point costs {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
+            "x10^8 CNY/yr"
+        )
+    cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
+    if not cap.empty:
+        short = "; ".join(
+            f"{r['node']}/{r['pathway']} {r['shadow_price']:,.0f}" for _, r in cap.iterrows()
+        )
+        console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {short}")
+    if run.out_dir is not None:
+        console.print(f"Results: {run.out_dir}")
+
+
+@app.command()
+def validate(
+    data_dir: Annotated[
+        Path, typer.Argument(help="Data folder (default: the shipped data/regions)")
+    ] = DEFAULT_DATA_DIR,
+) -> None:
+    """Check a data folder; print every problem with file, row, column, value, expectation."""
+    from model.data import load_dataset
+
+    try:
+        dataset = load_dataset(data_dir)
+    except DataError as exc:
+        err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {exc.data_dir}:")
+        for problem in exc.problems:
+            err.print(f"  {problem}", soft_wrap=True)
+        raise typer.Exit(code=2) from None
+    n = {k: len(v) for k, v in dataset.tables.items()}
+    console.print(
+        f"[green]ok[/]: {dataset.data_dir} — {n['nodes']} nodes, {n['streams']} streams, "
+        f"{n['pathways']} pathways, {n['generation']} generation rows, "
+        f"{n['capacity']} capacity rows, {n['sources']} sources"
+    )
+
+
+@app.command("map")
+def map_(
+    result_dir: Annotated[Path, typer.Argument(help="A results folder, e.g. runs/baseline")],
+    group: Annotated[str, typer.Option(help="Target group to map")] = "bulk",
+    data: Annotated[Path, typer.Option(help="Data folder with the boundaries")] = (
+        DEFAULT_DATA_DIR
+    ),
+    dpi: Annotated[int, typer.Option(min=50, max=1200)] = 200,
+) -> None:
+    """Redraw the utilization map from saved results, without solving again."""
+    from model import maps
+    from model.data import load_dataset
+    from model.outputs import read_run
+
+    try:
+        tables, summary = read_run(result_dir)
+        dataset = load_dataset(data)
+        shapes = maps.load_boundaries(dataset.boundaries_path, dataset.nodes)
+        out = result_dir / f"map_utilization_{group}.png"
+        maps.draw_utilization(tables["utilization"], shapes, out, group=group,
+                              scenario=summary["scenario"], base_year=summary.get("base_year"),
+                              dpi=dpi)
+    except (WasteallocError, FileNotFoundError, maps.MapJoinError) as exc:
+        _fail(exc)
+        return
+    console.print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,48 @@
+"""Errors that reach the user: each says what is wrong, where, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input data, located to a cell where possible.
+
+    ``row`` is the spreadsheet row number (the header is row 1), or None when
+    the problem concerns a whole file or column.
+    """
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file if self.row is None else f"{self.file} row {self.row}"
+        column = f", column {self.column}" if self.column else ""
+        value = f": value {self.value!r}" if self.value != "" else ""
+        return f"{where}{column}{value}: expected {self.expected}"
+
+
+class WasteallocError(Exception):
+    """Base class of errors reported to the user without a traceback."""
+
+
+class ScenarioError(WasteallocError):
+    """A scenario file is missing, malformed or has unknown keys."""
+
+
+class DataError(WasteallocError):
+    """The data directory has problems; ``problems`` lists all of them."""
+
+    def __init__(self, data_dir: str, problems: list[Problem]) -> None:
+        self.data_dir = data_dir
+        self.problems = sorted(problems, key=lambda p: (p.file, p.row or 0, p.column))
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in {data_dir}:\n{lines}")
+
+
+class SolveError(WasteallocError):
+    """The solver did not return an optimal solution."""

@@ -1,0 +1,330 @@
+r"""The linear program of ``../shared/design/formulation.md``, in Pyomo.
+
+Two stages joined at the destination: ``haul[w,i,j,m]`` moves stream *w* from
+node *i* to node *j* by mode *m*; ``process[w,j,p]`` puts it through pathway
+*p* at *j*. Only admissible tuples are indexed. Every parameter a sweep may
+change is a mutable ``Param``, so a sweep re-solves the built model.
+
+Units: mass in 10^4 t/yr, unit costs in CNY/t (so mass x unit cost is in
+10^4 CNY/yr), distance in km, emission factors in t CO2/(t·km), CO2 in 10^4 t.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from model.inputs import ModelInputs
+
+
+def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
+    """Build the LP for one scenario."""
+    m = pyo.ConcreteModel(name="wastealloc")
+    m.inputs = inp  # kept for results; not a Pyomo component
+    add_sets(m, inp)
+    add_parameters(m, inp)
+    add_variables(m)
+    add_origin_balance(m)
+    add_destination_balance(m)
+    add_capacity(m)
+    add_blend_limits(m)
+    add_targets(m)
+    add_interregional_limits(m, inp)
+    add_objective(m)
+    return m
+
+
+def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    """Sets, sparse: hauls exist only for generated streams towards nodes able to use them."""
+    m.NODES = pyo.Set(initialize=inp.nodes, ordered=True)
+    m.REGIONS = pyo.Set(initialize=inp.regions, ordered=True)
+    m.STREAMS = pyo.Set(initialize=inp.streams, ordered=True)
+    m.PATHWAYS = pyo.Set(initialize=inp.pathways, ordered=True)
+    m.MODES = pyo.Set(initialize=inp.modes, ordered=True)
+    m.COMPATIBLE = pyo.Set(
+        dimen=2, initialize=sorted(k for k in inp.share_max if k[1] in inp.pathways)
+    )
+    plants = sorted(
+        {k for k, v in inp.capacity_10kt.items() if v > 0} | set(inp.expansion_max_10kt)
+    )
+    m.PLANTS = pyo.Set(dimen=2, initialize=plants)  # (node, pathway) with capacity
+    m.EXPANDABLE = pyo.Set(dimen=2, initialize=sorted(inp.expansion_max_10kt))
+    pathways_of = defaultdict(list)
+    for w, p in m.COMPATIBLE:
+        pathways_of[w].append(p)
+    plant_set = set(plants)
+    accepts = {
+        (w, j)
+        for w in inp.streams
+        for j in inp.nodes
+        if any((j, p) in plant_set for p in pathways_of[w])
+    }
+    m.SUPPLY = pyo.Set(dimen=2, initialize=sorted(inp.generation_10kt))  # (stream, node)
+    hauls = sorted(
+        (w, i, j, mode)
+        for (w, i) in inp.generation_10kt
+        for (a, j, mode) in inp.arcs
+        if a == i and (w, j) in accepts
+    )
+    m.HAULS = pyo.Set(dimen=4, initialize=hauls)
+    receivers = {(w, j) for (w, _, j, _) in hauls}
+    m.PROCESSES = pyo.Set(
+        dimen=3,
+        initialize=sorted(
+            (w, j, p)
+            for (w, j) in receivers
+            for p in pathways_of[w]
+            if (j, p) in plant_set
+        ),
+    )
+    m.TARGETS = pyo.Set(
+        dimen=2,
+        initialize=sorted(
+            (r, g)
+            for (r, g) in inp.target_rate
+            if any(
+                (w, i) in inp.generation_10kt
+                for w in inp.group_streams[g]
+                for i in inp.nodes
+                if inp.node_region[i] == r
+            )
+        ),
+    )
+    m.BLENDS = pyo.Set(
+        dimen=3, initialize=sorted(k for k in m.PROCESSES if inp.share_max[k[0], k[2]] < 1.0)
+    )
+
+
+def add_parameters(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    """Parameters, mutable where sweeps change them, named with their units."""
+    mutable = {"mutable": True}
+    m.generation_10kt = pyo.Param(m.SUPPLY, initialize=inp.generation_10kt, **mutable)
+    m.capacity_10kt = pyo.Param(
+        m.PLANTS, initialize=lambda _, j, p: inp.capacity_10kt.get((j, p), 0.0), **mutable
+    )
+    m.expansion_max_10kt = pyo.Param(
+        m.EXPANDABLE, initialize=inp.expansion_max_10kt, **mutable
+    )
+    m.share_max = pyo.Param(m.COMPATIBLE, initialize=inp.share_max, **mutable)
+    m.revenue_cny_per_t = pyo.Param(m.COMPATIBLE, initialize=inp.revenue_cny_per_t, **mutable)
+    m.avoided_co2_t_per_t = pyo.Param(
+        m.COMPATIBLE, initialize=inp.avoided_co2_t_per_t, **mutable
+    )
+    m.opex_cny_per_t = pyo.Param(m.PATHWAYS, initialize=inp.opex_cny_per_t, **mutable)
+    m.capex_cny_per_t_yr = pyo.Param(m.PATHWAYS, initialize=inp.capex_cny_per_t_yr, **mutable)
+    m.storage_cost_cny_per_t = pyo.Param(
+        m.STREAMS, initialize=inp.storage_cost_cny_per_t, **mutable
+    )
+    m.levy_cny_per_t = pyo.Param(m.STREAMS, initialize=inp.levy_cny_per_t, **mutable)
+    m.transport_cost_cny_per_tkm = pyo.Param(
+        m.MODES, initialize=inp.transport_cost_cny_per_tkm, **mutable
+    )
+    m.handling_cny_per_t = pyo.Param(m.MODES, initialize=inp.handling_cny_per_t, **mutable)
+    m.emission_t_per_tkm = pyo.Param(m.MODES, initialize=inp.emission_t_per_tkm, **mutable)
+    m.carbon_price_cny_per_t = pyo.Param(initialize=inp.carbon_price_cny_per_t, **mutable)
+    m.target_rate = pyo.Param(m.TARGETS, initialize=inp.target_rate, **mutable)
+    m.penalty_cny_per_t = pyo.Param(initialize=inp.penalty_cny_per_t, **mutable)
+    m.distance_km = inp.distance_km  # fixed by geography; a plain dict keeps the model small
+
+
+def add_variables(m: pyo.ConcreteModel) -> None:
+    """Hauls, processing, unutilized generation, expansion and (elastic) shortfall."""
+    nonneg = pyo.NonNegativeReals
+    m.haul = pyo.Var(m.HAULS, domain=nonneg, doc="10^4 t/yr of w hauled i -> j by mode m")
+    m.process = pyo.Var(m.PROCESSES, domain=nonneg, doc="10^4 t/yr of w used by p at j")
+    m.unutilized = pyo.Var(m.SUPPLY, domain=nonneg, doc="10^4 t/yr of w left at i")
+    m.expansion = pyo.Var(m.EXPANDABLE, domain=nonneg, doc="10^4 t/yr capacity added")
+    elastic = m.inputs.elastic_targets
+    m.shortfall = pyo.Var(
+        m.TARGETS if elastic else pyo.Set(dimen=2, initialize=[]),
+        domain=nonneg,
+        doc="10^4 t/yr below the target (elastic mode only)",
+    )
+    # Index maps so constraints sum over existing tuples only.
+    m._out = defaultdict(list)  # (w, i) -> hauls leaving i
+    m._in = defaultdict(list)  # (w, j) -> hauls arriving at j
+    for w, i, j, mode in m.HAULS:
+        m._out[w, i].append((w, i, j, mode))
+        m._in[w, j].append((w, i, j, mode))
+    m._uses = defaultdict(list)  # (w, j) -> processes of w at j
+    m._intake = defaultdict(list)  # (j, p) -> processes at plant (j, p)
+    for w, j, p in m.PROCESSES:
+        m._uses[w, j].append((w, j, p))
+        m._intake[j, p].append((w, j, p))
+
+
+def add_origin_balance(m: pyo.ConcreteModel) -> None:
+    r"""Generation is hauled somewhere or left unutilized.
+
+    .. math:: \sum_{j,m} y_{w,i,j,m} + s_{w,i} = gen_{w,i} \quad \forall (w,i)
+    """
+
+    def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
+        return sum(m.haul[k] for k in m._out[w, i]) + m.unutilized[w, i] == m.generation_10kt[
+            w, i
+        ]
+
+    m.origin_balance = pyo.Constraint(m.SUPPLY, rule=rule)
+
+
+def add_destination_balance(m: pyo.ConcreteModel) -> None:
+    r"""What arrives at a node is processed there.
+
+    .. math:: \sum_{i,m} y_{w,i,j,m} = \sum_p z_{w,j,p} \quad \forall (w,j)
+    """
+    keys = sorted(set(m._in) | set(m._uses))
+
+    def rule(m: pyo.ConcreteModel, w: str, j: str) -> pyo.Expression:
+        return sum(m.haul[k] for k in m._in[w, j]) == sum(m.process[k] for k in m._uses[w, j])
+
+    m.destination_balance = pyo.Constraint(pyo.Set(dimen=2, initialize=keys), rule=rule)
+
+
+def add_capacity(m: pyo.ConcreteModel) -> None:
+    r"""Intake of a pathway at a node stays within existing plus added capacity.
+
+    .. math:: \sum_w z_{w,j,p} \le cap_{j,p} + e_{j,p}
+    """
+
+    def rule(m: pyo.ConcreteModel, j: str, p: str) -> pyo.Expression:
+        intake = sum(m.process[k] for k in m._intake[j, p])
+        if isinstance(intake, int):
+            return pyo.Constraint.Skip
+        added = m.expansion[j, p] if (j, p) in m.EXPANDABLE else 0.0
+        return intake <= m.capacity_10kt[j, p] + added
+
+    m.capacity = pyo.Constraint(m.PLANTS, rule=rule)
+    m.expansion_limit = pyo.Constraint(
+        m.EXPANDABLE, rule=lambda m, j, p: m.expansion[j, p] <= m.expansion_max_10kt[j, p]
+    )
+
+
+def add_blend_limits(m: pyo.ConcreteModel) -> None:
+    r"""A stream is at most a given share of a pathway's waste intake.
+
+    .. math:: z_{w,j,p} \le share^{max}_{w,p} \sum_{w'} z_{w',j,p}
+    """
+
+    def rule(m: pyo.ConcreteModel, w: str, j: str, p: str) -> pyo.Expression:
+        return m.process[w, j, p] <= m.share_max[w, p] * sum(
+            m.process[k] for k in m._intake[j, p]
+        )
+
+    m.blend = pyo.Constraint(m.BLENDS, rule=rule)
+
+
+def group_generation(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression:
+    """Generation of target group g in region r (10^4 t), as a mutable expression."""
+    inp: ModelInputs = m.inputs
+    return sum(
+        m.generation_10kt[w, i]
+        for (w, i) in m.SUPPLY
+        if w in inp.group_streams[g] and inp.node_region[i] == r
+    )
+
+
+def add_targets(m: pyo.ConcreteModel) -> None:
+    r"""Utilization credited to the region of origin meets the target rate.
+
+    .. math:: \sum_{w \in g, i \in r, j, m} y_{w,i,j,m} \ge rate_{r,g}
+              \sum_{w \in g, i \in r} gen_{w,i} - u_{r,g}
+    """
+    inp: ModelInputs = m.inputs
+
+    def rule(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression:
+        utilized = sum(
+            m.haul[k]
+            for k in m.HAULS
+            if k[0] in inp.group_streams[g] and inp.node_region[k[1]] == r
+        )
+        slack = m.shortfall[r, g] if inp.elastic_targets else 0.0
+        return utilized + slack >= m.target_rate[r, g] * group_generation(m, r, g)
+
+    m.target = pyo.Constraint(m.TARGETS, rule=rule)
+
+
+def add_interregional_limits(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    r"""Optional limits on flows between regions.
+
+    .. math:: \sum_{w, i \in r, j \in r', m} y_{w,i,j,m} \le flow^{max}_{r,r'}
+    """
+    keys = sorted(inp.flow_max_10kt)
+    m.flow_max_10kt = pyo.Param(
+        pyo.Set(dimen=2, initialize=keys), initialize=inp.flow_max_10kt, mutable=True
+    )
+
+    def rule(m: pyo.ConcreteModel, r: str, s: str) -> pyo.Expression:
+        flows = [
+            m.haul[k]
+            for k in m.HAULS
+            if inp.node_region[k[1]] == r and inp.node_region[k[2]] == s
+        ]
+        if not flows:
+            return pyo.Constraint.Skip
+        return sum(flows) <= m.flow_max_10kt[r, s]
+
+    m.interregional = pyo.Constraint(m.flow_max_10kt.index_set(), rule=rule)
+
+
+def add_objective(m: pyo.ConcreteModel) -> None:
+    r"""Total annual system cost, 10^4 CNY/yr.
+
+    .. math::
+        \sum y (tc_m d_{ij} + h_m) + \sum z (opex_p - rev_{w,p})
+        + \sum s (store_w + levy_w) + \sum e\, capex_p
+        + P_{CO2} (\sum y\, d_{ij} ef_m - \sum z\, avoided_{w,p}) + \pi \sum u
+    """
+    m.transport_cost = pyo.Expression(
+        expr=sum(
+            m.haul[w, i, j, mode]
+            * (
+                m.transport_cost_cny_per_tkm[mode] * m.distance_km[i, j]
+                + m.handling_cny_per_t[mode]
+            )
+            for (w, i, j, mode) in m.HAULS
+        )
+    )
+    m.processing_cost = pyo.Expression(
+        expr=sum(m.process[w, j, p] * m.opex_cny_per_t[p] for (w, j, p) in m.PROCESSES)
+    )
+    m.revenue = pyo.Expression(
+        expr=sum(m.process[w, j, p] * m.revenue_cny_per_t[w, p] for (w, j, p) in m.PROCESSES)
+    )
+    m.storage_cost = pyo.Expression(
+        expr=sum(m.unutilized[w, i] * m.storage_cost_cny_per_t[w] for (w, i) in m.SUPPLY)
+    )
+    m.levy_cost = pyo.Expression(
+        expr=sum(m.unutilized[w, i] * m.levy_cny_per_t[w] for (w, i) in m.SUPPLY)
+    )
+    m.expansion_cost = pyo.Expression(
+        expr=sum(m.expansion[j, p] * m.capex_cny_per_t_yr[p] for (j, p) in m.EXPANDABLE)
+    )
+    m.transport_co2_10kt = pyo.Expression(
+        expr=sum(
+            m.haul[w, i, j, mode] * m.distance_km[i, j] * m.emission_t_per_tkm[mode]
+            for (w, i, j, mode) in m.HAULS
+        )
+    )
+    m.avoided_co2_10kt = pyo.Expression(
+        expr=sum(
+            m.process[w, j, p] * m.avoided_co2_t_per_t[w, p] for (w, j, p) in m.PROCESSES
+        )
+    )
+    m.carbon_cost = pyo.Expression(
+        expr=m.carbon_price_cny_per_t * (m.transport_co2_10kt - m.avoided_co2_10kt)
+    )
+    m.penalty_cost = pyo.Expression(
+        expr=m.penalty_cny_per_t * sum(m.shortfall[k] for k in m.shortfall)
+    )
+    m.total_cost = pyo.Objective(
+        expr=m.transport_cost
+        + m.processing_cost
+        - m.revenue
+        + m.storage_cost
+        + m.levy_cost
+        + m.expansion_cost
+        + m.carbon_cost
+        + m.penalty_cost,
+        sense=pyo.minimize,
+    )

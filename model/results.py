@@ -1,0 +1,234 @@
+"""Solved model -> tidy tables (pure pandas; no plotting, no file reading).
+
+Signs follow the reader, not the solver: a shadow price is what one more unit
+of the right-hand side is worth to the system (CNY per t) and is reported
+as a non-negative number for binding constraints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from model.formulation import group_generation
+from model.inputs import ModelInputs
+from model.solve import Solution
+
+EPS = 1e-7
+"""Amounts below this (10^4 t, i.e. 1 g) are solver noise and are not reported."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """All result tables of one solve."""
+
+    hauls: pd.DataFrame
+    processing: pd.DataFrame
+    unutilized: pd.DataFrame
+    expansions: pd.DataFrame
+    capacity_use: pd.DataFrame
+    utilization: pd.DataFrame
+    shadow_prices: pd.DataFrame
+    costs: pd.DataFrame
+    emissions: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "hauls": self.hauls,
+            "processing": self.processing,
+            "unutilized": self.unutilized,
+            "expansions": self.expansions,
+            "capacity_use": self.capacity_use,
+            "utilization": self.utilization,
+            "shadow_prices": self.shadow_prices,
+            "costs": self.costs,
+            "emissions": self.emissions,
+        }
+
+
+def _val(x: object) -> float:
+    v = pyo.value(x)
+    return 0.0 if abs(v) < EPS else float(v)
+
+
+def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = []
+    for w, i, j, mode in m.HAULS:
+        amount = _val(m.haul[w, i, j, mode])
+        if amount <= EPS:
+            continue
+        km = m.distance_km[i, j]
+        unit = _val(m.transport_cost_cny_per_tkm[mode]) * km + _val(m.handling_cny_per_t[mode])
+        rows.append((w, i, j, mode, km, amount, amount * unit))
+    cols = ["stream", "origin", "destination", "mode", "distance_km", "amount_10kt",
+            "cost_10k_cny"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:4], ignore_index=True)
+
+
+def processing_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = [
+        (w, j, p, _val(m.process[w, j, p]))
+        for (w, j, p) in m.PROCESSES
+        if _val(m.process[w, j, p]) > EPS
+    ]
+    cols = ["stream", "node", "pathway", "amount_10kt"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:3], ignore_index=True)
+
+
+def unutilized_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = [
+        (w, i, _val(m.unutilized[w, i]))
+        for (w, i) in m.SUPPLY
+        if _val(m.unutilized[w, i]) > EPS
+    ]
+    cols = ["stream", "node", "amount_10kt"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+
+
+def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    rows = [
+        (j, p, _val(m.expansion[j, p]), _val(m.expansion[j, p]) * _val(m.capex_cny_per_t_yr[p]))
+        for (j, p) in m.EXPANDABLE
+        if _val(m.expansion[j, p]) > EPS
+    ]
+    cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+
+
+def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.DataFrame:
+    """Existing and added capacity, intake, share used, and the value of one more tonne."""
+    rows = []
+    for j, p in m.PLANTS:
+        existing = _val(m.capacity_10kt[j, p])
+        added = _val(m.expansion[j, p]) if (j, p) in m.EXPANDABLE else 0.0
+        used = sum(_val(m.process[k]) for k in m._intake[j, p])
+        con = m.capacity[j, p] if (j, p) in m.capacity else None
+        value = -duals.get(con, 0.0) if con is not None else 0.0
+        total = existing + added
+        rows.append((j, p, existing, added, used, used / total if total > 0 else 0.0,
+                     max(value, 0.0)))
+    cols = ["node", "pathway", "capacity_10kt", "expansion_10kt", "used_10kt", "use_share",
+            "shadow_price_cny_per_t"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+
+
+def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
+    """Generated, utilized and rate per node, per region and overall, for each target group.
+
+    Utilization is credited to the node where the waste arises, as statistics do.
+    """
+    gen = pd.Series(
+        {(w, i): _val(m.generation_10kt[w, i]) for (w, i) in m.SUPPLY}, dtype=float
+    )
+    used = pd.Series(
+        {(w, i): _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]) for (w, i) in m.SUPPLY},
+        dtype=float,
+    )
+    base = pd.DataFrame({"generated_10kt": gen, "utilized_10kt": used})
+    base.index = base.index.set_names(["stream", "node"])
+    base = base.reset_index()
+    base["region"] = base["node"].map(inp.node_region)
+    groups = {"all": frozenset(inp.streams), **inp.group_streams}
+    frames = []
+    for group, streams in groups.items():
+        part = base[base["stream"].isin(streams)]
+        for level, key in (("node", "node"), ("region", "region"), ("total", None)):
+            if key is None:
+                agg = part[["generated_10kt", "utilized_10kt"]].sum().to_frame().T
+                agg.insert(0, "area", "all")
+            else:
+                agg = (
+                    part.groupby(key)[["generated_10kt", "utilized_10kt"]].sum()
+                    .reset_index().rename(columns={key: "area"})
+                )
+            agg.insert(0, "level", level)
+            agg.insert(2, "group", group)
+            frames.append(agg)
+    table = pd.concat(frames, ignore_index=True)
+    table = table[table["generated_10kt"] > EPS].copy()
+    table["rate"] = table["utilized_10kt"] / table["generated_10kt"]
+    targets = {(r, g): _val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
+    table["target"] = [
+        targets.get((a, g)) if lvl == "region" else None
+        for lvl, a, g in zip(table["level"], table["area"], table["group"], strict=True)
+    ]
+    table["met"] = [
+        None if pd.isna(t) else bool(r >= t - 1e-6)
+        for r, t in zip(table["rate"], table["target"], strict=True)
+    ]
+    order = {"total": 0, "region": 1, "node": 2}
+    table["_o"] = table["level"].map(order)
+    table = table.sort_values(["_o", "area", "group"]).drop(columns="_o")
+    return table.reset_index(drop=True)
+
+
+def shadow_price_table(
+    m: pyo.ConcreteModel, inp: ModelInputs, duals: dict[object, float]
+) -> pd.DataFrame:
+    """Marginal cost of each target and marginal value of each capacity."""
+    rows = []
+    for r, g in m.TARGETS:
+        price = max(duals.get(m.target[r, g], 0.0), 0.0)
+        gen = _val(group_generation(m, r, g))
+        rows.append({
+            "constraint": "target", "region": r, "node": "", "group": g, "pathway": "",
+            "shadow_price": price, "unit": "CNY per t of extra utilization",
+            "per_percentage_point_10k_cny": price * gen * 0.01,
+            "binding": price > 1e-6,
+        })
+    for j, p in m.PLANTS:
+        if (j, p) not in m.capacity:
+            continue
+        price = max(-duals.get(m.capacity[j, p], 0.0), 0.0)
+        rows.append({
+            "constraint": "capacity", "region": inp.node_region[j], "node": j, "group": "",
+            "pathway": p, "shadow_price": price,
+            "unit": "CNY per t/yr of extra capacity", "per_percentage_point_10k_cny": None,
+            "binding": price > 1e-6,
+        })
+    cols = ["constraint", "region", "node", "group", "pathway", "shadow_price", "unit",
+            "per_percentage_point_10k_cny", "binding"]
+    table = pd.DataFrame(rows, columns=cols)
+    return table.sort_values(["constraint", "region", "node", "group", "pathway"],
+                             ignore_index=True)
+
+
+def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    parts = [
+        ("transport", m.transport_cost),
+        ("processing", m.processing_cost),
+        ("revenue", -m.revenue),
+        ("storage", m.storage_cost),
+        ("levy", m.levy_cost),
+        ("expansion", m.expansion_cost),
+        ("carbon", m.carbon_cost),
+        ("shortfall_penalty", m.penalty_cost),
+    ]
+    rows = [(name, _val(expr)) for name, expr in parts]
+    rows.append(("total", _val(m.total_cost)))
+    return pd.DataFrame(rows, columns=["component", "cost_10k_cny"])
+
+
+def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    transport = _val(m.transport_co2_10kt)
+    avoided = _val(m.avoided_co2_10kt)
+    rows = [("transport", transport), ("avoided", -avoided), ("net", transport - avoided)]
+    return pd.DataFrame(rows, columns=["component", "co2_10kt"])
+
+
+def collect(solution: Solution) -> Results:
+    m = solution.model
+    inp: ModelInputs = m.inputs
+    return Results(
+        hauls=haul_table(m),
+        processing=processing_table(m),
+        unutilized=unutilized_table(m),
+        expansions=expansion_table(m),
+        capacity_use=capacity_use_table(m, solution.duals),
+        utilization=utilization_table(m, inp),
+        shadow_prices=shadow_price_table(m, inp, solution.duals),
+        costs=cost_table(m),
+        emissions=emission_table(m),
+    )

@@ -1,0 +1,100 @@
+"""The pipeline of one scenario: load -> check -> build -> solve -> results -> files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from model import maps
+from model.config import Scenario, load_scenario
+from model.data import Dataset, load_dataset
+from model.inputs import prepare
+from model.outputs import versions, write_run
+from model.results import Results, collect
+from model.solve import Solution, Solver
+
+
+@dataclass(frozen=True)
+class Run:
+    scenario: Scenario
+    dataset: Dataset
+    solution: Solution
+    results: Results
+    summary: dict[str, Any]
+    out_dir: Path | None = None
+
+
+def default_out_dir(scenario: Scenario) -> Path:
+    """Results of ``runs/x.toml`` go to ``runs/x/`` (next to the scenario file)."""
+    return scenario.source_files[-1].parent / scenario.name
+
+
+def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
+    """Solve a scenario in memory (no files written)."""
+    dataset = dataset if dataset is not None else load_dataset(scenario.data)
+    inputs = prepare(dataset, scenario)
+    solver = Solver(inputs, time_limit_s=scenario.solver.time_limit_s,
+                    threads=scenario.solver.threads, scenario=scenario.name)
+    solution = solver.solve()
+    results = collect(solution)
+    return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution,
+                                                               results))
+
+
+def _summary(scenario: Scenario, dataset: Dataset, solution: Solution,
+             results: Results) -> dict[str, Any]:
+    util = results.utilization
+    total = util[(util["level"] == "total")].set_index("group")
+    targets = util[util["target"].notna()]
+    emissions = results.emissions.set_index("component")["co2_10kt"]
+    m = solution.model
+    return {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "status": solution.status,
+        "objective_10k_cny": round(solution.objective_10k_cny, 4),
+        "units": {"mass": "10^4 t/yr", "money": "10^4 CNY/yr", "co2": "10^4 t/yr"},
+        "base_year": int(dataset.parameters["base_year"]),
+        "resolution": scenario.resolution,
+        "utilization_rate": {g: round(float(r), 6) for g, r in total["rate"].items()},
+        "targets": {"count": len(targets), "met": int(targets["met"].sum())},
+        "co2_10kt": {k: round(float(v), 6) for k, v in emissions.items()},
+        "model_size": {
+            "variables": int(m.nvariables()),
+            "constraints": int(m.nconstraints()),
+            "arcs": len(m.inputs.arcs),
+        },
+        "timing_s": {
+            "build": round(solution.build_seconds, 3),
+            "solve": round(solution.solve_seconds, 3),
+        },
+        "solver": {"name": solution.solver, "version": solution.solver_version},
+        "versions": versions(),
+        "inputs": {
+            "data_dir": str(dataset.data_dir),
+            "data_sha256": dataset.hashes,
+            "scenario_sha256": scenario.input_hashes(),
+        },
+        "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True) -> Run:
+    """Solve a scenario file and write its results folder atomically."""
+    scenario = load_scenario(path)
+    run = solve_scenario(scenario)
+    target = out_dir if out_dir is not None else default_out_dir(scenario)
+
+    def figures(folder: Path) -> list[str]:
+        if not (draw_maps and scenario.output.maps):
+            return []
+        shapes = maps.load_boundaries(run.dataset.boundaries_path, run.dataset.nodes)
+        out = folder / "map_utilization.png"
+        maps.draw_utilization(run.results.utilization, shapes, out, scenario=scenario.name,
+                              base_year=run.summary["base_year"])
+        return [out.name]
+
+    write_run(target, run.results.tables(), run.summary, figures)
+    return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target)
