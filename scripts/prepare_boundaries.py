@@ -561,6 +561,48 @@ def write_csv(path: Path, rows: list[dict], columns: list[str]) -> int:
 # --------------------------------------------------------------------------- main
 
 
+CAPITAL_PREFECTURE = {
+    "beijing": "beijing_beijing",
+    "tianjin": "tianjin_tianjin",
+    "hebei": "hebei_shijiazhuang",
+    "shanghai": "shanghai_shanghai",
+    "jiangsu": "jiangsu_nanjing",
+    "zhejiang": "zhejiang_hangzhou",
+    "anhui": "anhui_hefei",
+    "qinghai": "qinghai_xining",
+    "sichuan": "sichuan_chengdu",
+    "gansu": "gansu_lanzhou",
+    "ningxia": "ningxia_yinchuan",
+    "inner_mongolia": "inner_mongolia_hohhot",
+    "shanxi": "shanxi_taiyuan",
+    "shaanxi": "shaanxi_xian",
+    "henan": "henan_zhengzhou",
+    "shandong": "shandong_jinan",
+}
+
+
+def province_nodes_from_prefectures(prov_rows: list[dict], pref_rows: list[dict]) -> list[dict]:
+    """Province transport points and internal hauls, derived from the prefecture table.
+
+    A province's point is its capital prefecture's point: the geometric centroid of
+    a large province (Inner Mongolia, Qinghai, Gansu) lies far from where industry
+    and the transport network are. The internal haul is the area-weighted mean of
+    the prefectures' internal hauls: waste used inside a province is assumed, on
+    average, to travel within a prefecture-sized area, not across the province.
+    """
+    by_node = {r["node"]: r for r in pref_rows}
+    out = []
+    for row in prov_rows:
+        capital = by_node[CAPITAL_PREFECTURE[row["node"]]]
+        members = [r for r in pref_rows if r["province"] == row["node"]]
+        area = sum(float(r["area_km2"]) for r in members)
+        haul = sum(float(r["area_km2"]) * float(r["intra_haul_km"]) for r in members) / area
+        out.append({**row, "lon": capital["lon"], "lat": capital["lat"],
+                    "intra_haul_km": f"{haul:.1f}"})
+    return out
+
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
@@ -656,6 +698,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---- nodes
     prov_rows, prov_notes = node_rows(provinces, args.pairs, with_province=False)
     pref_rows, pref_notes = node_rows(prefectures, args.pairs, with_province=True)
+    prov_rows = province_nodes_from_prefectures(prov_rows, pref_rows)
     write_csv(out_dir / "nodes.csv", prov_rows, NODE_COLUMNS)
     write_csv(out_dir / "prefecture" / "nodes.csv", pref_rows, [*NODE_COLUMNS, "province"])
     print("\nrepresentative point not the centroid (centroid outside the unit):")
