@@ -61,6 +61,8 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ("compatibility", "pathway", "pathways.csv", pathways, "pathway"),
         ("generation", "node", "nodes.csv", nodes, "node (province)"),
         ("generation", "stream", "streams.csv", streams, "stream"),
+        ("base_utilization", "node", "nodes.csv", nodes, "node (province)"),
+        ("base_utilization", "stream", "streams.csv", streams, "stream"),
         ("capacity", "node", "nodes.csv", nodes, "node (province)"),
         ("capacity", "pathway", "pathways.csv", pathways, "pathway"),
         ("province_totals", "node", "nodes.csv", nodes, "node (province)"),
@@ -152,6 +154,7 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     year = int(params["base_year"])
     totals = frames["province_totals"]
     totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
+    totals = totals.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
     generation = frames["generation"].groupby("node")["generation_10kt"].sum()
     problems = []
     for _, row in totals.iterrows():
@@ -168,6 +171,22 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def check_base_utilization(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Base-year utilization of a stream at a node does not exceed its generation."""
+    gen = frames["generation"].set_index(["node", "stream"])["generation_10kt"]
+    problems = []
+    for _, row in frames["base_utilization"].iterrows():
+        g = float(gen.get((row["node"], row["stream"]), 0.0))
+        if row["utilized_10kt"] > g * (1 + 1e-6) + 1e-6:
+            problems.append(
+                Problem("base_utilization.csv", int(row["_row"]), "utilized_10kt",
+                        str(row["utilized_10kt"]),
+                        f"at most the generation of {row['node']}/{row['stream']} "
+                        f"in generation.csv ({g})")
+            )
+    return problems
+
+
 def check_dataset(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Run every cross-file check on frames that passed row validation."""
     return (
@@ -177,4 +196,5 @@ def check_dataset(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         + check_ranges(frames)
         + check_dictionary(frames)
         + check_totals(frames)
+        + check_base_utilization(frames)
     )

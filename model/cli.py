@@ -166,5 +166,25 @@ def map_(
     console.print(f"wrote {out}")
 
 
+data_app = typer.Typer(no_args_is_help=True, help="Build and check the dataset.")
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("build")
+def data_build(
+    data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
+) -> None:
+    """Recompute the estimated tables (province totals, generation, capacity) from inputs."""
+    from model.estimate import write_build
+
+    try:
+        written = write_build(data_dir)
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    for path in written:
+        console.print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     app()

@@ -56,6 +56,11 @@ class TargetsConfig(_Strict):
     regions: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="Region -> group -> rate (overrides everything)."
     )
+    base_year_floor: bool = Field(
+        False,
+        description="Each node utilizes at least its base-year rate (current practice "
+        "does not regress); the calibration of the base year relies on it.",
+    )
     mode: Literal["hard", "elastic"] = "hard"
     penalty_cny_per_t: float = Field(
         2000.0, ge=0, description="Cost of one tonne of shortfall in elastic mode."

@@ -111,10 +111,12 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
                 )
             )
             continue
+        # An empty cell is absent: optional columns take their default, required
+        # ones are reported as missing.
         record = {
-            h: (v.strip() if v.strip() != "" else None)
+            h: v.strip()
             for h, v in zip(header, values, strict=True)
-            if h in fields
+            if h in fields and v.strip() != ""
         }
         try:
             rows.append(spec.row(**record).model_dump())

@@ -30,6 +30,7 @@ def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
     add_capacity(m)
     add_blend_limits(m)
     add_targets(m)
+    add_practice_floors(m, inp)
     add_interregional_limits(m, inp)
     add_objective(m)
     return m
@@ -242,6 +243,27 @@ def add_targets(m: pyo.ConcreteModel) -> None:
         return utilized + slack >= m.target_rate[r, g] * group_generation(m, r, g)
 
     m.target = pyo.Constraint(m.TARGETS, rule=rule)
+
+
+def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    r"""Each stream at each node is utilized at least at its base-year rate.
+
+    Current practice does not regress: a scenario can add utilization, not undo it.
+
+    .. math:: \sum_{j, m} y_{w,i,j,m} \ge floor_{w,i}\, gen_{w,i}
+    """
+    floors = {k: v for k, v in inp.floor_rate.items() if v > 0 and k in inp.generation_10kt}
+    m.FLOORS = pyo.Set(dimen=2, initialize=sorted(floors))
+    m.floor_rate = pyo.Param(m.FLOORS, initialize=floors, mutable=True)
+
+    def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
+        if not m._out[w, i]:
+            return pyo.Constraint.Skip
+        return sum(m.haul[k] for k in m._out[w, i]) >= m.floor_rate[w, i] * m.generation_10kt[
+            w, i
+        ]
+
+    m.practice_floor = pyo.Constraint(m.FLOORS, rule=rule)
 
 
 def add_interregional_limits(m: pyo.ConcreteModel, inp: ModelInputs) -> None:

@@ -49,6 +49,7 @@ class ModelInputs:
     handling_cny_per_t: dict[str, float]
     emission_t_per_tkm: dict[str, float]
     target_rate: dict[tuple[str, str], float]  # (region, group)
+    floor_rate: dict[tuple[str, str], float] = field(default_factory=dict)  # (stream, node)
     carbon_price_cny_per_t: float = 0.0
     elastic_targets: bool = False
     penalty_cny_per_t: float = 2000.0
@@ -120,6 +121,18 @@ def _target_rates(dataset: Dataset, scenario: Scenario) -> dict[tuple[str, str],
     return {k: v for k, v in rates.items() if v > 0}
 
 
+def base_year_floors(dataset: Dataset) -> dict[tuple[str, str], float]:
+    """Base-year utilization rate of each (stream, node): the floor of current practice."""
+    gen = dataset["generation"]["generation_10kt"]
+    used = dataset["base_utilization"]["utilized_10kt"]
+    floors = {}
+    for (node, stream), amount in used.items():
+        g = float(gen.get((node, stream), 0.0))
+        if g > 0 and amount > 0:
+            floors[str(stream), str(node)] = min(float(amount) / g, 1.0)
+    return floors
+
+
 def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     """Apply the scenario to the dataset and compute the admissible arcs."""
     nodes = dataset.nodes
@@ -186,6 +199,7 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         handling_cny_per_t={m: float(modes_table.loc[m, "handling_cny_per_t"]) for m in modes},
         emission_t_per_tkm={m: float(modes_table.loc[m, "co2_g_per_tkm"]) * 1e-6 for m in modes},
         target_rate=_target_rates(dataset, scenario),
+        floor_rate=base_year_floors(dataset) if scenario.targets.base_year_floor else {},
         carbon_price_cny_per_t=scenario.prices.carbon_cny_per_t,
         elastic_targets=scenario.targets.mode == "elastic",
         penalty_cny_per_t=scenario.targets.penalty_cny_per_t,

@@ -32,6 +32,10 @@ GROUP_TITLES = {
 }
 
 
+LABEL_OFFSETS_KM = {"beijing": (-250, 180), "tianjin": (260, 60), "shanghai": (260, -40)}
+"""Small nodes whose labels are moved off the map with a leader line (dx, dy in km)."""
+
+
 class MapJoinError(ValueError):
     """A result row names a node that has no geometry."""
 
@@ -102,13 +106,16 @@ def draw_utilization(
     for _, row in gdf.iterrows():
         point = row.geometry.representative_point()
         text = row["name_en"] if pd.isna(row["rate"]) else f"{row['name_en']}\n{row['rate']:.0%}"
-        ax.annotate(text, (point.x, point.y), ha="center", va="center", fontsize=7,
-                    color="#111111")
+        dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0, 0))
+        ax.annotate(text, (point.x, point.y), xytext=(point.x + dx * 1e3, point.y + dy * 1e3),
+                    ha="center", va="center", fontsize=7, color="#111111",
+                    arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6}
+                    if (dx, dy) != (0, 0) else None)
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
     cbar = fig.colorbar(sm, ax=ax, shrink=0.6, ticks=breaks[:-1] + [1.0])
     cbar.ax.set_yticklabels([f"{b:.0%}" for b in breaks[:-1]] + ["100%"])
     cbar.set_label(f"Utilization rate of {GROUP_TITLES.get(group, group)} (%)")
-    ax.legend(handles=handles, loc="lower left", fontsize=8, title="Region: rate",
+    ax.legend(handles=handles, loc="upper left", fontsize=8, title="Region: rate",
               title_fontsize=8, frameon=True)
     year = f", base year {base_year}" if base_year else ""
     ax.set_title(

@@ -147,6 +147,25 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
             agg.insert(2, "group", group)
             frames.append(agg)
     table = pd.concat(frames, ignore_index=True)
+    floor = pd.Series(
+        {(w, i): _val(m.floor_rate[w, i]) * _val(m.generation_10kt[w, i]) for (w, i) in m.FLOORS},
+        dtype=float,
+    )
+    base["floor_10kt"] = [floor.get((w, i), 0.0) for w, i in zip(base["stream"], base["node"],
+                                                                   strict=True)]
+    floor_rows = []
+    for group, streams in groups.items():
+        part = base[base["stream"].isin(streams)]
+        for level, key in (("node", "node"), ("region", "region")):
+            for area, sub in part.groupby(key):
+                floor_rows.append((level, area, group, float(sub["floor_10kt"].sum())))
+        floor_rows.append(("total", "all", group, float(part["floor_10kt"].sum())))
+    floors = {(lvl, a, g): v for lvl, a, g, v in floor_rows}
+    table["floor_rate"] = [
+        floors.get((lvl, a, g), 0.0) / gen_total if gen_total > 0 else 0.0
+        for lvl, a, g, gen_total in zip(table["level"], table["area"], table["group"],
+                                        table["generated_10kt"], strict=True)
+    ]
     table = table[table["generated_10kt"] > EPS].copy()
     table["rate"] = table["utilized_10kt"] / table["generated_10kt"]
     targets = {(r, g): _val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
@@ -173,9 +192,21 @@ def shadow_price_table(
         price = max(duals.get(m.target[r, g], 0.0), 0.0)
         gen = _val(group_generation(m, r, g))
         rows.append({
-            "constraint": "target", "region": r, "node": "", "group": g, "pathway": "",
+            "constraint": "target", "region": r, "node": "", "group": g, "stream": "",
+            "pathway": "",
             "shadow_price": price, "unit": "CNY per t of extra utilization",
             "per_percentage_point_10k_cny": price * gen * 0.01,
+            "binding": price > 1e-6,
+        })
+    for w, i in m.FLOORS:
+        if (w, i) not in m.practice_floor:
+            continue
+        price = max(duals.get(m.practice_floor[w, i], 0.0), 0.0)
+        rows.append({
+            "constraint": "practice_floor", "region": inp.node_region[i], "node": i,
+            "group": "", "stream": w, "pathway": "", "shadow_price": price,
+            "unit": "CNY per t of extra utilization",
+            "per_percentage_point_10k_cny": price * 0.01 * _val(m.generation_10kt[w, i]),
             "binding": price > 1e-6,
         })
     for j, p in m.PLANTS:
@@ -184,14 +215,14 @@ def shadow_price_table(
         price = max(-duals.get(m.capacity[j, p], 0.0), 0.0)
         rows.append({
             "constraint": "capacity", "region": inp.node_region[j], "node": j, "group": "",
-            "pathway": p, "shadow_price": price,
+            "stream": "", "pathway": p, "shadow_price": price,
             "unit": "CNY per t/yr of extra capacity", "per_percentage_point_10k_cny": None,
             "binding": price > 1e-6,
         })
-    cols = ["constraint", "region", "node", "group", "pathway", "shadow_price", "unit",
-            "per_percentage_point_10k_cny", "binding"]
+    cols = ["constraint", "region", "node", "group", "stream", "pathway", "shadow_price",
+            "unit", "per_percentage_point_10k_cny", "binding"]
     table = pd.DataFrame(rows, columns=cols)
-    return table.sort_values(["constraint", "region", "node", "group", "pathway"],
+    return table.sort_values(["constraint", "region", "node", "group", "stream", "pathway"],
                              ignore_index=True)
 
 

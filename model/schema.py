@@ -61,6 +61,7 @@ class StorageRow(_Row):
     storage_cost_high_cny_per_t: float = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class LevyRow(_Row):
@@ -94,6 +95,7 @@ class PathwayRow(_Row):
     capex_cny_per_t_yr: float = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class CompatibilityRow(_Row):
@@ -104,6 +106,7 @@ class CompatibilityRow(_Row):
     avoided_co2_t_per_t: float
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class GenerationRow(_Row):
@@ -112,6 +115,16 @@ class GenerationRow(_Row):
     generation_10kt: float = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class BaseUtilizationRow(_Row):
+    node: str = Slug
+    stream: str = Slug
+    utilized_10kt: float = Field(ge=0)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class CapacityRow(_Row):
@@ -121,6 +134,7 @@ class CapacityRow(_Row):
     expansion_max_10kt: float = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class ModeRow(_Row):
@@ -132,6 +146,7 @@ class ModeRow(_Row):
     co2_g_per_tkm: float = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class ParameterRow(_Row):
@@ -140,6 +155,7 @@ class ParameterRow(_Row):
     unit: str = Field(min_length=1)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class ProvinceTotalRow(_Row):
@@ -152,6 +168,7 @@ class ProvinceTotalRow(_Row):
     utilization_rate: float | None = Field(default=None, ge=0, le=1.2)
     status: Status
     source_id: str = Field(min_length=1)
+    note: str = ""
 
 
 class SourceRow(_Row):
@@ -194,10 +211,11 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("pathways.csv", PathwayRow, ("pathway",)),
     TableSpec("compatibility.csv", CompatibilityRow, ("stream", "pathway")),
     TableSpec("generation.csv", GenerationRow, ("node", "stream")),
+    TableSpec("base_utilization.csv", BaseUtilizationRow, ("node", "stream")),
     TableSpec("capacity.csv", CapacityRow, ("node", "pathway")),
     TableSpec("modes.csv", ModeRow, ("mode",)),
     TableSpec("parameters.csv", ParameterRow, ("parameter",)),
-    TableSpec("province_totals.csv", ProvinceTotalRow, ("node", "year")),
+    TableSpec("province_totals.csv", ProvinceTotalRow, ("node", "year", "status")),
 )
 
 TABLE_BY_FILE = {t.file: t for t in TABLES}

@@ -1,0 +1,325 @@
+"""Estimates that fill the gaps of the statistics: stream split and base-year capacity.
+
+Run by ``wastealloc data build``; writes ``generation.csv`` and ``capacity.csv``
+from the province totals and the documented inputs in ``data/regions/estimation/``.
+The method is described in ``data/regions/README.md``; every row written carries
+status ``estimated`` and the source id of that method.
+
+Stream split of a province with total G (10^4 t):
+
+1. Streams with a provincial proxy are fixed first: steel slag and blast-furnace
+   slag from crude steel output, coal gangue from raw coal output, phosphogypsum
+   from the province's share of national stock, red mud where a reported figure
+   exists. If they exceed ``fixed_share_cap`` x G they are scaled down to it.
+2. The rest of G is split among tailings, fly ash, FGD gypsum, nonferrous slag
+   and other in the proportions of their national generation.
+
+Base-year utilization of each stream is the national rate of that stream times
+a province factor k (capped at 100%), with k chosen so the streams add up to the
+province's reported (or estimated) utilization. Base-year capacity of a pathway
+is the utilization routed to it by the national use mix, times the spare-capacity
+ratio where one is sourced (cement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from model.errors import DataError, Problem
+
+EST_GENERATION = "wastealloc_est_generation"
+EST_CAPACITY = "wastealloc_est_capacity"
+REST_STREAMS = ("tailings", "fly_ash", "desulfurization_gypsum", "nonferrous_slag", "other")
+CEMENT = "cement_clinker_and_admixture"
+
+
+@dataclass(frozen=True)
+class EstimationInputs:
+    totals: pd.DataFrame  # node -> generated_10kt, utilized_10kt (base year)
+    basis: pd.DataFrame  # stream -> national_generation_10kt, national_rate
+    proxies: pd.DataFrame  # node, proxy, value
+    coefficients: dict[str, float]
+    mix: pd.DataFrame  # stream, pathway, share
+    cement_headroom: float
+
+
+def _composite_share(proxies: pd.DataFrame, c: dict[str, float], node: str) -> float:
+    """Mean of the node's share of national raw coal and of national crude steel output."""
+    rows = proxies[proxies["node"] == node].set_index("proxy")
+    coal = 0.0
+    if "raw_coal" in rows.index:
+        year = int(rows.loc["raw_coal", "year"])
+        coal = float(rows.loc["raw_coal", "value"]) / c[f"national_raw_coal_{year}_10kt"]
+    steel = 0.0
+    if "crude_steel" in rows.index:
+        steel = float(rows.loc["crude_steel", "value"]) / c["national_crude_steel_2019_10kt"]
+    return 0.5 * coal + 0.5 * steel
+
+
+def estimate_totals(data_dir: Path) -> pd.DataFrame:
+    """Base-year generated and utilized totals for every node, reported where possible.
+
+    Generation: the base-year statistic; else one of another year within
+    ``carry_over_years``; else national generation x the node's composite share
+    (mean of its shares of national raw coal and crude steel output) x a factor
+    that makes the composite reproduce the provinces with a reported base-year
+    total. Utilization rate: the base-year statistic; else the nearest year's
+    within the same window; else the national base-year rate.
+    """
+    est = data_dir / "estimation"
+    params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
+    year = int(params["base_year"])
+    national_gen = float(params["national_generated_10kt"])
+    national_rate = float(params["national_utilized_10kt"]) / national_gen
+    coeff = pd.read_csv(est / "coefficients.csv").set_index("coefficient")["value"]
+    c = {str(k): float(v) for k, v in coeff.items()}
+    window = int(c["carry_over_years"])
+    proxies = pd.read_csv(est / "proxies.csv")
+    totals = pd.read_csv(data_dir / "province_totals.csv")
+    known = totals[totals["status"] != "estimated"]
+    nodes = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
+
+    def nearest(node: str, column: str) -> tuple[float, int] | None:
+        rows = known[(known["node"] == node) & known[column].notna()].copy()
+        rows["gap"] = (rows["year"] - year).abs()
+        rows = rows[rows["gap"] <= window].sort_values(["gap", "year"])
+        if rows.empty:
+            return None
+        return float(rows[column].iloc[0]), int(rows["year"].iloc[0])
+
+    calib = [
+        (float(r["generated_10kt"]), _composite_share(proxies, c, r["node"]) * national_gen)
+        for _, r in known[(known["year"] == year) & known["generated_10kt"].notna()].iterrows()
+    ]
+    calib = [(g, p) for g, p in calib if p > 0]
+    factor = sum(g for g, _ in calib) / sum(p for _, p in calib) if calib else 1.0
+    rows = []
+    for node in nodes:
+        gen = nearest(node, "generated_10kt")
+        if gen is not None and gen[1] == year:
+            generated, gnote = gen[0], "reported"
+        elif gen is not None:
+            generated, gnote = gen[0], f"generated carried over from {gen[1]}"
+        else:
+            share = _composite_share(proxies, c, node)
+            generated = national_gen * share * factor
+            gnote = (f"generated = national x composite share {share:.4f} x factor "
+                     f"{factor:.3f} (method in README)")
+        rate_row = nearest(node, "utilization_rate")
+        used_row = nearest(node, "utilized_10kt")
+        if used_row is not None and used_row[1] == year and gen is not None and gen[1] == year:
+            utilized, unote = used_row[0], "reported"
+        elif rate_row is not None:
+            utilized = generated * min(rate_row[0], 1.0)
+            unote = f"rate {rate_row[0]:.3f} from {rate_row[1]}"
+        else:
+            utilized = generated * national_rate
+            unote = f"national {year} rate {national_rate:.3f}"
+        both_reported = gnote == "reported" and unote == "reported"
+        rows.append({
+            "node": node, "year": year, "generated_10kt": round(generated, 1),
+            "utilized_10kt": round(utilized, 1), "disposed_10kt": None, "stored_10kt": None,
+            "utilization_rate": round(utilized / generated, 4) if generated else None,
+            "status": "reported" if both_reported else "estimated",
+            "source_id": EST_GENERATION, "note": f"{gnote}; utilized: {unote}",
+        })
+    base = pd.DataFrame(rows)
+    base = _apply_group_totals(base, pd.read_csv(est / "group_totals.csv"), national_gen)
+    base = base[base["status"] == "estimated"]
+    keep = totals[totals["status"] != "estimated"]
+    return pd.concat([keep, base], ignore_index=True)
+
+
+def _apply_group_totals(base: pd.DataFrame, groups: pd.DataFrame,
+                        national_gen: float) -> pd.DataFrame:
+    """Rescale the composite estimates of a group so the group reaches its reported share.
+
+    Members with a reported or carried-over figure keep it; only members estimated
+    by the composite are scaled, keeping their utilization rates.
+    """
+    base = base.copy()
+    for _, g in groups.iterrows():
+        members = str(g["nodes"]).split(";")
+        target = float(g["share_of_national"]) * national_gen
+        in_group = base["node"].isin(members)
+        composite = in_group & base["note"].str.startswith("generated = national")
+        fixed = float(base.loc[in_group & ~composite, "generated_10kt"].sum())
+        free = float(base.loc[composite, "generated_10kt"].sum())
+        if free <= 0 or target <= fixed:
+            continue
+        factor = (target - fixed) / free
+        rate = base.loc[composite, "utilized_10kt"] / base.loc[composite, "generated_10kt"]
+        base.loc[composite, "generated_10kt"] = (
+            base.loc[composite, "generated_10kt"] * factor
+        ).round(1)
+        base.loc[composite, "utilized_10kt"] = (
+            base.loc[composite, "generated_10kt"] * rate
+        ).round(1)
+        base.loc[composite, "note"] = base.loc[composite, "note"] + (
+            f"; scaled by {factor:.3f} so that {g['group']} is "
+            f"{float(g['share_of_national']):.0%} of the national total"
+        )
+    return base
+
+
+def read_inputs(data_dir: Path, totals: pd.DataFrame) -> EstimationInputs:
+    """Read the estimation inputs; fail with the file and row of anything missing."""
+    est = data_dir / "estimation"
+    params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
+    year = int(params["base_year"])
+    totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
+    totals = totals.drop_duplicates("node", keep="first").set_index("node")
+    nodes = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
+    problems = []
+    for node in nodes:
+        if node not in totals.index or pd.isna(totals.loc[node, "generated_10kt"]):
+            problems.append(Problem("province_totals.csv", None, "generated_10kt", node,
+                                    f"a {year} total (reported or estimated) for {node}"))
+    if problems:
+        raise DataError(str(data_dir), problems)
+    coefficients = pd.read_csv(est / "coefficients.csv").set_index("coefficient")["value"]
+    return EstimationInputs(
+        totals=totals.loc[nodes],
+        basis=pd.read_csv(est / "stream_basis.csv").set_index("stream"),
+        proxies=pd.read_csv(est / "proxies.csv"),
+        coefficients={str(k): float(v) for k, v in coefficients.items()},
+        mix=pd.read_csv(est / "pathway_mix.csv"),
+        cement_headroom=float(params["cement_capacity_output_ratio"]),
+    )
+
+
+def _proxy(inputs: EstimationInputs, node: str, proxy: str) -> float:
+    rows = inputs.proxies[(inputs.proxies["node"] == node) & (inputs.proxies["proxy"] == proxy)]
+    return float(rows["value"].iloc[0]) if not rows.empty else 0.0
+
+
+def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
+    """Generation by node and stream (10^4 t), with a note on how each was made."""
+    c = inputs.coefficients
+    basis = inputs.basis
+    rest_national = {
+        w: float(basis.loc[w, "national_generation_10kt"]) for w in REST_STREAMS if w != "other"
+    }
+    rest_national["other"] = c["other_national_10kt"]
+    rest_total = sum(rest_national.values())
+    pg_national = float(basis.loc["phosphogypsum", "national_generation_10kt"])
+    rows = []
+    for node, total in inputs.totals["generated_10kt"].items():
+        node = str(node)
+        steel = _proxy(inputs, node, "crude_steel")
+        fixed = {
+            "steel_slag": c["steel_slag_per_crude_steel"] * steel,
+            "blast_furnace_slag": (
+                c["ferrous_slag_per_crude_steel"] - c["steel_slag_per_crude_steel"]
+            ) * steel,
+            "coal_gangue": c["gangue_per_raw_coal"] * _proxy(inputs, node, "raw_coal"),
+            "phosphogypsum": pg_national * _proxy(inputs, node, "phosphogypsum_share"),
+            "red_mud": _proxy(inputs, node, "red_mud"),
+        }
+        fixed_sum = sum(fixed.values())
+        cap = c["fixed_share_cap"] * float(total)
+        scale = min(1.0, cap / fixed_sum) if fixed_sum > 0 else 1.0
+        note_scale = f"; proxy streams scaled by {scale:.3f} to {cap:.0f}" if scale < 1 else ""
+        for w, v in fixed.items():
+            rows.append((node, w, v * scale, f"from provincial proxy{note_scale}"))
+        rest = float(total) - fixed_sum * scale
+        for w, v in rest_national.items():
+            rows.append((node, w, rest * v / rest_total, "national mix of the remainder"))
+    frame = pd.DataFrame(rows, columns=["node", "stream", "generation_10kt", "note"])
+    frame["status"] = "estimated"
+    frame["source_id"] = EST_GENERATION
+    return frame[["node", "stream", "generation_10kt", "status", "source_id", "note"]]
+
+
+def _solve_factor(gen: pd.Series, rates: pd.Series, target: float) -> float:
+    """k such that sum(gen * min(1, rates * k)) = target (bisection; target <= sum(gen))."""
+    low, high = 0.0, 1.0
+    while (gen * (rates * high).clip(upper=1.0)).sum() < target and high < 1e6:
+        high *= 2.0
+    for _ in range(100):
+        mid = (low + high) / 2
+        if (gen * (rates * mid).clip(upper=1.0)).sum() < target:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def base_utilization(inputs: EstimationInputs, generation: pd.DataFrame) -> pd.DataFrame:
+    """Base-year utilization by node and stream, matched to each node's total."""
+    rates = inputs.basis["national_rate"].astype(float)
+    out = []
+    for node, part in generation.groupby("node"):
+        gen = part.set_index("stream")["generation_10kt"]
+        r = rates.reindex(gen.index).fillna(0.0)
+        utilized = inputs.totals.loc[node, "utilized_10kt"]
+        target = float(utilized) if pd.notna(utilized) else float((gen * r).sum())
+        target = min(target, float(gen.sum()))
+        k = _solve_factor(gen, r, target)
+        used = gen * (r * k).clip(upper=1.0)
+        out += [(node, w, float(v)) for w, v in used.items()]
+    return pd.DataFrame(out, columns=["node", "stream", "utilized_10kt"])
+
+
+def calibrate_capacity(inputs: EstimationInputs, utilization: pd.DataFrame) -> pd.DataFrame:
+    """Capacity by node and pathway: base-year use through the national mix, plus headroom."""
+    merged = utilization.merge(inputs.mix[["stream", "pathway", "share"]], on="stream")
+    merged["use"] = merged["utilized_10kt"] * merged["share"]
+    use = merged.groupby(["node", "pathway"])["use"].sum().reset_index()
+    headroom = use["pathway"].map({CEMENT: inputs.cement_headroom}).fillna(1.0)
+    use["capacity_10kt"] = use["use"] * headroom
+    use["expansion_max_10kt"] = use["capacity_10kt"] * inputs.coefficients["expansion_share"]
+    use["status"] = "estimated"
+    use["source_id"] = EST_CAPACITY
+    use["note"] = [
+        "base-year use x cement capacity/output ratio" if p == CEMENT else "base-year use"
+        for p in use["pathway"]
+    ]
+    cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id",
+            "note"]
+    return use[use["capacity_10kt"] > 0][cols].reset_index(drop=True)
+
+
+def build(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Recompute the estimated tables; return them (the caller writes them)."""
+    totals = estimate_totals(data_dir)
+    inputs = read_inputs(data_dir, totals)
+    generation = split_streams(inputs)
+    utilization = base_utilization(inputs, generation)
+    capacity = calibrate_capacity(inputs, utilization)
+    order = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
+    key = {n: i for i, n in enumerate(order)}
+    generation = generation.sort_values(["node", "stream"], key=lambda s: s.map(key)
+                                        if s.name == "node" else s)
+    capacity = capacity.sort_values(["node", "pathway"], key=lambda s: s.map(key)
+                                    if s.name == "node" else s)
+    base = utilization.copy()
+    base = base.sort_values(["node", "stream"], key=lambda s: s.map(key)
+                            if s.name == "node" else s)
+    base["status"] = "estimated"
+    base["source_id"] = EST_GENERATION
+    base["note"] = "national stream rate x province factor matching the province total"
+    return {"province_totals": totals,
+            "base_utilization": base.round({"utilized_10kt": 2}),
+            "generation": generation.round({"generation_10kt": 2}),
+            "capacity": capacity.round({"capacity_10kt": 2, "expansion_max_10kt": 2})}
+
+
+def write_build(data_dir: Path) -> list[Path]:
+    """Recompute and write the estimated tables, each file replaced atomically."""
+    import os
+    import tempfile
+
+    tables = build(data_dir)
+    written = []
+    for name, frame in tables.items():
+        target = data_dir / f"{name}.csv"
+        handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".csv", dir=data_dir)
+        os.close(handle)
+        frame.to_csv(tmp, index=False, lineterminator="\n")
+        os.replace(tmp, target)
+        written.append(target)
+    return written
