@@ -92,23 +92,31 @@ def check_coverage(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     for _, row in frames["streams"].iterrows():
         if row["stream"] not in have_storage:
             problems.append(
-                Problem("storage.csv", None, "stream", row["stream"],
-                        f"a row for stream {row['stream']!r} (defined in streams.csv)")
+                Problem(
+                    "storage.csv",
+                    None,
+                    "stream",
+                    row["stream"],
+                    f"a row for stream {row['stream']!r} (defined in streams.csv)",
+                )
             )
     if "road" not in set(frames["modes"]["mode"]):
         problems.append(Problem("modes.csv", None, "mode", "", "a row for mode 'road'"))
     have_params = set(frames["parameters"]["parameter"])
     for name in REQUIRED_PARAMETERS:
         if name not in have_params:
-            problems.append(
-                Problem("parameters.csv", None, "parameter", "", f"a row for {name!r}")
-            )
+            problems.append(Problem("parameters.csv", None, "parameter", "", f"a row for {name!r}"))
     compatible = set(frames["compatibility"]["pathway"])
     for _, row in frames["pathways"].iterrows():
         if row["pathway"] not in compatible:
             problems.append(
-                Problem("pathways.csv", int(row["_row"]), "pathway", row["pathway"],
-                        "at least one compatible stream in compatibility.csv")
+                Problem(
+                    "pathways.csv",
+                    int(row["_row"]),
+                    "pathway",
+                    row["pathway"],
+                    "at least one compatible stream in compatibility.csv",
+                )
             )
     return problems
 
@@ -116,8 +124,12 @@ def check_coverage(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """A central value lies within its stated low-high range."""
     specs = [
-        ("storage", "storage_cost_cny_per_t", "storage_cost_low_cny_per_t",
-         "storage_cost_high_cny_per_t"),
+        (
+            "storage",
+            "storage_cost_cny_per_t",
+            "storage_cost_low_cny_per_t",
+            "storage_cost_high_cny_per_t",
+        ),
         ("pathways", "opex_cny_per_t", "opex_low_cny_per_t", "opex_high_cny_per_t"),
         ("modes", "cost_cny_per_tkm", "cost_low_cny_per_tkm", "cost_high_cny_per_tkm"),
     ]
@@ -126,8 +138,13 @@ def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for _, row in frames[table].iterrows():
             if not row[low] <= row[mid] <= row[high]:
                 problems.append(
-                    Problem(f"{table}.csv", int(row["_row"]), mid, str(row[mid]),
-                            f"a value within [{low}, {high}] = [{row[low]}, {row[high]}]")
+                    Problem(
+                        f"{table}.csv",
+                        int(row["_row"]),
+                        mid,
+                        str(row[mid]),
+                        f"a value within [{low}, {high}] = [{row[low]}, {row[high]}]",
+                    )
                 )
     return problems
 
@@ -140,8 +157,13 @@ def check_dictionary(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         for column in spec.row.model_fields:
             if (spec.file, column) not in documented:
                 problems.append(
-                    Problem("columns.csv", None, "column", f"{spec.file}:{column}",
-                            "a row documenting this column (file, column, unit, meaning)")
+                    Problem(
+                        "columns.csv",
+                        None,
+                        "column",
+                        f"{spec.file}:{column}",
+                        "a row documenting this column (file, column, unit, meaning)",
+                    )
                 )
     return problems
 
@@ -162,11 +184,15 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         summed = float(generation.get(row["node"], 0.0))
         if abs(summed - stated) > TOTAL_TOLERANCE * max(stated, 1.0):
             problems.append(
-                Problem("generation.csv", None, "generation_10kt",
-                        f"{row['node']}: sum {summed:.1f}",
-                        f"the streams of {row['node']} to add up to its {year} total "
-                        f"{stated:.1f} (province_totals.csv row {int(row['_row'])}) "
-                        f"within {TOTAL_TOLERANCE:.1%}")
+                Problem(
+                    "generation.csv",
+                    None,
+                    "generation_10kt",
+                    f"{row['node']}: sum {summed:.1f}",
+                    f"the streams of {row['node']} to add up to its {year} total "
+                    f"{stated:.1f} (province_totals.csv row {int(row['_row'])}) "
+                    f"within {TOTAL_TOLERANCE:.1%}",
+                )
             )
     return problems
 
@@ -179,10 +205,14 @@ def check_base_utilization(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         g = float(gen.get((row["node"], row["stream"]), 0.0))
         if row["utilized_10kt"] > g * (1 + 1e-6) + 1e-6:
             problems.append(
-                Problem("base_utilization.csv", int(row["_row"]), "utilized_10kt",
-                        str(row["utilized_10kt"]),
-                        f"at most the generation of {row['node']}/{row['stream']} "
-                        f"in generation.csv ({g})")
+                Problem(
+                    "base_utilization.csv",
+                    int(row["_row"]),
+                    "utilized_10kt",
+                    str(row["utilized_10kt"]),
+                    f"at most the generation of {row['node']}/{row['stream']} "
+                    f"in generation.csv ({g})",
+                )
             )
     return problems
 

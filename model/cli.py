@@ -21,8 +21,12 @@ app = typer.Typer(
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
-REGION_NAMES = {"jjj": "Beijing-Tianjin-Hebei", "yrd": "Yangtze River Delta",
-                "yrb": "Yellow River Basin", "all": "All three regions"}
+REGION_NAMES = {
+    "jjj": "Beijing-Tianjin-Hebei",
+    "yrd": "Yangtze River Delta",
+    "yrb": "Yellow River Basin",
+    "all": "All three regions",
+}
 
 
 def _fail(exc: Exception) -> None:
@@ -157,9 +161,15 @@ def map_(
         dataset = load_dataset(data)
         shapes = maps.load_boundaries(dataset.boundaries_path, dataset.nodes)
         out = result_dir / f"map_utilization_{group}.png"
-        maps.draw_utilization(tables["utilization"], shapes, out, group=group,
-                              scenario=summary["scenario"], base_year=summary.get("base_year"),
-                              dpi=dpi)
+        maps.draw_utilization(
+            tables["utilization"],
+            shapes,
+            out,
+            group=group,
+            scenario=summary["scenario"],
+            base_year=summary.get("base_year"),
+            dpi=dpi,
+        )
     except (WasteallocError, FileNotFoundError, maps.MapJoinError) as exc:
         _fail(exc)
         return

@@ -126,17 +126,16 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
                 column = str(err["loc"][0]) if err["loc"] else ""
                 raw = record.get(column)
                 problems.append(
-                    Problem(name, row_number, column, "" if raw is None else str(raw),
-                            _expectation(err))
+                    Problem(
+                        name, row_number, column, "" if raw is None else str(raw), _expectation(err)
+                    )
                 )
     frame = pd.DataFrame(rows, columns=list(fields))
     frame["_row"] = row_numbers
     duplicated = frame.duplicated(list(spec.key), keep="first")
     for _, dup in frame[duplicated].iterrows():
         key = "/".join(str(dup[k]) for k in spec.key)
-        first = frame[
-            (frame[list(spec.key)] == dup[list(spec.key)]).all(axis=1)
-        ]["_row"].iloc[0]
+        first = frame[(frame[list(spec.key)] == dup[list(spec.key)]).all(axis=1)]["_row"].iloc[0]
         problems.append(
             Problem(
                 name,

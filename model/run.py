@@ -35,16 +35,20 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
     dataset = dataset if dataset is not None else load_dataset(scenario.data)
     inputs = prepare(dataset, scenario)
-    solver = Solver(inputs, time_limit_s=scenario.solver.time_limit_s,
-                    threads=scenario.solver.threads, scenario=scenario.name)
+    solver = Solver(
+        inputs,
+        time_limit_s=scenario.solver.time_limit_s,
+        threads=scenario.solver.threads,
+        scenario=scenario.name,
+    )
     solution = solver.solve()
     results = collect(solution)
-    return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution,
-                                                               results))
+    return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))
 
 
-def _summary(scenario: Scenario, dataset: Dataset, solution: Solution,
-             results: Results) -> dict[str, Any]:
+def _summary(
+    scenario: Scenario, dataset: Dataset, solution: Solution, results: Results
+) -> dict[str, Any]:
     util = results.utilization
     total = util[(util["level"] == "total")].set_index("group")
     targets = util[util["target"].notna()]
@@ -92,8 +96,13 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
             return []
         shapes = maps.load_boundaries(run.dataset.boundaries_path, run.dataset.nodes)
         out = folder / "map_utilization.png"
-        maps.draw_utilization(run.results.utilization, shapes, out, scenario=scenario.name,
-                              base_year=run.summary["base_year"])
+        maps.draw_utilization(
+            run.results.utilization,
+            shapes,
+            out,
+            scenario=scenario.name,
+            base_year=run.summary["base_year"],
+        )
         return [out.name]
 
     write_run(target, run.results.tables(), run.summary, figures)

@@ -36,8 +36,14 @@ class Solver:
     HiGHS warm-starts from the previous basis, which is what sweeps use.
     """
 
-    def __init__(self, inputs: ModelInputs, *, time_limit_s: float = 600.0,
-                 threads: int | None = None, scenario: str = "scenario") -> None:
+    def __init__(
+        self,
+        inputs: ModelInputs,
+        *,
+        time_limit_s: float = 600.0,
+        threads: int | None = None,
+        scenario: str = "scenario",
+    ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
         self.model = build_model(inputs)
@@ -89,7 +95,7 @@ class Solver:
                 f"{head}\nNo allocation meets every target with the capacity in reach.\n"
                 f"{detail}\nWhat to try: lower the target rates, allow expansion "
                 "([capacity] expansion = true, or a larger expansion_scale), raise "
-                "[transport] max_haul_km, or set [targets] mode = \"elastic\" to see the "
+                '[transport] max_haul_km, or set [targets] mode = "elastic" to see the '
                 "cheapest shortfall."
             )
         if condition == TerminationCondition.maxTimeLimit:
@@ -108,9 +114,7 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
 
     elastic = replace(inputs, elastic_targets=True, penalty_cny_per_t=1e6)
     model = build_model(elastic)
-    result = Highs().solve(
-        model, load_solutions=False, raise_exception_on_nonoptimal_result=False
-    )
+    result = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     if result.solution_status != SolutionStatus.optimal:
         return "Even with every target relaxed the model has no solution; check the data."
     result.solution_loader.load_vars()
@@ -128,7 +132,11 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
                 f"with the least total shortfall reaches {reach:.1%} "
                 f"(short by {short:,.1f} x10^4 t)"
             )
-    return "Targets that cannot be met:\n" + "\n".join(lines) if lines else (
-        "The elastic re-solve meets every target: the infeasibility lies elsewhere "
-        "(check inter-region flow limits)."
+    return (
+        "Targets that cannot be met:\n" + "\n".join(lines)
+        if lines
+        else (
+            "The elastic re-solve meets every target: the infeasibility lies elsewhere "
+            "(check inter-region flow limits)."
+        )
     )

@@ -597,10 +597,10 @@ def province_nodes_from_prefectures(prov_rows: list[dict], pref_rows: list[dict]
         members = [r for r in pref_rows if r["province"] == row["node"]]
         area = sum(float(r["area_km2"]) for r in members)
         haul = sum(float(r["area_km2"]) * float(r["intra_haul_km"]) for r in members) / area
-        out.append({**row, "lon": capital["lon"], "lat": capital["lat"],
-                    "intra_haul_km": f"{haul:.1f}"})
+        out.append(
+            {**row, "lon": capital["lon"], "lat": capital["lat"], "intra_haul_km": f"{haul:.1f}"}
+        )
     return out
-
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,9 +34,7 @@ def two_node_inputs(**overrides: Any) -> ModelInputs:
         expansion_max_10kt={},
         share_max={("ash", "cement"): 1.0, ("ash", "road"): 1.0, ("slag", "road"): 1.0},
         revenue_cny_per_t={("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 0.0},
-        avoided_co2_t_per_t={
-            ("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 0.0
-        },
+        avoided_co2_t_per_t={("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 0.0},
         opex_cny_per_t={"cement": 10.0, "road": 20.0},
         capex_cny_per_t_yr={"cement": 0.0, "road": 0.0},
         storage_cost_cny_per_t={"ash": 15.0, "slag": 15.0},

@@ -46,8 +46,7 @@ def test_binding_target_optimum_and_shadow_prices() -> None:
     """
     _, solution, results = solve(target_rate={("r", "bulk"): 0.75})
     assert solution.objective_10k_cny == pytest.approx(232.0, abs=1e-6)
-    prices = results.shadow_prices.set_index(["constraint", "region", "node", "group",
-                                               "pathway"])
+    prices = results.shadow_prices.set_index(["constraint", "region", "node", "group", "pathway"])
     target = prices.loc[("target", "r", "", "bulk", "")]
     assert target["shadow_price"] == pytest.approx(6.0)
     assert target["per_percentage_point_10k_cny"] == pytest.approx(0.96)
@@ -106,11 +105,10 @@ def test_carbon_price_counts_transport_and_avoided_emissions() -> None:
 
     slag -> road at b: 21 + 100 * (10 km * 1e-4 t/tkm - 0.5) = 21 + 0.1 - 50 = -28.9 < 15.
     """
-    _, solution, results = solve(
+    _, _, results = solve(
         carbon_price_cny_per_t=100.0,
         emission_t_per_tkm={"road": 1e-4},
-        avoided_co2_t_per_t={("ash", "cement"): 0.0, ("ash", "road"): 0.0,
-                             ("slag", "road"): 0.5},
+        avoided_co2_t_per_t={("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 0.5},
     )
     proc = results.processing.set_index(["stream", "node", "pathway"])["amount_10kt"]
     assert proc["slag", "b", "road"] == pytest.approx(6.0)
