@@ -180,6 +180,8 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file, apply ``extends``, validate strictly."""
     path = Path(path)
     raw, files = _read_raw(path, ())
+    if "source_files" in raw:
+        raise ScenarioError(f"{path}: source_files: unknown key (set by the program)")
     raw.setdefault("name", path.stem)
     try:
         return Scenario(**raw, source_files=files)
