@@ -67,11 +67,20 @@ def print_summary(run: object) -> None:
         f"{s['timing_s']['solve']:.2f} s (built in {s['timing_s']['build']:.2f} s)"
     )
     util = run.results.utilization
-    table = Table(title="Utilization by region of origin (rate vs target)", title_justify="left")
+    table = Table(
+        title="Utilization rate by region of origin (target in brackets)", title_justify="left"
+    )
     table.add_column("region")
-    groups = ["bulk", "smelting_slag", "byproduct_gypsum", "red_mud", "all"]
+    headers = {
+        "bulk": "bulk",
+        "smelting_slag": "smelting slag",
+        "byproduct_gypsum": "by-product gypsum",
+        "red_mud": "red mud",
+        "all": "all",
+    }
+    groups = list(headers)
     for g in groups:
-        table.add_column(g, justify="right")
+        table.add_column(headers[g], justify="right", overflow="fold")
     for level, area in [("region", r) for r in sorted(set(util[util.level == "region"].area))] + [
         ("total", "all")
     ]:
@@ -85,7 +94,7 @@ def print_summary(run: object) -> None:
             cell = f"{r['rate']:.1%}"
             if r["target"] == r["target"] and r["target"] is not None:
                 mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
-                cell += f" / {r['target']:.0%} {mark}"
+                cell += f" ({r['target']:.0%}) {mark}"
             cells.append(cell)
         table.add_row(REGION_NAMES.get(area, area), *cells)
     console.print(table)
