@@ -31,6 +31,7 @@ RESULT_TABLES = (
     "shadow_prices",
     "costs",
     "emissions",
+    "node_emissions",
 )
 
 

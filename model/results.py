@@ -33,6 +33,7 @@ class Results:
     shadow_prices: pd.DataFrame
     costs: pd.DataFrame
     emissions: pd.DataFrame
+    node_emissions: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -45,6 +46,7 @@ class Results:
             "shadow_prices": self.shadow_prices,
             "costs": self.costs,
             "emissions": self.emissions,
+            "node_emissions": self.node_emissions,
         }
 
 
@@ -289,6 +291,23 @@ def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
 
+def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """CO2 by node: transport of the waste it sends out, avoided by the use it hosts."""
+    transport: dict[str, float] = {i: 0.0 for i in m.NODES}
+    avoided: dict[str, float] = {i: 0.0 for i in m.NODES}
+    for w, i, j, mode in m.HAULS:
+        amount = _val(m.haul[w, i, j, mode])
+        if amount > EPS:
+            transport[i] += amount * m.distance_km[i, j] * _val(m.emission_t_per_tkm[mode])
+    for w, j, p in m.PROCESSES:
+        amount = _val(m.process[w, j, p])
+        if amount > EPS:
+            avoided[j] += amount * _val(m.avoided_co2_t_per_t[w, p])
+    rows = [(i, transport[i], -avoided[i], transport[i] - avoided[i]) for i in m.NODES]
+    cols = ["node", "transport_co2_10kt", "avoided_co2_10kt", "net_co2_10kt"]
+    return pd.DataFrame(rows, columns=cols).sort_values("node", ignore_index=True)
+
+
 def collect(solution: Solution) -> Results:
     m = solution.model
     inp: ModelInputs = m.inputs
@@ -302,4 +321,5 @@ def collect(solution: Solution) -> Results:
         shadow_prices=shadow_price_table(m, inp, solution.duals),
         costs=cost_table(m),
         emissions=emission_table(m),
+        node_emissions=node_emission_table(m),
     )

@@ -1,0 +1,230 @@
+"""Reading data/regions/: bad data gives a named error, the shipped data is consistent.
+
+Each broken-data test copies the shipped folder to tmp_path, edits one cell (or
+column, or row) with the csv module, and checks that ``load_dataset`` raises a
+:class:`DataError` whose problems locate the edit: file, spreadsheet row (the
+header is row 1), column, value and what was expected.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.data import load_dataset
+from model.errors import DataError, Problem
+from model.schema import TABLES
+from tests.conftest import DATA
+
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def cell(data_dir: Path, file: str, row: int, column: str) -> str:
+    """The text of a cell, addressed as in a spreadsheet (header = row 1)."""
+    rows = read_rows(data_dir / file)
+    return rows[row - 1][rows[0].index(column)]
+
+
+def set_cell(data_dir: Path, file: str, row: int, column: str, value: str) -> None:
+    path = data_dir / file
+    rows = read_rows(path)
+    rows[row - 1][rows[0].index(column)] = value
+    write_rows(path, rows)
+
+
+def drop_column(data_dir: Path, file: str, column: str) -> None:
+    path = data_dir / file
+    rows = read_rows(path)
+    at = rows[0].index(column)
+    write_rows(path, [r[:at] + r[at + 1 :] for r in rows])
+
+
+def duplicate_row(data_dir: Path, file: str, row: int) -> int:
+    """Append a copy of ``row`` at the end; return the copy's row number."""
+    path = data_dir / file
+    rows = read_rows(path)
+    rows.append(list(rows[row - 1]))
+    write_rows(path, rows)
+    return len(rows)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the shipped data folder, free to break."""
+    target = tmp_path / "regions"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def problems_of(data_dir: Path) -> list[Problem]:
+    with pytest.raises(DataError) as info:
+        load_dataset(data_dir)
+    assert str(data_dir.resolve()) in str(info.value)
+    return info.value.problems
+
+
+def find(problems: list[Problem], file: str, column: str, row: int | None) -> Problem:
+    """The one problem at (file, row, column); fails with the full list otherwise."""
+    hits = [p for p in problems if (p.file, p.column, p.row) == (file, column, row)]
+    listing = "\n".join(str(p) for p in problems)
+    assert len(hits) == 1, f"no single problem at {file} row {row} column {column}:\n{listing}"
+    return hits[0]
+
+
+def positive_generation_row(data_dir: Path) -> int:
+    """Spreadsheet row number of the first generation row with a positive amount."""
+    rows = read_rows(data_dir / "generation.csv")
+    at = rows[0].index("generation_10kt")
+    return next(n for n, r in enumerate(rows[1:], start=2) if float(r[at]) > 0)
+
+
+# --- the shipped data -------------------------------------------------------------------
+
+
+def test_shipped_data_loads_without_problems() -> None:
+    dataset = load_dataset(DATA)
+    for spec in TABLES:
+        name = spec.file.removesuffix(".csv")
+        assert len(dataset[name]) > 0, f"{spec.file} is empty"
+    # every csv and the boundaries are hashed for the run summary
+    assert {"generation.csv", "capacity.csv", "boundaries_province.geojson"} <= set(
+        dataset.hashes
+    )
+    assert all(len(h) == 64 for h in dataset.hashes.values())
+
+
+def test_data_dictionary_matches_the_code_in_both_directions() -> None:
+    """columns.csv documents exactly the columns the row models read, and files hold them."""
+    dictionary = pd.read_csv(DATA / "columns.csv", keep_default_na=False)
+    documented = set(zip(dictionary["file"], dictionary["column"], strict=True))
+    in_code = {(spec.file, column) for spec in TABLES for column in spec.row.model_fields}
+    assert sorted(in_code - documented) == [], "columns read by the code but not documented"
+    assert sorted(documented - in_code) == [], "columns documented but not read by the code"
+    assert not dictionary.duplicated(["file", "column"]).any()
+    assert (dictionary["unit"].str.strip() != "").all()
+    assert (dictionary["meaning"].str.strip() != "").all()
+    for spec in TABLES:
+        header = read_rows(DATA / spec.file)[0]
+        assert sorted(header) == sorted(spec.row.model_fields), spec.file
+
+
+def test_every_source_id_resolves_and_estimates_point_at_estimate_sources() -> None:
+    """Each row's source_id is in sources.csv; an 'estimated' row cites a method of ours.
+
+    The one exception is stated here: the circuity factor is a figure read from a paper
+    (mean of 25 cities, rounded), so it cites that paper rather than a method of this
+    project.
+    """
+    dataset = load_dataset(DATA)
+    kind = dataset["sources"]["kind"]
+    exceptions = {("parameters.csv", "circuity_factor")}
+    unresolved, misfiled, estimated = [], [], 0
+    for spec in TABLES:
+        name = spec.file.removesuffix(".csv")
+        if name == "sources" or "source_id" not in spec.row.model_fields:
+            continue
+        frame = dataset[name].reset_index()
+        for _, row in frame.iterrows():
+            where = (spec.file, "/".join(str(row[k]) for k in spec.key))
+            if row["source_id"] not in kind.index:
+                unresolved.append((*where, row["source_id"]))
+                continue
+            if row.get("status") == "estimated":
+                estimated += 1
+                if kind[row["source_id"]] != "estimate" and where not in exceptions:
+                    misfiled.append((*where, row["source_id"], kind[row["source_id"]]))
+    assert unresolved == []
+    assert misfiled == []
+    assert estimated > 0  # the check above did look at some rows
+
+
+# --- one problem each -------------------------------------------------------------------
+
+
+def test_negative_generation_is_located(data_copy: Path) -> None:
+    row = positive_generation_row(data_copy)
+    set_cell(data_copy, "generation.csv", row, "generation_10kt", "-5")
+    problem = find(problems_of(data_copy), "generation.csv", "generation_10kt", row)
+    assert problem.value == "-5"
+    assert "≥ 0" in problem.expected
+
+
+def test_unknown_province_is_located(data_copy: Path) -> None:
+    set_cell(data_copy, "generation.csv", 7, "node", "guangdong")
+    problem = find(problems_of(data_copy), "generation.csv", "node", 7)
+    assert problem.value == "guangdong"
+    assert "nodes.csv" in problem.expected
+
+
+def test_missing_column_is_reported_for_the_whole_file(data_copy: Path) -> None:
+    drop_column(data_copy, "capacity.csv", "capacity_10kt")
+    problem = find(problems_of(data_copy), "capacity.csv", "capacity_10kt", None)
+    assert problem.row is None
+    assert "capacity_10kt" in problem.expected
+
+
+def test_duplicate_key_names_the_first_row(data_copy: Path) -> None:
+    node = cell(data_copy, "generation.csv", 4, "node")
+    stream = cell(data_copy, "generation.csv", 4, "stream")
+    copy = duplicate_row(data_copy, "generation.csv", 4)
+    problem = find(problems_of(data_copy), "generation.csv", "node,stream", copy)
+    assert problem.value == f"{node}/{stream}"
+    assert "unique" in problem.expected
+    assert "row 4" in problem.expected
+
+
+def test_text_where_a_number_is_expected(data_copy: Path) -> None:
+    set_cell(data_copy, "capacity.csv", 3, "capacity_10kt", "abc")
+    problem = find(problems_of(data_copy), "capacity.csv", "capacity_10kt", 3)
+    assert problem.value == "abc"
+    assert "number" in problem.expected
+
+
+def test_unknown_source_id(data_copy: Path) -> None:
+    set_cell(data_copy, "capacity.csv", 5, "source_id", "no_such_source")
+    problem = find(problems_of(data_copy), "capacity.csv", "source_id", 5)
+    assert problem.value == "no_such_source"
+    assert "sources.csv" in problem.expected
+
+
+def test_all_problems_are_reported_at_once(data_copy: Path) -> None:
+    """Three edits in three files: all three are in the one error, not just the first."""
+    row = positive_generation_row(data_copy)
+    set_cell(data_copy, "generation.csv", row, "generation_10kt", "-1")
+    set_cell(data_copy, "capacity.csv", 3, "capacity_10kt", "abc")
+    set_cell(data_copy, "nodes.csv", 2, "region", "south")
+    problems = problems_of(data_copy)
+    found = {
+        find(problems, "generation.csv", "generation_10kt", row),
+        find(problems, "capacity.csv", "capacity_10kt", 3),
+        find(problems, "nodes.csv", "region", 2),
+    }
+    assert len(found) == 3
+    assert len(problems) >= 3
+    assert "regions.csv" in find(problems, "nodes.csv", "region", 2).expected
+
+
+def test_missing_file_is_named(data_copy: Path) -> None:
+    (data_copy / "modes.csv").unlink()
+    problem = find(problems_of(data_copy), "modes.csv", "", None)
+    assert "modes.csv" in problem.expected
+
+
+def test_problem_reads_as_a_sentence() -> None:
+    problem = Problem("generation.csv", 5, "generation_10kt", "-5", "a number ≥ 0")
+    assert str(problem) == (
+        "generation.csv row 5, column generation_10kt: value '-5': expected a number ≥ 0"
+    )
