@@ -205,5 +205,40 @@ def data_build(
         console.print(f"wrote {path}")
 
 
+@data_app.command("import")
+def data_import(
+    file: Annotated[Path, typer.Argument(help="Yearbook table (CSV or Excel) or template")],
+    year: Annotated[int, typer.Option(help="Year of the figures in the file")],
+    data: Annotated[Path, typer.Option(help="Dataset to start from")] = DEFAULT_DATA_DIR,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the new dataset (default: data/regions-<file>)")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title recorded in sources.csv")] = None,
+) -> None:
+    """Import province totals into a copy of the dataset and rebuild the estimates."""
+    from model.importer import import_table
+
+    target = out if out is not None else data.parent / f"regions-{file.stem}"
+    try:
+        result = import_table(file, data, target, year, title)
+    except WasteallocError as exc:
+        if isinstance(exc, DataError):
+            err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {exc.data_dir}:")
+            for problem in exc.problems:
+                err.print(f"  {problem}", soft_wrap=True)
+            raise typer.Exit(code=2) from None
+        _fail(exc)
+        return
+    console.print(
+        f"wrote {result.out_dir} (base year {result.year}): "
+        f"{len(result.imported)} province totals imported ({', '.join(result.imported)})"
+    )
+    if result.missing:
+        console.print(f"not in the file, estimates kept: {', '.join(result.missing)}")
+    if result.ignored:
+        console.print(f"rows outside the model's provinces, ignored: {len(result.ignored)}")
+    console.print(f'use it in a scenario with:  data = "{result.out_dir}"')
+
+
 if __name__ == "__main__":
     app()

@@ -133,11 +133,12 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
                 "status": "reported" if both_reported else "estimated",
                 "source_id": EST_GENERATION,
                 "note": f"{gnote}; utilized: {unote}",
+                "_gen_reported": gnote == "reported",
             }
         )
     base = pd.DataFrame(rows)
     base = _apply_group_totals(base, pd.read_csv(est / "group_totals.csv"), national_gen)
-    base = base[base["status"] == "estimated"]
+    base = base[base["status"] == "estimated"].drop(columns="_gen_reported")
     keep = totals[totals["status"] != "estimated"]
     return pd.concat([keep, base], ignore_index=True)
 
@@ -148,13 +149,18 @@ def _apply_group_totals(
     """Rescale the composite estimates of a group so the group reaches its reported share.
 
     Members with a reported or carried-over figure keep it; only members estimated
-    by the composite are scaled, keeping their utilization rates.
+    by the composite are scaled, keeping their utilization rates. A group with two
+    or more members reported for the base year is left alone: the composite factor,
+    calibrated on every reported province, then carries more information than an
+    old group share, and the residual of a mostly reported group is unstable.
     """
     base = base.copy()
     for _, g in groups.iterrows():
         members = str(g["nodes"]).split(";")
         target = float(g["share_of_national"]) * national_gen
         in_group = base["node"].isin(members)
+        if int((in_group & base["_gen_reported"]).sum()) >= 2:
+            continue
         composite = in_group & base["note"].str.startswith("generated = national")
         fixed = float(base.loc[in_group & ~composite, "generated_10kt"].sum())
         free = float(base.loc[composite, "generated_10kt"].sum())
