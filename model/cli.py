@@ -205,6 +205,29 @@ def data_build(
         console.print(f"wrote {path}")
 
 
+@data_app.command("calibrate")
+def data_calibrate(
+    data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
+) -> None:
+    """Solve the baseline and write calibration.csv: modelled vs base-year utilization."""
+    from model.calibration import write_calibration
+
+    try:
+        path = write_calibration(data_dir)
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    worst = table.loc[table["difference_pp"].abs().idxmax()]
+    console.print(
+        f"wrote {path}: {int(table['within_tolerance'].sum())} of {len(table)} provinces "
+        f"within ±{table['tolerance_pp'].iloc[0]} pp; largest gap {worst['name_en']} "
+        f"{worst['difference_pp']:+.2f} pp"
+    )
+
+
 @data_app.command("import")
 def data_import(
     file: Annotated[Path, typer.Argument(help="Yearbook table (CSV or Excel) or template")],

@@ -17,8 +17,7 @@ Stream split of a province with total G (10^4 t):
 Base-year utilization of each stream is the national rate of that stream times
 a province factor k (capped at 100%), with k chosen so the streams add up to the
 province's reported (or estimated) utilization. Base-year capacity of a pathway
-is the utilization routed to it by the national use mix, times the spare-capacity
-ratio where one is sourced (cement).
+is the utilization routed to it by the national use mix.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ from model.errors import DataError, Problem
 EST_GENERATION = "wastealloc_est_generation"
 EST_CAPACITY = "wastealloc_est_capacity"
 REST_STREAMS = ("tailings", "fly_ash", "desulfurization_gypsum", "nonferrous_slag", "other")
-CEMENT = "cement_clinker_and_admixture"
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,6 @@ class EstimationInputs:
     proxies: pd.DataFrame  # node, proxy, value
     coefficients: dict[str, float]
     mix: pd.DataFrame  # stream, pathway, share
-    cement_headroom: float
 
 
 def _composite_share(proxies: pd.DataFrame, c: dict[str, float], node: str) -> float:
@@ -210,7 +207,6 @@ def read_inputs(data_dir: Path, totals: pd.DataFrame) -> EstimationInputs:
         proxies=pd.read_csv(est / "proxies.csv"),
         coefficients={str(k): float(v) for k, v in coefficients.items()},
         mix=pd.read_csv(est / "pathway_mix.csv"),
-        cement_headroom=float(params["cement_capacity_output_ratio"]),
     )
 
 
@@ -293,15 +289,15 @@ def calibrate_capacity(inputs: EstimationInputs, utilization: pd.DataFrame) -> p
     merged = utilization.merge(inputs.mix[["stream", "pathway", "share"]], on="stream")
     merged["use"] = merged["utilized_10kt"] * merged["share"]
     use = merged.groupby(["node", "pathway"])["use"].sum().reset_index()
-    headroom = use["pathway"].map({CEMENT: inputs.cement_headroom}).fillna(1.0)
-    use["capacity_10kt"] = use["use"] * headroom
+    # Capacity is the base-year use. Cement plants have spare kiln and grinding
+    # capacity (3,800 Mt against 2,377 Mt of output in 2020), but the intake of
+    # waste as raw material and admixture is bounded by cement output, not by
+    # plant capacity, so no headroom is added; scenarios add capacity by expansion.
+    use["capacity_10kt"] = use["use"]
     use["expansion_max_10kt"] = use["capacity_10kt"] * inputs.coefficients["expansion_share"]
     use["status"] = "estimated"
     use["source_id"] = EST_CAPACITY
-    use["note"] = [
-        "base-year use x cement capacity/output ratio" if p == CEMENT else "base-year use"
-        for p in use["pathway"]
-    ]
+    use["note"] = "base-year use through the national use mix"
     cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id", "note"]
     return use[use["capacity_10kt"] > 0][cols].reset_index(drop=True)
 
