@@ -8,11 +8,15 @@ checks. Row-level checks (types, ranges, duplicates) are in :mod:`model.data`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model.errors import Problem
 from model.schema import TABLES
+
+if TYPE_CHECKING:
+    from model.inputs import ModelInputs
 
 REQUIRED_PARAMETERS = ("base_year", "circuity_factor")
 TOTAL_TOLERANCE = 0.005
@@ -228,3 +232,48 @@ def check_dataset(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         + check_totals(frames)
         + check_base_utilization(frames)
     )
+
+
+def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
+    """Targets that no capacity in reach could meet, found before solving.
+
+    For target (r, g) the optimistic bound on utilization is the existing plus
+    expandable capacity of every pathway that accepts a stream of g, at every
+    node reachable from some origin in r, as if nothing else used it. If even
+    that is below rate x generation, the target is infeasible.
+    """
+    problems = []
+    accepts: dict[str, set[str]] = {}
+    for w, p in inp.share_max:
+        accepts.setdefault(w, set()).add(p)
+    reach: dict[str, set[str]] = {}
+    for i, j, _ in inp.arcs:
+        reach.setdefault(i, set()).add(j)
+    plants = {k: v for k, v in inp.capacity_10kt.items() if v > 0}
+    for k, v in inp.expansion_max_10kt.items():
+        plants[k] = plants.get(k, 0.0) + v
+    for (r, g), rate in sorted(inp.target_rate.items()):
+        streams = inp.group_streams[g]
+        origins = [i for i in inp.nodes if inp.node_region[i] == r]
+        generated = sum(inp.generation_10kt.get((w, i), 0.0) for w in streams for i in origins)
+        if generated <= 0:
+            continue
+        pathways = set().union(*(accepts.get(w, set()) for w in streams))
+        nodes = set().union(*(reach.get(i, set()) for i in origins))
+        bound = sum(v for (j, p), v in plants.items() if j in nodes and p in pathways)
+        need = rate * generated
+        if bound < need - 1e-6:
+            problems.append(
+                Problem(
+                    f"scenario {scenario}",
+                    None,
+                    f"targets {r}/{g}",
+                    f"{rate:.1%}",
+                    f"a rate that capacity in reach can meet: {rate:.1%} of {generated:,.0f} "
+                    f"needs {need:,.0f} x10^4 t, but all capacity able to take these streams "
+                    f"within reach of {r} is {bound:,.0f} x10^4 t (at most "
+                    f"{bound / generated:.1%}); lower the rate, allow expansion, raise "
+                    'max_haul_km, or set [targets] mode = "elastic" to see the shortfall',
+                )
+            )
+    return problems

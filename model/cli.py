@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from model.config import DEFAULT_DATA_DIR
@@ -30,7 +31,7 @@ REGION_NAMES = {
 
 
 def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(code=2 if isinstance(exc, DataError) else 1)
 
 
@@ -132,17 +133,39 @@ def validate(
     data_dir: Annotated[
         Path, typer.Argument(help="Data folder (default: the shipped data/regions)")
     ] = DEFAULT_DATA_DIR,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Also check this scenario's targets against capacity")
+    ] = None,
 ) -> None:
-    """Check a data folder; print every problem with file, row, column, value, expectation."""
+    """Check a data folder; print every problem with file, row, column, value, expectation.
+
+    With --scenario, also apply the scenario and report targets that no capacity
+    in reach could meet, before any solve.
+    """
+    from model.checks import unreachable_targets
+    from model.config import load_scenario
     from model.data import load_dataset
+    from model.inputs import prepare
 
     try:
         dataset = load_dataset(data_dir)
+        problems = []
+        if scenario is not None:
+            loaded = load_scenario(scenario)
+            problems = unreachable_targets(prepare(dataset, loaded), loaded.name)
     except DataError as exc:
         err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {exc.data_dir}:")
         for problem in exc.problems:
-            err.print(f"  {problem}", soft_wrap=True)
+            err.print(f"  {escape(str(problem))}", soft_wrap=True)
         raise typer.Exit(code=2) from None
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    if problems:
+        err.print(f"[bold red]{len(problems)} problem(s)[/] with scenario {scenario}:")
+        for problem in problems:
+            err.print(f"  {escape(str(problem))}", soft_wrap=True)
+        raise typer.Exit(code=2)
     n = {k: len(v) for k, v in dataset.tables.items()}
     console.print(
         f"[green]ok[/]: {dataset.data_dir} — {n['nodes']} nodes, {n['streams']} streams, "
@@ -202,7 +225,7 @@ def data_build(
         _fail(exc)
         return
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {escape(str(path))}")
 
 
 @data_app.command("calibrate")
@@ -248,7 +271,7 @@ def data_import(
         if isinstance(exc, DataError):
             err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {exc.data_dir}:")
             for problem in exc.problems:
-                err.print(f"  {problem}", soft_wrap=True)
+                err.print(f"  {escape(str(problem))}", soft_wrap=True)
             raise typer.Exit(code=2) from None
         _fail(exc)
         return

@@ -284,22 +284,84 @@ def base_utilization(inputs: EstimationInputs, generation: pd.DataFrame) -> pd.D
     return pd.DataFrame(out, columns=["node", "stream", "utilized_10kt"])
 
 
-def calibrate_capacity(inputs: EstimationInputs, utilization: pd.DataFrame) -> pd.DataFrame:
-    """Capacity by node and pathway: base-year use through the national mix, plus headroom."""
-    merged = utilization.merge(inputs.mix[["stream", "pathway", "share"]], on="stream")
-    merged["use"] = merged["utilized_10kt"] * merged["share"]
-    use = merged.groupby(["node", "pathway"])["use"].sum().reset_index()
-    # Capacity is the base-year use. Cement plants have spare kiln and grinding
-    # capacity (3,800 Mt against 2,377 Mt of output in 2020), but the intake of
-    # waste as raw material and admixture is bounded by cement output, not by
-    # plant capacity, so no headroom is added; scenarios add capacity by expansion.
-    use["capacity_10kt"] = use["use"]
+def _respect_blend_limits(
+    alloc: dict[tuple[str, str], float],
+    share_max: dict[tuple[str, str], float],
+    mix: dict[tuple[str, str], float],
+) -> dict[tuple[str, str], float]:
+    """Move a stream's intake above its blend limit at a pathway to its other pathways.
+
+    ``alloc`` maps (stream, pathway) to the amount routed there at one node. A stream
+    may be at most share_max of a pathway's intake: x <= s (T_other + x), i.e.
+    x <= s T_other / (1 - s). The excess goes to the stream's pathways without a
+    limit, in proportion to its use mix. A few passes settle it.
+    """
+    alloc = dict(alloc)
+    for _ in range(50):
+        moved = False
+        for p in {p for _, p in alloc}:
+            members = {w: v for (w, q), v in alloc.items() if q == p}
+            total = sum(members.values())
+            for w, amount in members.items():
+                s = share_max.get((w, p), 1.0)
+                if s >= 1.0 or amount <= 0:
+                    continue
+                others = total - amount
+                allowed = s * others / (1.0 - s)
+                excess = amount - allowed
+                if excess <= 1e-9:
+                    continue
+                free = {
+                    q: mix.get((w, q), 0.0)
+                    for (v, q) in share_max
+                    if v == w and q != p and share_max[(v, q)] >= 1.0
+                }
+                weight = sum(free.values()) or float(len(free))
+                if not free:
+                    continue
+                alloc[w, p] = allowed
+                for q, m in free.items():
+                    share = (m / weight) if sum(free.values()) else 1.0 / weight
+                    alloc[w, q] = alloc.get((w, q), 0.0) + excess * share
+                moved = True
+                break
+        if not moved:
+            break
+    return alloc
+
+
+def calibrate_capacity(
+    inputs: EstimationInputs, utilization: pd.DataFrame, share_max: dict[tuple[str, str], float]
+) -> pd.DataFrame:
+    """Capacity by node and pathway: base-year use through the national use mix.
+
+    Cement plants have spare kiln and grinding capacity (3,800 Mt against 2,377 Mt
+    of output in 2020), but their intake of waste is bounded by cement output, not
+    by plant capacity, so no headroom is added; scenarios add capacity by
+    expansion. Where the mix would break a blend limit, the excess of the stream
+    is routed to its other pathways, so the base year is feasible.
+    """
+    mix = {(r.stream, r.pathway): float(r.share) for r in inputs.mix.itertuples()}
+    rows = []
+    for node, part in utilization.groupby("node"):
+        alloc = {
+            (w, p): float(amount) * share
+            for w, amount in zip(part["stream"], part["utilized_10kt"], strict=True)
+            for (v, p), share in mix.items()
+            if v == w
+        }
+        alloc = _respect_blend_limits(alloc, share_max, mix)
+        per_pathway: dict[str, float] = {}
+        for (_, p), amount in alloc.items():
+            per_pathway[p] = per_pathway.get(p, 0.0) + amount
+        rows += [(node, p, v) for p, v in per_pathway.items()]
+    use = pd.DataFrame(rows, columns=["node", "pathway", "capacity_10kt"])
     use["expansion_max_10kt"] = use["capacity_10kt"] * inputs.coefficients["expansion_share"]
     use["status"] = "estimated"
     use["source_id"] = EST_CAPACITY
     use["note"] = "base-year use through the national use mix"
     cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id", "note"]
-    return use[use["capacity_10kt"] > 0][cols].reset_index(drop=True)
+    return use[use["capacity_10kt"] > 1e-6][cols].reset_index(drop=True)
 
 
 def build(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -308,7 +370,9 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     inputs = read_inputs(data_dir, totals)
     generation = split_streams(inputs)
     utilization = base_utilization(inputs, generation)
-    capacity = calibrate_capacity(inputs, utilization)
+    compat = pd.read_csv(data_dir / "compatibility.csv")
+    share_max = {(r.stream, r.pathway): float(r.share_max) for r in compat.itertuples()}
+    capacity = calibrate_capacity(inputs, utilization, share_max)
     order = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
     key = {n: i for i, n in enumerate(order)}
     generation = generation.sort_values(
@@ -326,8 +390,21 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
         "province_totals": totals,
         "base_utilization": base.round({"utilized_10kt": 2}),
         "generation": generation.round({"generation_10kt": 2}),
-        "capacity": capacity.round({"capacity_10kt": 2, "expansion_max_10kt": 2}),
+        # Utilization is rounded to the nearest 0.01 (100 t), so a floor can sit up to
+        # 0.005 above the unrounded value; capacity is rounded up with that margin so
+        # the base year always meets its own floors.
+        "capacity": capacity.assign(
+            capacity_10kt=_ceil_cents(capacity["capacity_10kt"] + 0.005),
+            expansion_max_10kt=capacity["expansion_max_10kt"].round(2),
+        ),
     }
+
+
+def _ceil_cents(values: pd.Series) -> pd.Series:
+    """Round up to 0.01, ignoring float noise below 1e-9."""
+    import numpy as np
+
+    return pd.Series(np.ceil(values.to_numpy() * 100 - 1e-9) / 100, index=values.index)
 
 
 def write_build(data_dir: Path) -> list[Path]:

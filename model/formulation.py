@@ -117,7 +117,9 @@ def add_parameters(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     m.handling_cny_per_t = pyo.Param(m.MODES, initialize=inp.handling_cny_per_t, **mutable)
     m.emission_t_per_tkm = pyo.Param(m.MODES, initialize=inp.emission_t_per_tkm, **mutable)
     m.carbon_price_cny_per_t = pyo.Param(initialize=inp.carbon_price_cny_per_t, **mutable)
-    m.target_rate = pyo.Param(m.TARGETS, initialize=inp.target_rate, **mutable)
+    m.target_rate = pyo.Param(
+        m.TARGETS, initialize={k: inp.target_rate[k] for k in m.TARGETS}, **mutable
+    )
     m.penalty_cny_per_t = pyo.Param(initialize=inp.penalty_cny_per_t, **mutable)
     m.distance_km = inp.distance_km  # fixed by geography; a plain dict keeps the model small
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from model import maps
+from model.checks import unreachable_targets
 from model.config import Scenario, load_scenario
 from model.data import Dataset, load_dataset
+from model.errors import ScenarioError
 from model.inputs import prepare
 from model.outputs import versions, write_run
 from model.results import Results, collect
@@ -35,6 +37,12 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
     dataset = dataset if dataset is not None else load_dataset(scenario.data)
     inputs = prepare(dataset, scenario)
+    unreachable = [] if inputs.elastic_targets else unreachable_targets(inputs, scenario.name)
+    if unreachable:
+        raise ScenarioError(
+            f"scenario {scenario.name!r}: targets that no capacity in reach can meet "
+            "(found before solving):\n" + "\n".join(f"  {p}" for p in unreachable)
+        )
     solver = Solver(
         inputs,
         time_limit_s=scenario.solver.time_limit_s,

@@ -116,6 +116,21 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     model = build_model(elastic)
     result = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     if result.solution_status != SolutionStatus.optimal:
+        if inputs.floor_rate:
+            no_floors = replace(elastic, floor_rate={})
+            retry = Highs().solve(
+                build_model(no_floors),
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+            )
+            if retry.solution_status == SolutionStatus.optimal:
+                return (
+                    "The base-year floors (each stream keeps its base-year utilization) "
+                    "cannot be met with the capacity in reach: the data's capacity and "
+                    "base utilization disagree (run `wastealloc data build` and "
+                    "`wastealloc data calibrate`), or the scenario removed capacity "
+                    "([capacity] scale < 1); allow expansion or set base_year_floor = false."
+                )
         return "Even with every target relaxed the model has no solution; check the data."
     result.solution_loader.load_vars()
     lines = []
