@@ -51,6 +51,7 @@ def _refs(
 def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Every id used in one file is defined in the file that owns it."""
     nodes = frames["nodes"]["node"]
+    provinces = set(frames["nodes"]["province"].replace("", pd.NA).dropna()) or set(nodes)
     streams = frames["streams"]["stream"]
     pathways = frames["pathways"]["pathway"]
     regions = frames["regions"]["region"]
@@ -63,13 +64,13 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ("targets", "group", "target_groups.csv", groups, "target group"),
         ("compatibility", "stream", "streams.csv", streams, "stream"),
         ("compatibility", "pathway", "pathways.csv", pathways, "pathway"),
-        ("generation", "node", "nodes.csv", nodes, "node (province)"),
+        ("generation", "node", "nodes.csv", nodes, "node"),
         ("generation", "stream", "streams.csv", streams, "stream"),
-        ("base_utilization", "node", "nodes.csv", nodes, "node (province)"),
+        ("base_utilization", "node", "nodes.csv", nodes, "node"),
         ("base_utilization", "stream", "streams.csv", streams, "stream"),
-        ("capacity", "node", "nodes.csv", nodes, "node (province)"),
+        ("capacity", "node", "nodes.csv", nodes, "node"),
         ("capacity", "pathway", "pathways.csv", pathways, "pathway"),
-        ("province_totals", "node", "nodes.csv", nodes, "node (province)"),
+        ("province_totals", "node", "nodes.csv", provinces, "province"),
     ]
     problems: list[Problem] = []
     for table, column, target, known, what in checks:
@@ -181,7 +182,17 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     totals = frames["province_totals"]
     totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
     totals = totals.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
-    generation = frames["generation"].groupby("node")["generation_10kt"].sum()
+    nodes = frames["nodes"]
+    to_province = {
+        n: (p if isinstance(p, str) and p else n)
+        for n, p in zip(nodes["node"], nodes["province"], strict=True)
+    }
+    generation = (
+        frames["generation"]
+        .assign(node=lambda f: f["node"].map(to_province))
+        .groupby("node")["generation_10kt"]
+        .sum()
+    )
     problems = []
     for _, row in totals.iterrows():
         stated = float(row["generated_10kt"])

@@ -123,7 +123,7 @@ class Scenario(_Strict):
     name: str
     description: str = ""
     data: Path = DEFAULT_DATA_DIR
-    resolution: Literal["province"] = "province"
+    resolution: Literal["province", "prefecture"] = "province"
     transport: TransportConfig = TransportConfig()
     targets: TargetsConfig = TargetsConfig()
     prices: PricesConfig = PricesConfig()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,12 @@ from model.errors import DataError, Problem
 from model.schema import TABLES, TableSpec
 
 BOUNDARIES_FILE = "boundaries_province.geojson"
+NODE_TABLES = ("nodes", "generation", "base_utilization", "capacity")
+"""Tables that describe nodes: read from ``prefecture/`` at prefecture resolution."""
+RESOLUTIONS = {
+    "province": ("", "boundaries_province.geojson"),
+    "prefecture": ("prefecture", "boundaries_prefecture.geojson"),
+}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Dataset:
     data_dir: Path
     tables: dict[str, pd.DataFrame]
     hashes: dict[str, str] = field(default_factory=dict)
+    resolution: str = "province"
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -42,8 +49,12 @@ class Dataset:
         return self.tables["parameters"]["value"].to_dict()
 
     @property
+    def node_dir(self) -> Path:
+        return self.data_dir / RESOLUTIONS[self.resolution][0]
+
+    @property
     def boundaries_path(self) -> Path:
-        return self.data_dir / BOUNDARIES_FILE
+        return self.node_dir / RESOLUTIONS[self.resolution][1]
 
 
 def _expectation(err: Any) -> str:
@@ -152,36 +163,50 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_tables(data_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read every table, returning the frames (keyed by file stem) and all problems."""
+def load_tables(
+    data_dir: Path, resolution: str = "province"
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read every table, returning the frames (keyed by file stem) and all problems.
+
+    At prefecture resolution the node tables come from ``prefecture/`` and are
+    reported with that prefix; the other tables are shared.
+    """
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
+    sub = RESOLUTIONS[resolution][0]
     for spec in TABLES:
-        frame = read_table(data_dir / spec.file, spec, problems)
-        frames[spec.file.removesuffix(".csv")] = frame
+        name = spec.file.removesuffix(".csv")
+        folder = data_dir / sub if name in NODE_TABLES and sub else data_dir
+        found: list[Problem] = []
+        frames[name] = read_table(folder / spec.file, spec, found)
+        if folder != data_dir:
+            found = [replace(p, file=f"{sub}/{p.file}") for p in found]
+        problems += found
     return frames, problems
 
 
-def load_dataset(data_dir: str | Path) -> Dataset:
+def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
     """Read and check the data directory; raise :class:`DataError` listing every problem."""
     from model.checks import check_dataset
 
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise DataError(str(data_dir), [Problem(str(data_dir), None, "", "", "a directory")])
-    frames, problems = load_tables(data_dir)
-    if not (data_dir / BOUNDARIES_FILE).is_file():
-        problems.append(Problem(BOUNDARIES_FILE, None, "", "", "the province boundaries file"))
+    frames, problems = load_tables(data_dir, resolution)
+    sub, boundaries = RESOLUTIONS[resolution]
+    if not (data_dir / sub / boundaries).is_file():
+        problems.append(
+            Problem(f"{sub}/{boundaries}".lstrip("/"), None, "", "", "the node boundaries file")
+        )
     problems += check_dataset(frames)
     if problems:
         raise DataError(str(data_dir), problems)
     tables = {name: _index(name, frame) for name, frame in frames.items()}
-    hashes = {
-        p.name: file_hash(p)
-        for p in sorted(data_dir.iterdir())
-        if p.is_file() and p.suffix in (".csv", ".geojson")
-    }
-    return Dataset(data_dir=data_dir, tables=tables, hashes=hashes)
+    files = sorted(
+        p for p in data_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".geojson")
+    )
+    hashes = {str(p.relative_to(data_dir)): file_hash(p) for p in files}
+    return Dataset(data_dir=data_dir, tables=tables, hashes=hashes, resolution=resolution)
 
 
 def _index(name: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -31,6 +31,7 @@ from model.errors import DataError, Problem
 
 EST_GENERATION = "wastealloc_est_generation"
 EST_CAPACITY = "wastealloc_est_capacity"
+EST_PREFECTURE = "wastealloc_est_prefecture"
 REST_STREAMS = ("tailings", "fly_ash", "desulfurization_gypsum", "nonferrous_slag", "other")
 
 
@@ -400,6 +401,84 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     }
 
 
+def prefecture_shares(data_dir: Path, totals: pd.DataFrame) -> pd.DataFrame:
+    """Share of its province's generation for each prefecture-level unit, with the basis.
+
+    Prefectures with a reported figure (any year, ``estimation/city_figures.csv``)
+    keep it as an absolute amount (scaled down if together they would exceed 90%
+    of the province); the rest of the province is split among its other
+    prefectures by area, a placeholder: no prefecture-level industrial statistic
+    was found.
+    """
+    nodes = pd.read_csv(data_dir / "prefecture" / "nodes.csv")
+    cities = pd.read_csv(data_dir / "estimation" / "city_figures.csv").set_index("node")
+    year_totals = totals.set_index("node")["generated_10kt"]
+    unknown = [
+        Problem(
+            "estimation/city_figures.csv", i + 2, "node", str(n), "a node of prefecture/nodes.csv"
+        )
+        for i, n in enumerate(cities.index)
+        if n not in set(nodes["node"])
+    ]
+    if unknown:
+        raise DataError(str(data_dir), unknown)
+    rows = []
+    for province, part in nodes.groupby("province", sort=False):
+        total = float(year_totals[province])
+        fixed = {
+            n: float(cities.loc[n, "generated_10kt"]) for n in part["node"] if n in cities.index
+        }
+        fixed_sum = sum(fixed.values())
+        scale = min(1.0, 0.9 * total / fixed_sum) if fixed_sum > 0 else 1.0
+        rest = total - fixed_sum * scale
+        free = part[~part["node"].isin(fixed)]
+        area = float(free["area_km2"].sum())
+        for _, row in part.iterrows():
+            node = row["node"]
+            if node in fixed:
+                amount = fixed[node] * scale
+                year = int(cities.loc[node, "year"])
+                basis = f"reported city figure ({year})" + (
+                    f" scaled by {scale:.3f}" if scale < 1 else ""
+                )
+            else:
+                amount = rest * float(row["area_km2"]) / area if area > 0 else 0.0
+                basis = "remainder of the province by area"
+            rows.append((node, province, amount / total if total > 0 else 0.0, basis))
+    return pd.DataFrame(rows, columns=["node", "province", "share", "basis"])
+
+
+def build_prefecture(
+    data_dir: Path, totals: pd.DataFrame, tables: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """Prefecture-level generation, base utilization and capacity from the province tables."""
+    year = int(
+        pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]["base_year"]
+    )
+    base = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
+    base = base.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
+    shares = prefecture_shares(data_dir, base)
+    out = {}
+    for name, value in (
+        ("generation", "generation_10kt"),
+        ("base_utilization", "utilized_10kt"),
+        ("capacity", "capacity_10kt"),
+    ):
+        province_table = tables[name].rename(columns={"node": "province"})
+        merged = shares.merge(province_table, on="province")
+        merged[value] = merged[value] * merged["share"]
+        if name == "capacity":
+            merged["expansion_max_10kt"] = (merged["expansion_max_10kt"] * merged["share"]).round(2)
+            merged[value] = _ceil_cents(merged[value] + 0.005)
+        else:
+            merged[value] = merged[value].round(2)
+        merged["source_id"] = EST_PREFECTURE
+        merged["note"] = "province value x share: " + merged["basis"]
+        keep = [c for c in tables[name].columns]
+        out[name] = merged[merged[value] > 0][keep].reset_index(drop=True)
+    return out
+
+
 def _ceil_cents(values: pd.Series) -> pd.Series:
     """Round up to 0.01, ignoring float noise below 1e-9."""
     import numpy as np
@@ -408,15 +487,25 @@ def _ceil_cents(values: pd.Series) -> pd.Series:
 
 
 def write_build(data_dir: Path) -> list[Path]:
-    """Recompute and write the estimated tables, each file replaced atomically."""
+    """Recompute and write the estimated tables, each file replaced atomically.
+
+    Province tables go to the data folder; where a ``prefecture/`` folder with a
+    node table exists, the prefecture-level tables are derived and written there.
+    """
     import os
     import tempfile
 
     tables = build(data_dir)
+    targets = {name: data_dir / f"{name}.csv" for name in tables}
+    frames = dict(tables)
+    if (data_dir / "prefecture" / "nodes.csv").is_file():
+        for name, frame in build_prefecture(data_dir, tables["province_totals"], tables).items():
+            frames[f"prefecture/{name}"] = frame
+            targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
     written = []
-    for name, frame in tables.items():
-        target = data_dir / f"{name}.csv"
-        handle, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".csv", dir=data_dir)
+    for name, frame in frames.items():
+        target = targets[name]
+        handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".csv", dir=target.parent)
         os.close(handle)
         frame.to_csv(tmp, index=False, lineterminator="\n")
         os.replace(tmp, target)

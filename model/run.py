@@ -35,7 +35,7 @@ def default_out_dir(scenario: Scenario) -> Path:
 
 def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
-    dataset = dataset if dataset is not None else load_dataset(scenario.data)
+    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     inputs = prepare(dataset, scenario)
     unreachable = [] if inputs.elastic_targets else unreachable_targets(inputs, scenario.name)
     if unreachable:

@@ -39,6 +39,7 @@ class NodeRow(_Row):
     area_km2: float = Field(gt=0)
     intra_haul_km: float = Field(gt=0)
     source_id: str = Field(min_length=1)
+    province: str = ""
 
 
 class RegionRow(_Row):

@@ -18,7 +18,9 @@ def test_build_reproduces_the_shipped_tables(tmp_path: Path) -> None:
     copy = tmp_path / "regions"
     shutil.copytree(DATA, copy)
     write_build(copy)
-    for name in ("province_totals", "generation", "base_utilization", "capacity"):
+    names = ["province_totals", "generation", "base_utilization", "capacity"]
+    names += [f"prefecture/{n}" for n in ("generation", "base_utilization", "capacity")]
+    for name in names:
         assert (copy / f"{name}.csv").read_bytes() == (DATA / f"{name}.csv").read_bytes(), name
 
 
