@@ -198,7 +198,8 @@ def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
         problems.append(
             Problem(f"{sub}/{boundaries}".lstrip("/"), None, "", "", "the node boundaries file")
         )
-    problems += check_dataset(frames)
+    rejected = frozenset(p.file.rsplit("/", 1)[-1] for p in problems)
+    problems += check_dataset(frames, rejected)
     if problems:
         raise DataError(str(data_dir), problems)
     tables = {name: _index(name, frame) for name, frame in frames.items()}

@@ -50,6 +50,11 @@ class Results:
         }
 
 
+def _nonneg(x: float) -> float:
+    """max(x, 0) without a negative zero (-0.0 would print as '-0.000000')."""
+    return x if x > 0 else 0.0
+
+
 def _val(x: object) -> float:
     v = pyo.value(x)
     return 0.0 if abs(v) < EPS else float(v)
@@ -198,7 +203,7 @@ def shadow_price_table(
     """Marginal cost of each target and marginal value of each capacity."""
     rows = []
     for r, g in m.TARGETS:
-        price = max(duals.get(m.target[r, g], 0.0), 0.0)
+        price = _nonneg(duals.get(m.target[r, g], 0.0))
         gen = _val(group_generation(m, r, g))
         rows.append(
             {
@@ -217,7 +222,7 @@ def shadow_price_table(
     for w, i in m.FLOORS:
         if (w, i) not in m.practice_floor:
             continue
-        price = max(duals.get(m.practice_floor[w, i], 0.0), 0.0)
+        price = _nonneg(duals.get(m.practice_floor[w, i], 0.0))
         rows.append(
             {
                 "constraint": "practice_floor",
@@ -235,7 +240,7 @@ def shadow_price_table(
     for j, p in m.PLANTS:
         if (j, p) not in m.capacity:
             continue
-        price = max(-duals.get(m.capacity[j, p], 0.0), 0.0)
+        price = _nonneg(-duals.get(m.capacity[j, p], 0.0))
         rows.append(
             {
                 "constraint": "capacity",

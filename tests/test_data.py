@@ -21,7 +21,6 @@ from model.schema import TABLES
 from tests.conftest import DATA
 
 
-
 def read_rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
@@ -100,14 +99,16 @@ def test_shipped_data_loads_without_problems() -> None:
         name = spec.file.removesuffix(".csv")
         assert len(dataset[name]) > 0, f"{spec.file} is empty"
     # every csv and the boundaries are hashed for the run summary
-    assert {"generation.csv", "capacity.csv", "boundaries_province.geojson"} <= set(
-        dataset.hashes
-    )
+    assert {"generation.csv", "capacity.csv", "boundaries_province.geojson"} <= set(dataset.hashes)
     assert all(len(h) == 64 for h in dataset.hashes.values())
 
 
 def test_data_dictionary_matches_the_code_in_both_directions() -> None:
-    """columns.csv documents exactly the columns the row models read, and files hold them."""
+    """columns.csv documents exactly the columns the row models read.
+
+    And each file has every required column and no column the code would ignore
+    (optional columns, such as a note, may be left out of a file).
+    """
     dictionary = pd.read_csv(DATA / "columns.csv", keep_default_na=False)
     documented = set(zip(dictionary["file"], dictionary["column"], strict=True))
     in_code = {(spec.file, column) for spec in TABLES for column in spec.row.model_fields}
@@ -117,8 +118,11 @@ def test_data_dictionary_matches_the_code_in_both_directions() -> None:
     assert (dictionary["unit"].str.strip() != "").all()
     assert (dictionary["meaning"].str.strip() != "").all()
     for spec in TABLES:
-        header = read_rows(DATA / spec.file)[0]
-        assert sorted(header) == sorted(spec.row.model_fields), spec.file
+        header = set(read_rows(DATA / spec.file)[0])
+        fields = spec.row.model_fields
+        required = {c for c, f in fields.items() if f.is_required()}
+        assert sorted(required - header) == [], f"{spec.file}: required columns missing"
+        assert sorted(header - set(fields)) == [], f"{spec.file}: columns the code never reads"
 
 
 def test_every_source_id_resolves_and_estimates_point_at_estimate_sources() -> None:
@@ -160,6 +164,15 @@ def test_negative_generation_is_located(data_copy: Path) -> None:
     problem = find(problems_of(data_copy), "generation.csv", "generation_10kt", row)
     assert problem.value == "-5"
     assert "≥ 0" in problem.expected
+
+
+def test_a_bad_cell_is_reported_once(data_copy: Path) -> None:
+    row = positive_generation_row(data_copy)
+    set_cell(data_copy, "generation.csv", row, "generation_10kt", "-5")
+    problems = problems_of(data_copy)
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("generation.csv", row, "generation_10kt")
+    ]
 
 
 def test_unknown_province_is_located(data_copy: Path) -> None:

@@ -1,0 +1,253 @@
+"""Properties every optimal allocation of the shipped data must have.
+
+The checks read the result tables (what a user reads) and compare them with the
+input data read independently of :mod:`model.inputs`, so a slip in either the
+formulation or the result tables shows up here.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.config import Scenario, load_scenario
+from model.data import Dataset, load_dataset
+from model.run import Run, solve_scenario
+from tests.conftest import DATA, RUNS
+
+TOL = 1e-6
+"""Absolute tolerance on amounts, 10^4 t (10 kg)."""
+
+
+def changed(scenario: Scenario, section: str, **changes: Any) -> Scenario:
+    """A copy of a frozen scenario with some keys of one section replaced."""
+    part = getattr(scenario, section).model_copy(update=changes)
+    return scenario.model_copy(update={section: part})
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return load_dataset(load_scenario(RUNS / "baseline.toml").data)
+
+
+@pytest.fixture(scope="module")
+def baseline(dataset: Dataset) -> Run:
+    return solve_scenario(load_scenario(RUNS / "baseline.toml"), dataset)
+
+
+@pytest.fixture(scope="module")
+def target_2025(dataset: Dataset) -> Run:
+    return solve_scenario(load_scenario(RUNS / "target-2025.toml"), dataset)
+
+
+def generation(dataset: Dataset) -> pd.Series:
+    """Generation by (stream, node), 10^4 t, straight from generation.csv."""
+    gen = dataset["generation"]["generation_10kt"].astype(float)
+    return gen.swaplevel().rename_axis(["stream", "node"]).sort_index()
+
+
+def total(frame: pd.DataFrame, keys: list[str], names: list[str]) -> pd.Series:
+    """Sum of ``amount_10kt`` by ``keys``, index renamed to ``names``."""
+    out = frame.groupby(keys)["amount_10kt"].sum()
+    return out.rename_axis(names)
+
+
+def aligned(*series: pd.Series) -> list[pd.Series]:
+    index = series[0].index
+    for s in series[1:]:
+        index = index.union(s.index)
+    return [s.reindex(index, fill_value=0.0) for s in series]
+
+
+def test_origin_balance(baseline: Run, dataset: Dataset) -> None:
+    """Hauled out + left unutilized = generation, for every (stream, node) of the data."""
+    res = baseline.results
+    out = total(res.hauls, ["stream", "origin"], ["stream", "node"])
+    left = total(res.unutilized, ["stream", "node"], ["stream", "node"])
+    gen = generation(dataset)
+    out, left, gen = aligned(out, left, gen)
+    gap = (out + left - gen).abs()
+    assert gap.max() <= TOL, gap.sort_values().tail()
+    assert len(gen) == len(generation(dataset))  # nothing hauled from a place not in the data
+    assert out.sum() > 0 and left.sum() > 0  # the check is not vacuous
+
+
+def test_destination_balance(baseline: Run) -> None:
+    """What arrives at a node is processed there, stream by stream."""
+    res = baseline.results
+    arrived = total(res.hauls, ["stream", "destination"], ["stream", "node"])
+    processed = total(res.processing, ["stream", "node"], ["stream", "node"])
+    arrived, processed = aligned(arrived, processed)
+    assert (arrived - processed).abs().max() <= TOL
+
+
+def test_capacity_respected(baseline: Run, dataset: Dataset) -> None:
+    cfg = baseline.scenario.capacity
+    res = baseline.results
+    capacity = dataset["capacity"]
+    intake = total(res.processing, ["node", "pathway"], ["node", "pathway"])
+    added = res.expansions.set_index(["node", "pathway"])["expansion_10kt"]
+    existing = capacity["capacity_10kt"].astype(float) * cfg.scale
+    intake, added, existing = aligned(intake, added, existing)
+    over = intake - (existing + added)
+    assert over.max() <= TOL, over.sort_values().tail()
+    limit = capacity["expansion_max_10kt"].astype(float) * cfg.expansion_scale
+    assert (added - limit.reindex(added.index, fill_value=0.0)).max() <= TOL
+    assert (over > -TOL).any()  # some plant is full: capacity matters in this run
+
+
+def test_blend_limits_respected(baseline: Run, dataset: Dataset) -> None:
+    """No stream exceeds its share of a pathway's intake at a node; only compatible pairs."""
+    proc = baseline.results.processing
+    share = dataset["compatibility"]["share_max"].astype(float)
+    pairs = list(zip(proc["stream"], proc["pathway"], strict=True))
+    assert set(pairs) <= set(share.index)
+    intake = proc.groupby(["node", "pathway"])["amount_10kt"].transform("sum")
+    limit = pd.Series([share[p] for p in pairs], index=proc.index) * intake
+    assert (proc["amount_10kt"] - limit).max() <= TOL
+    assert (share < 1).any()  # there are blend limits to respect
+
+
+def test_practice_floors_respected(baseline: Run, dataset: Dataset) -> None:
+    """With base_year_floor, each (stream, node) utilizes at least its base-year share."""
+    assert baseline.scenario.targets.base_year_floor
+    gen = generation(dataset)
+    used = dataset["base_utilization"]["utilized_10kt"].astype(float)
+    used = used.swaplevel().rename_axis(["stream", "node"]).reindex(gen.index, fill_value=0.0)
+    positive = gen > 0
+    floor = (used[positive] / gen[positive]).clip(upper=1.0) * gen[positive]
+    left = total(baseline.results.unutilized, ["stream", "node"], ["stream", "node"])
+    utilized = gen[positive] - left.reindex(floor.index, fill_value=0.0)
+    short = floor - utilized
+    assert short.max() <= TOL, short.sort_values().tail()
+    assert (floor > 0).sum() > 10
+
+
+def test_total_cost_is_the_sum_of_its_components(baseline: Run, dataset: Dataset) -> None:
+    """Components add up to the total and the objective; each recomputed from the tables.
+
+    Amount (10^4 t) x unit cost (CNY/t) is in 10^4 CNY, the unit of the cost table.
+    """
+    res = baseline.results
+    scen = baseline.scenario
+    costs = res.costs.set_index("component")["cost_10k_cny"]
+    parts = costs.drop("total")
+    assert parts.sum() == pytest.approx(costs["total"], rel=1e-9)
+    assert costs["total"] == pytest.approx(baseline.solution.objective_10k_cny, rel=1e-9)
+
+    modes = dataset["modes"]
+    pathways = dataset["pathways"]
+    compat = dataset["compatibility"]
+    storage = dataset["storage"]["storage_cost_cny_per_t"] * scen.prices.storage_cost_scale
+    h = res.hauls
+    rate = h["mode"].map(modes["cost_cny_per_tkm"]) * scen.transport.cost_scale
+    handling = h["mode"].map(modes["handling_cny_per_t"])
+    p = res.processing
+    revenue = [
+        compat.loc[(w, q), "revenue_cny_per_t"]
+        for w, q in zip(p["stream"], p["pathway"], strict=True)
+    ]
+    e = res.expansions
+    expected = {
+        "transport": (h["amount_10kt"] * (rate * h["distance_km"] + handling)).sum(),
+        "processing": (p["amount_10kt"] * p["pathway"].map(pathways["opex_cny_per_t"])).sum(),
+        "revenue": -(p["amount_10kt"] * pd.Series(revenue, index=p.index)).sum(),
+        "storage": (res.unutilized["amount_10kt"] * res.unutilized["stream"].map(storage)).sum(),
+        "expansion": (e["expansion_10kt"] * e["pathway"].map(pathways["capex_cny_per_t_yr"])).sum(),
+        "levy": 0.0,  # the baseline charges no levy
+        "carbon": 0.0,  # nor a carbon price
+        "shortfall_penalty": 0.0,  # and its targets are hard
+    }
+    assert set(expected) == set(parts.index)
+    assert h["cost_10k_cny"].sum() == pytest.approx(expected["transport"], rel=1e-8)
+    for name, value in expected.items():
+        assert parts[name] == pytest.approx(value, rel=1e-8, abs=1e-3), name
+
+
+def test_raising_the_target_never_lowers_the_cost(target_2025: Run, dataset: Dataset) -> None:
+    """Bulk rate 0.55 -> 0.57 -> 0.59 in every region only shrinks the feasible set."""
+    scen = target_2025.scenario
+    costs = [
+        solve_scenario(changed(scen, "targets", rates={"bulk": rate}), dataset)
+        for rate in (0.55, 0.57, 0.59)
+    ]
+    objective = [run.solution.objective_10k_cny for run in costs]
+    for low, high in pairwise(objective):
+        assert high >= low - 1e-7 * abs(low)
+    # yrb/bulk binds at 0.57 in this data, so the last step costs something
+    assert objective[2] > objective[1]
+
+
+def test_adding_capacity_never_raises_the_cost(baseline: Run, dataset: Dataset) -> None:
+    more = solve_scenario(changed(baseline.scenario, "capacity", scale=1.2), dataset)
+    before = baseline.solution.objective_10k_cny
+    assert more.solution.objective_10k_cny <= before + 1e-7 * abs(before)
+
+
+def test_shadow_prices_are_non_negative_without_sign(target_2025: Run) -> None:
+    """The results module promises non-negative prices; -0.0 prints as '-0.000000'."""
+    prices = target_2025.results.shadow_prices
+    values = prices["shadow_price"].astype(float)
+    assert (values >= 0).all()
+    assert not np.signbit(values).any()
+
+
+def test_target_shadow_price_matches_finite_difference(target_2025: Run, dataset: Dataset) -> None:
+    r"""The reported target price is the marginal cost of utilization, CNY per t.
+
+    Raising the rate of target (r, g) by :math:`\delta` raises its right-hand side
+    by :math:`\delta G_{r,g}` (10^4 t, G the group's generation in the region), so
+
+    .. math:: \lambda_{r,g} \approx \frac{C(rate + \delta) - C(rate)}{\delta\, G_{r,g}}
+
+    with C in 10^4 CNY and :math:`\lambda` in CNY/t. The LP's cost is piecewise linear
+    in the rate, so the dual lies between the backward and forward differences and,
+    for a small step (:math:`\delta = 0.001`), close to the forward one (2%).
+    Checked for every binding target of target-2025 (yrb/bulk among them).
+    """
+    delta = 0.001
+    prices = target_2025.results.shadow_prices
+    binding = prices[(prices["constraint"] == "target") & prices["binding"]]
+    assert ("yrb", "bulk") in set(zip(binding["region"], binding["group"], strict=True))
+    util = target_2025.results.utilization.set_index(["level", "area", "group"])
+    before = target_2025.solution.objective_10k_cny
+    for _, row in binding.iterrows():
+        region, group, price = row["region"], row["group"], row["shadow_price"]
+        rate = util.loc[("region", region, group), "target"]
+        gen = util.loc[("region", region, group), "generated_10kt"]
+
+        def cost(new_rate: float, region: str = region, group: str = group) -> float:
+            scen = changed(target_2025.scenario, "targets", regions={region: {group: new_rate}})
+            return solve_scenario(scen, dataset).solution.objective_10k_cny
+
+        forward = (cost(rate + delta) - before) / (delta * gen)
+        backward = (before - cost(rate - delta)) / (delta * gen)
+        where = f"{region}/{group}: price {price}, backward {backward}, forward {forward}"
+        assert forward == pytest.approx(price, rel=0.02), where
+        assert backward - 1e-6 * price <= price <= forward + 1e-6 * price, where
+
+
+TARGET_SETS = sorted(set(pd.read_csv(DATA / "targets.csv")["target_set"]))
+
+
+@pytest.mark.parametrize("target_set", TARGET_SETS)
+def test_every_shipped_target_set_solves(
+    target_set: str, target_2025: Run, dataset: Dataset
+) -> None:
+    """Each target set of targets.csv, alone, with expansion allowed, is met at optimum.
+
+    Targets of a set are applied to every region, also where the group has no
+    generation (red mud outside the Yellow River Basin); those are left out.
+    """
+    run = solve_scenario(changed(target_2025.scenario, "targets", sets=(target_set,)), dataset)
+    util = run.results.utilization
+    targets = util[util["target"].notna()]
+    assert len(targets) > 0
+    assert targets["met"].all()
+    assert set(targets["group"]) == set(
+        dataset["targets"].query("target_set == @target_set")["group"]
+    )
