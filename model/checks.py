@@ -71,6 +71,10 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ("capacity", "node", "nodes.csv", nodes, "node"),
         ("capacity", "pathway", "pathways.csv", pathways, "pathway"),
         ("province_totals", "node", "nodes.csv", provinces, "province"),
+        ("estimation/stream_basis", "stream", "streams.csv", streams, "stream"),
+        ("estimation/proxies", "node", "nodes.csv", provinces, "province"),
+        ("estimation/pathway_mix", "stream", "streams.csv", streams, "stream"),
+        ("estimation/pathway_mix", "pathway", "pathways.csv", pathways, "pathway"),
     ]
     problems: list[Problem] = []
     for table, column, target, known, what in checks:
@@ -232,6 +236,56 @@ def check_base_utilization(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """The estimation inputs are complete and consistent.
+
+    Each stream's use mix adds up to 1 and names only compatible pathways; each
+    group lists known provinces.
+    """
+    problems = []
+    mix = frames["estimation/pathway_mix"]
+    compatible = set(
+        zip(frames["compatibility"]["stream"], frames["compatibility"]["pathway"], strict=True)
+    )
+    for _, row in mix.iterrows():
+        if (row["stream"], row["pathway"]) not in compatible:
+            problems.append(
+                Problem(
+                    "estimation/pathway_mix.csv",
+                    int(row["_row"]),
+                    "pathway",
+                    row["pathway"],
+                    f"a pathway compatible with {row['stream']} (compatibility.csv)",
+                )
+            )
+    for stream, total in mix.groupby("stream")["share"].sum().items():
+        if abs(total - 1.0) > 1e-3:
+            problems.append(
+                Problem(
+                    "estimation/pathway_mix.csv",
+                    None,
+                    "share",
+                    f"{stream}: {total:.3f}",
+                    f"the shares of {stream} to add up to 1",
+                )
+            )
+    nodes = frames["nodes"]
+    provinces = set(nodes["province"].replace("", pd.NA).dropna()) or set(nodes["node"])
+    for _, row in frames["estimation/group_totals"].iterrows():
+        for member in str(row["nodes"]).split(";"):
+            if member not in provinces:
+                problems.append(
+                    Problem(
+                        "estimation/group_totals.csv",
+                        int(row["_row"]),
+                        "nodes",
+                        member,
+                        "a province listed in nodes.csv",
+                    )
+                )
+    return problems
+
+
 def check_dataset(
     frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
 ) -> list[Problem]:
@@ -247,6 +301,7 @@ def check_dataset(
         + check_coverage(frames)
         + check_ranges(frames)
         + check_dictionary(frames)
+        + check_estimation(frames)
     )
     if not rejected & {"generation.csv", "province_totals.csv", "nodes.csv"}:
         problems += check_totals(frames)

@@ -213,6 +213,8 @@ def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
 def _index(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     spec = next(s for s in TABLES if s.file == f"{name}.csv")
     frame = frame.drop(columns="_row")
-    if name in ("levies", "target_groups", "targets", "province_totals", "columns"):
+    if name in ("levies", "target_groups", "targets", "province_totals", "columns") or (
+        name.startswith("estimation/")
+    ):
         return frame.reset_index(drop=True)
     return frame.set_index(list(spec.key)).sort_index()

@@ -190,6 +190,65 @@ class ColumnRow(_Row):
     meaning: str = Field(min_length=1)
 
 
+class StreamBasisRow(_Row):
+    stream: str = Slug
+    national_generation_10kt: float | None = Field(default=None, ge=0)
+    generation_year: int | None = Field(default=None, ge=2000, le=2100)
+    national_rate: float = Field(ge=0, le=1)
+    rate_year: int = Field(ge=2000, le=2100)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class ProxyRow(_Row):
+    node: str = Slug
+    proxy: Literal["crude_steel", "raw_coal", "phosphogypsum_share", "red_mud"]
+    year: int = Field(ge=2000, le=2100)
+    value: float = Field(ge=0)
+    unit: str = Field(min_length=1)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class CoefficientRow(_Row):
+    coefficient: str = Slug
+    value: float = Field(ge=0)
+    unit: str = Field(min_length=1)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class PathwayMixRow(_Row):
+    stream: str = Slug
+    pathway: str = Slug
+    share: float = Field(ge=0, le=1)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class GroupTotalRow(_Row):
+    group: str = Slug
+    nodes: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*(;[a-z][a-z0-9_]*)*$")
+    year: int = Field(ge=2000, le=2100)
+    share_of_national: float = Field(gt=0, le=1)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class CityFigureRow(_Row):
+    node: str = Slug
+    year: int = Field(ge=2000, le=2100)
+    generated_10kt: float = Field(ge=0)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV file of the dataset: its row model and its key columns."""
@@ -217,6 +276,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("modes.csv", ModeRow, ("mode",)),
     TableSpec("parameters.csv", ParameterRow, ("parameter",)),
     TableSpec("province_totals.csv", ProvinceTotalRow, ("node", "year", "status")),
+    TableSpec("estimation/stream_basis.csv", StreamBasisRow, ("stream",)),
+    TableSpec("estimation/proxies.csv", ProxyRow, ("node", "proxy")),
+    TableSpec("estimation/coefficients.csv", CoefficientRow, ("coefficient",)),
+    TableSpec("estimation/pathway_mix.csv", PathwayMixRow, ("stream", "pathway")),
+    TableSpec("estimation/group_totals.csv", GroupTotalRow, ("group",)),
+    TableSpec("estimation/city_figures.csv", CityFigureRow, ("node",)),
 )
 
 TABLE_BY_FILE = {t.file: t for t in TABLES}

@@ -241,3 +241,21 @@ def test_problem_reads_as_a_sentence() -> None:
     assert str(problem) == (
         "generation.csv row 5, column generation_10kt: value '-5': expected a number ≥ 0"
     )
+
+
+# --- the estimation inputs are validated too -----------------------------------------------
+
+
+def test_estimation_inputs_are_checked(data_copy: Path) -> None:
+    """A use mix that does not add up and a group naming an unknown province are both named."""
+    set_cell(data_copy, "estimation/pathway_mix.csv", 2, "share", "0.9")  # tailings: 1.5
+    set_cell(data_copy, "estimation/group_totals.csv", 2, "nodes", "beijing;guangdong")
+    set_cell(data_copy, "estimation/proxies.csv", 3, "value", "-1")
+    with pytest.raises(DataError) as info:
+        load_dataset(data_copy)
+    problems = info.value.problems
+    assert Problem("estimation/proxies.csv", 3, "value", "-1", "a number ≥ 0") in problems
+    mix = [p for p in problems if p.file == "estimation/pathway_mix.csv"]
+    assert mix and "tailings" in mix[0].value and "add up to 1" in mix[0].expected
+    group = [p for p in problems if p.file == "estimation/group_totals.csv"]
+    assert group and group[0].row == 2 and group[0].value == "guangdong"
