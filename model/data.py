@@ -68,13 +68,13 @@ def _expectation(err: Any) -> str:
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "a whole number"
     if kind == "greater_than_equal":
-        return f"a number ≥ {ctx['ge']}"
+        return f"a number ≥ {ctx['ge']:g}"
     if kind == "greater_than":
-        return f"a number > {ctx['gt']}"
+        return f"a number > {ctx['gt']:g}"
     if kind == "less_than_equal":
-        return f"a number ≤ {ctx['le']}"
+        return f"a number ≤ {ctx['le']:g}"
     if kind == "less_than":
-        return f"a number < {ctx['lt']}"
+        return f"a number < {ctx['lt']:g}"
     if kind == "literal_error":
         return f"one of {ctx['expected']}"
     if kind == "string_pattern_mismatch":
