@@ -141,6 +141,13 @@ def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         ),
         ("pathways", "opex_cny_per_t", "opex_low_cny_per_t", "opex_high_cny_per_t"),
         ("modes", "cost_cny_per_tkm", "cost_low_cny_per_tkm", "cost_high_cny_per_tkm"),
+        ("compatibility", "revenue_cny_per_t", "revenue_low_cny_per_t", "revenue_high_cny_per_t"),
+        (
+            "compatibility",
+            "avoided_co2_t_per_t",
+            "avoided_co2_low_t_per_t",
+            "avoided_co2_high_t_per_t",
+        ),
     ]
     problems = []
     for table, mid, low, high in specs:

@@ -104,7 +104,11 @@ class CompatibilityRow(_Row):
     pathway: str = Slug
     share_max: float = Field(gt=0, le=1)
     revenue_cny_per_t: float
+    revenue_low_cny_per_t: float
+    revenue_high_cny_per_t: float
     avoided_co2_t_per_t: float
+    avoided_co2_low_t_per_t: float
+    avoided_co2_high_t_per_t: float
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
