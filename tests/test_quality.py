@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PATHS = ["model", "tests", "scripts"]
+PATHS = ["model", "tests", "scripts", "bench"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
