@@ -115,6 +115,27 @@ def check_coverage(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     for name in REQUIRED_PARAMETERS:
         if name not in have_params:
             problems.append(Problem("parameters.csv", None, "parameter", "", f"a row for {name!r}"))
+    # Every stream that is generated can go somewhere: a compatible pathway with capacity.
+    capacity = frames["capacity"]
+    have_plants = set(capacity[capacity["capacity_10kt"] > 0]["pathway"])
+    pathways_of: dict[str, set[str]] = {}
+    for w, p in zip(
+        frames["compatibility"]["stream"], frames["compatibility"]["pathway"], strict=True
+    ):
+        pathways_of.setdefault(w, set()).add(p)
+    generation = frames["generation"]
+    for stream in sorted(set(generation[generation["generation_10kt"] > 0]["stream"])):
+        if not pathways_of.get(stream, set()) & have_plants:
+            takes = ", ".join(sorted(pathways_of.get(stream, set()))) or "none"
+            problems.append(
+                Problem(
+                    "capacity.csv",
+                    None,
+                    "pathway",
+                    stream,
+                    f"capacity somewhere for a pathway that takes {stream} ({takes})",
+                )
+            )
     compatible = set(frames["compatibility"]["pathway"])
     for _, row in frames["pathways"].iterrows():
         if row["pathway"] not in compatible:
@@ -350,7 +371,7 @@ def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
                 Problem(
                     f"scenario {scenario}",
                     None,
-                    f"targets {r}/{g}",
+                    f"target {r}/{g}",
                     f"{rate:.1%}",
                     f"a rate that capacity in reach can meet: {rate:.1%} of {generated:,.0f} "
                     f"needs {need:,.0f} x10^4 t, but all capacity able to take these streams "
@@ -360,3 +381,22 @@ def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
                 )
             )
     return problems
+
+
+def floors_without_outlet(inp: ModelInputs) -> list[str]:
+    """Base-year floors that no admissible haul can serve (they would be dropped silently)."""
+    accepts: dict[str, set[str]] = {}
+    for w, p in inp.share_max:
+        accepts.setdefault(w, set()).add(p)
+    plants = {k for k, v in inp.capacity_10kt.items() if v > 0} | set(inp.expansion_max_10kt)
+    takes = {(w, j) for w, ps in accepts.items() for j, p in plants if p in ps}
+    reach: dict[str, set[str]] = {}
+    for i, j, _ in inp.arcs:
+        reach.setdefault(i, set()).add(j)
+    return [
+        f"{i}/{w} (floor {rate:.1%} of {inp.generation_10kt[w, i]:,.1f} x10^4 t)"
+        for (w, i), rate in sorted(inp.floor_rate.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        if rate > 0
+        and (w, i) in inp.generation_10kt
+        and not any((w, j) in takes for j in reach.get(i, set()))
+    ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +13,9 @@ from rich.table import Table
 
 from model.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
+
+if TYPE_CHECKING:
+    from model.run import Run
 
 app = typer.Typer(
     add_completion=False,
@@ -21,13 +25,6 @@ app = typer.Typer(
 )
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-
-REGION_NAMES = {
-    "jjj": "Beijing-Tianjin-Hebei",
-    "yrd": "Yangtze River Delta",
-    "yrb": "Yellow River Basin",
-    "all": "All three regions",
-}
 
 
 def _fail(exc: Exception) -> None:
@@ -55,12 +52,10 @@ def solve(
     print_summary(run)
 
 
-def print_summary(run: object) -> None:
+def print_summary(run: Run) -> None:
     """A short, readable account of a solved scenario."""
-    from model.run import Run
-
-    assert isinstance(run, Run)
     s = run.summary
+    region_names = {**run.dataset["regions"]["name_en"].to_dict(), "all": "All regions"}
     console.print(
         f"[bold]{s['scenario']}[/]: {s['status']}, total cost "
         f"{s['objective_10k_cny'] / 1e4:,.2f} x10^8 CNY/yr; base year {s['base_year']}; "
@@ -93,11 +88,11 @@ def print_summary(run: object) -> None:
                 continue
             r = row.iloc[0]
             cell = f"{r['rate']:.1%}"
-            if r["target"] == r["target"] and r["target"] is not None:
+            if pd.notna(r["target"]):
                 mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
                 cell += f" ({r['target']:.0%}) {mark}"
             cells.append(cell)
-        table.add_row(REGION_NAMES.get(area, area), *cells)
+        table.add_row(region_names.get(area, area), *cells)
     console.print(table)
     costs = run.results.costs.set_index("component")["cost_10k_cny"]
     parts = ", ".join(
@@ -107,16 +102,16 @@ def print_summary(run: object) -> None:
     co2 = s["co2_10kt"]
     console.print(
         f"CO2 (Mt/yr): transport {co2['transport'] / 100:,.2f}, avoided "
-        f"{-co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
+        f"{co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
     )
     prices = run.results.shadow_prices
-    binding = prices[prices["binding"]]
+    binding = prices[prices["binding"].astype(bool)]
     tgt = binding[binding["constraint"] == "target"]
     for _, r in tgt.iterrows():
         console.print(
-            f"Target {r['region']}/{r['group']} binds: {r['shadow_price']:,.1f} CNY per extra t; "
-            f"one more percentage point costs {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
-            "x10^8 CNY/yr"
+            f"Target {r['region']}/{r['group']} binds: {r['shadow_price']:,.1f} CNY per extra t "
+            f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
+            "x10^8 CNY/yr per percentage point"
         )
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
@@ -136,6 +131,9 @@ def validate(
     scenario: Annotated[
         Path | None, typer.Option(help="Also check this scenario's targets against capacity")
     ] = None,
+    resolution: Annotated[
+        str, typer.Option(help="Node resolution to check: province or prefecture")
+    ] = "province",
 ) -> None:
     """Check a data folder; print every problem with file, row, column, value, expectation.
 
@@ -144,11 +142,17 @@ def validate(
     """
     from model.checks import unreachable_targets
     from model.config import load_scenario
-    from model.data import load_dataset
+    from model.data import RESOLUTIONS, load_dataset
     from model.inputs import prepare
 
+    if resolution not in RESOLUTIONS:
+        err.print(
+            f"[bold red]error:[/] --resolution {escape(resolution)}: expected one of "
+            f"{', '.join(RESOLUTIONS)}"
+        )
+        raise typer.Exit(code=2)
     try:
-        dataset = load_dataset(data_dir)
+        dataset = load_dataset(data_dir, resolution)
         problems = []
         if scenario is not None:
             loaded = load_scenario(scenario)
@@ -208,7 +212,10 @@ def map_(
     console.print(f"wrote {out}")
 
 
-data_app = typer.Typer(no_args_is_help=True, help="Build and check the dataset.")
+data_app = typer.Typer(
+    no_args_is_help=True,
+    help="Build the estimated tables, import statistics, calibrate (check with `validate`).",
+)
 app.add_typer(data_app, name="data")
 
 

@@ -38,7 +38,24 @@ class TransportConfig(_Strict):
         description="Road distance / geodesic distance; None takes transport.csv's value.",
     )
     modes: tuple[Literal["road", "rail"], ...] = ("road", "rail")
-    cost_scale: float = Field(1.0, ge=0, description="Multiplier on every freight rate.")
+    cost_scale: float = Field(
+        1.0, ge=0, description="Multiplier on the per-t·km freight rates (not on handling)."
+    )
+    flow_max: dict[str, float] = Field(
+        default_factory=dict,
+        description='Limits on flows between regions, 10^4 t/yr: {"yrb->jjj" = 5000}.',
+    )
+
+    @field_validator("flow_max")
+    @classmethod
+    def _flow_keys(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, limit in value.items():
+            if key.count("->") != 1 or not all(key.split("->")):
+                raise ValueError(f"flow_max key {key!r}: expected 'origin->destination' regions")
+            if limit < 0:
+                raise ValueError(f"flow_max[{key!r}] = {limit}: expected a limit >= 0")
+        return value
+
     min_rail_km: float = Field(
         150.0, ge=0, description="Rail is admitted only on arcs at least this long."
     )

@@ -199,7 +199,24 @@ def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
             Problem(f"{sub}/{boundaries}".lstrip("/"), None, "", "", "the node boundaries file")
         )
     rejected = frozenset(p.file.rsplit("/", 1)[-1] for p in problems)
-    problems += check_dataset(frames, rejected)
+    cross = check_dataset(frames, rejected)
+    if sub:
+        node_files = {f"{name}.csv" for name in NODE_TABLES}
+        cross = [replace(p, file=f"{sub}/{p.file}") if p.file in node_files else p for p in cross]
+        nodes = frames["nodes"]
+        known = set(frames["province_totals"]["node"])
+        for _, row in nodes.iterrows():
+            if row["province"] not in known:
+                cross.append(
+                    Problem(
+                        f"{sub}/nodes.csv",
+                        int(row["_row"]),
+                        "province",
+                        str(row["province"]),
+                        "the province of this unit (a node of nodes.csv)",
+                    )
+                )
+    problems += cross
     if problems:
         raise DataError(str(data_dir), problems)
     tables = {name: _index(name, frame) for name, frame in frames.items()}

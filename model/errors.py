@@ -21,7 +21,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file} row {self.row}"
-        column = f", column {self.column}" if self.column else ""
+        label = "" if self.column.startswith("target ") else "column "
+        column = f", {label}{self.column}" if self.column else ""
         value = f": value {self.value!r}" if self.value != "" else ""
         return f"{where}{column}{value}: expected {self.expected}"
 

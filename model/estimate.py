@@ -244,8 +244,21 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
         cap = c["fixed_share_cap"] * float(total)
         scale = min(1.0, cap / fixed_sum) if fixed_sum > 0 else 1.0
         note_scale = f"; proxy streams scaled by {scale:.3f} to {cap:.0f}" if scale < 1 else ""
+        proxy_of = {
+            "steel_slag": "crude_steel",
+            "blast_furnace_slag": "crude_steel",
+            "coal_gangue": "raw_coal",
+            "phosphogypsum": "phosphogypsum_share",
+            "red_mud": "red_mud",
+        }
+        have = set(inputs.proxies[inputs.proxies["node"] == node]["proxy"])
         for w, v in fixed.items():
-            rows.append((node, w, v * scale, f"from provincial proxy{note_scale}"))
+            note = (
+                f"from provincial proxy{note_scale}"
+                if proxy_of[w] in have
+                else f"no {proxy_of[w]} proxy found for {node}: 0 is a placeholder"
+            )
+            rows.append((node, w, v * scale, note))
         rest = float(total) - fixed_sum * scale
         for w, v in rest_national.items():
             rows.append((node, w, rest * v / rest_total, "national mix of the remainder"))

@@ -134,16 +134,41 @@ def base_year_floors(dataset: Dataset) -> dict[tuple[str, str], float]:
 
 
 def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
-    """Apply the scenario to the dataset and compute the admissible arcs."""
+    """Apply the scenario to the dataset and compute the admissible arcs.
+
+    Departures from the formulation note, on purpose: rail is admitted on every
+    arc of at least ``min_rail_km`` (the formulation says "where both ends have
+    access"; every province has rail freight stations, and no station table is
+    in the data yet); handling is not scaled by ``cost_scale``, which scales the
+    per-t·km rates. Distances, ``max_haul_km`` and ``circuity`` decide which arcs
+    exist, so changing them needs a rebuild, not just a re-solve.
+    """
     nodes = dataset.nodes
     params = dataset.parameters
     tcfg = scenario.transport
     circuity = tcfg.circuity if tcfg.circuity is not None else params["circuity_factor"]
     distance = road_distances(nodes, circuity)
     modes_table = dataset["modes"]
-    modes = tuple(m for m in tcfg.modes if m in modes_table.index)
+    missing = [m for m in tcfg.modes if m not in modes_table.index]
+    if missing:
+        raise ScenarioError(
+            f"scenario {scenario.name}: transport.modes names {', '.join(missing)}, which "
+            f"modes.csv does not define (it has {', '.join(modes_table.index)})"
+        )
+    modes = tuple(tcfg.modes)
     if "road" not in modes:
         raise ScenarioError(f"scenario {scenario.name}: transport.modes must include 'road'")
+    regions = set(nodes["region"])
+    flow_max = {}
+    for key, limit in tcfg.flow_max.items():
+        origin, dest = key.split("->")
+        unknown = [r for r in (origin, dest) if r not in regions]
+        if unknown:
+            raise ScenarioError(
+                f"scenario {scenario.name}: transport.flow_max {key!r} names region(s) "
+                f"{', '.join(unknown)}; known regions: {', '.join(sorted(regions))}"
+            )
+        flow_max[origin, dest] = float(limit)
     arcs = []
     for (i, j), km in sorted(distance.items()):
         if i != j and km > tcfg.max_haul_km:
@@ -203,4 +228,5 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         carbon_price_cny_per_t=scenario.prices.carbon_cny_per_t,
         elastic_targets=scenario.targets.mode == "elastic",
         penalty_cny_per_t=scenario.targets.penalty_cny_per_t,
+        flow_max_10kt=flow_max,
     )

@@ -67,7 +67,9 @@ def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         if amount <= EPS:
             continue
         km = m.distance_km[i, j]
-        unit = _val(m.transport_cost_cny_per_tkm[mode]) * km + _val(m.handling_cny_per_t[mode])
+        unit = pyo.value(m.transport_cost_cny_per_tkm[mode]) * km + pyo.value(
+            m.handling_cny_per_t[mode]
+        )
         rows.append((w, i, j, mode, km, amount, amount * unit))
     cols = ["stream", "origin", "destination", "mode", "distance_km", "amount_10kt", "cost_10k_cny"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:4], ignore_index=True)
@@ -131,14 +133,18 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
 
     Utilization is credited to the node where the waste arises, as statistics do.
     """
-    gen = pd.Series({(w, i): _val(m.generation_10kt[w, i]) for (w, i) in m.SUPPLY}, dtype=float)
-    used = pd.Series(
-        {(w, i): _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]) for (w, i) in m.SUPPLY},
-        dtype=float,
+    base = pd.DataFrame(
+        [
+            (
+                w,
+                i,
+                _val(m.generation_10kt[w, i]),
+                _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]),
+            )
+            for (w, i) in m.SUPPLY
+        ],
+        columns=["stream", "node", "generated_10kt", "utilized_10kt"],
     )
-    base = pd.DataFrame({"generated_10kt": gen, "utilized_10kt": used})
-    base.index = base.index.set_names(["stream", "node"])
-    base = base.reset_index()
     base["region"] = base["node"].map(inp.node_region)
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
     frames = []
@@ -292,7 +298,7 @@ def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
 def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     transport = _val(m.transport_co2_10kt)
     avoided = _val(m.avoided_co2_10kt)
-    rows = [("transport", transport), ("avoided", -avoided), ("net", transport - avoided)]
+    rows = [("transport", transport), ("avoided", avoided), ("net", transport - avoided)]
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
 
@@ -303,12 +309,12 @@ def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     for w, i, j, mode in m.HAULS:
         amount = _val(m.haul[w, i, j, mode])
         if amount > EPS:
-            transport[i] += amount * m.distance_km[i, j] * _val(m.emission_t_per_tkm[mode])
+            transport[i] += amount * m.distance_km[i, j] * pyo.value(m.emission_t_per_tkm[mode])
     for w, j, p in m.PROCESSES:
         amount = _val(m.process[w, j, p])
         if amount > EPS:
-            avoided[j] += amount * _val(m.avoided_co2_t_per_t[w, p])
-    rows = [(i, transport[i], -avoided[i], transport[i] - avoided[i]) for i in m.NODES]
+            avoided[j] += amount * pyo.value(m.avoided_co2_t_per_t[w, p])
+    rows = [(i, transport[i], avoided[i], transport[i] - avoided[i]) for i in m.NODES]
     cols = ["node", "transport_co2_10kt", "avoided_co2_10kt", "net_co2_10kt"]
     return pd.DataFrame(rows, columns=cols).sort_values("node", ignore_index=True)
 

@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from model import maps
-from model.checks import unreachable_targets
+from model.checks import floors_without_outlet, unreachable_targets
 from model.config import Scenario, load_scenario
 from model.data import Dataset, load_dataset
 from model.errors import ScenarioError
@@ -37,6 +36,15 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     inputs = prepare(dataset, scenario)
+    stranded = floors_without_outlet(inputs)
+    if stranded:
+        raise ScenarioError(
+            f"scenario {scenario.name!r}: base-year floors that no admissible haul can serve "
+            "(no capacity for the stream within max_haul_km):\n  "
+            + "\n  ".join(stranded)
+            + "\nWhat to try: raise [transport] max_haul_km, restore the capacity, or set "
+            "[targets] base_year_floor = false."
+        )
     unreachable = [] if inputs.elastic_targets else unreachable_targets(inputs, scenario.name)
     if unreachable:
         raise ScenarioError(
@@ -102,6 +110,8 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     def figures(folder: Path) -> list[str]:
         if not (draw_maps and scenario.output.maps):
             return []
+        from model import maps  # only when drawing: solving never depends on plotting
+
         shapes = maps.load_boundaries(run.dataset.boundaries_path, run.dataset.nodes)
         out = folder / "map_utilization.png"
         maps.draw_utilization(

@@ -113,7 +113,7 @@ def test_carbon_price_counts_transport_and_avoided_emissions() -> None:
     proc = results.processing.set_index(["stream", "node", "pathway"])["amount_10kt"]
     assert proc["slag", "b", "road"] == pytest.approx(6.0)
     emissions = results.emissions.set_index("component")["co2_10kt"]
-    assert emissions["avoided"] == pytest.approx(-3.0)
+    assert emissions["avoided"] == pytest.approx(3.0)  # reported as a positive amount
     # transport: 8 ash * 10 km + 6 slag * 10 km, times 1e-4
     assert emissions["transport"] == pytest.approx((8 * 10 + 6 * 10) * 1e-4)
 
