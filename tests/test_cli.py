@@ -148,7 +148,7 @@ def test_unreachable_target_is_caught_before_solving(tmp_path: Path) -> None:
     message = one_line(result.stderr)
     assert "'everything-used'" in message
     assert "before solving" in message
-    assert "targets yrb/bulk" in message
+    assert "target yrb/bulk" in message
     assert "100.0%" in message
     assert "elastic" in message
 
@@ -157,7 +157,7 @@ def test_validate_with_scenario_reports_unreachable_targets(tmp_path: Path) -> N
     path = scenario(tmp_path, "everything-used", UNREACHABLE)
     result = invoke("validate", DATA, "--scenario", path)
     assert result.exit_code == 2, result.output
-    assert "targets yrb/bulk" in one_line(result.stderr)
+    assert "target yrb/bulk" in one_line(result.stderr)
     assert invoke("validate", DATA, "--scenario", BASELINE).exit_code == 0
 
 
