@@ -378,8 +378,35 @@ def calibrate_capacity(
     return use[use["capacity_10kt"] > 1e-6][cols].reset_index(drop=True)
 
 
+INPUT_FILES = frozenset(
+    {
+        "nodes.csv",
+        "parameters.csv",
+        "province_totals.csv",
+        "compatibility.csv",
+        "estimation/stream_basis.csv",
+        "estimation/proxies.csv",
+        "estimation/coefficients.csv",
+        "estimation/pathway_mix.csv",
+        "estimation/group_totals.csv",
+        "estimation/city_figures.csv",
+    }
+)
+"""Files the estimates are computed from: their rows are validated before building."""
+
+
 def build(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Recompute the estimated tables; return them (the caller writes them)."""
+    """Recompute the estimated tables; return them (the caller writes them).
+
+    The input files are validated row by row first (the tables this writes are
+    checked by ``wastealloc validate`` afterwards, against these inputs).
+    """
+    from model.data import load_tables
+
+    _, problems = load_tables(Path(data_dir))
+    problems = [p for p in problems if p.file in INPUT_FILES]
+    if problems:
+        raise DataError(str(data_dir), problems)
     totals = estimate_totals(data_dir)
     inputs = read_inputs(data_dir, totals)
     generation = split_streams(inputs)

@@ -62,11 +62,14 @@ def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
         if any((j, p) in plant_set for p in pathways_of[w])
     }
     m.SUPPLY = pyo.Set(dimen=2, initialize=sorted(inp.generation_10kt))  # (stream, node)
+    arcs_from = defaultdict(list)
+    for i, j, mode in inp.arcs:
+        arcs_from[i].append((j, mode))
     hauls = sorted(
         (w, i, j, mode)
         for (w, i) in inp.generation_10kt
-        for (a, j, mode) in inp.arcs
-        if a == i and (w, j) in accepts
+        for (j, mode) in arcs_from[i]
+        if (w, j) in accepts
     )
     m.HAULS = pyo.Set(dimen=4, initialize=hauls)
     receivers = {(w, j) for (w, _, j, _) in hauls}
