@@ -61,23 +61,29 @@ class ModelInputs:
 
 
 def road_distances(nodes: pd.DataFrame, circuity: float) -> dict[tuple[str, str], float]:
-    """Road distance between node points: geodesic distance x circuity factor.
+    """Road distance of a haul, in km: a geodesic length times the circuity factor.
 
-    The distance of a node to itself is its representative internal haul
-    (``intra_haul_km``, the mean geodesic distance between random points of its
-    area), also multiplied by the circuity factor.
+    Inside a node the haul is its representative internal haul ``intra_haul_km``
+    (the mean distance between two random points of its area). Between two nodes
+    it is the distance between their transport points plus an access leg at each
+    end, from where the waste is to the point and from the point to where it is
+    used, each taken as half the node's internal haul. That is a lower bound on
+    the mean access distance (by the triangle inequality, E|X-Y| <= E|X-h| +
+    E|h-Y| for any point h), and it keeps the model from "swapping" waste between
+    neighbours to avoid a node's own internal haul, an artefact of aggregated nodes.
     """
     names = list(nodes.index)
     lons = nodes["lon"].to_numpy()
     lats = nodes["lat"].to_numpy()
+    intra = nodes["intra_haul_km"].astype(float).to_numpy()
     out: dict[tuple[str, str], float] = {}
     for a, origin in enumerate(names):
         for b, dest in enumerate(names):
             if a == b:
-                km = float(nodes.loc[origin, "intra_haul_km"])
+                km = float(intra[a])
             else:
                 _, _, metres = _GEOD.inv(lons[a], lats[a], lons[b], lats[b])
-                km = metres / 1000.0
+                km = metres / 1000.0 + (intra[a] + intra[b]) / 2.0
             out[origin, dest] = round(km * circuity, 3)
     return out
 
@@ -137,11 +143,12 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     """Apply the scenario to the dataset and compute the admissible arcs.
 
     Departures from the formulation note, on purpose: rail is admitted on every
-    arc of at least ``min_rail_km`` (the formulation says "where both ends have
-    access"; every province has rail freight stations, and no station table is
-    in the data yet); handling is not scaled by ``cost_scale``, which scales the
-    per-t·km rates. Distances, ``max_haul_km`` and ``circuity`` decide which arcs
-    exist, so changing them needs a rebuild, not just a re-solve.
+    arc of at least ``min_rail_km``, including a node's own haul when that is
+    long (the formulation says "where both ends have access"; every province has
+    rail freight stations, and no station table is in the data yet); handling is
+    not scaled by ``cost_scale``, which scales the per-t·km rates. Distances,
+    ``max_haul_km`` and ``circuity`` decide which arcs exist, so changing them
+    needs a rebuild, not just a re-solve.
     """
     nodes = dataset.nodes
     params = dataset.parameters
@@ -174,7 +181,10 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         if i != j and km > tcfg.max_haul_km:
             continue
         arcs.append((i, j, "road"))
-        if "rail" in modes and i != j and km >= tcfg.min_rail_km:
+        # Rail also inside a node whose representative haul is long (Inner Mongolia,
+        # Qinghai): without it, swapping waste with a neighbour by rail would beat
+        # the node's own road haul and the solution would cross-haul.
+        if "rail" in modes and km >= tcfg.min_rail_km:
             arcs.append((i, j, "rail"))
 
     compat = dataset["compatibility"]

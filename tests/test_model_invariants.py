@@ -251,3 +251,14 @@ def test_every_shipped_target_set_solves(
     assert set(targets["group"]) == set(
         dataset["targets"].query("target_set == @target_set")["group"]
     )
+
+
+def test_no_stream_is_hauled_both_ways_between_two_nodes() -> None:
+    """Swapping the same stream between neighbours is never cheapest once access legs count."""
+    for name in ("baseline.toml", "target-2025.toml"):
+        run = solve_scenario(load_scenario(RUNS / name))
+        hauls = run.results.hauls
+        moved = hauls[hauls["origin"] != hauls["destination"]]
+        flows = moved.groupby(["stream", "origin", "destination"])["amount_10kt"].sum()
+        both = [(w, i, j) for (w, i, j) in flows.index if (w, j, i) in flows.index]
+        assert both == [], f"{name}: {both}"
