@@ -180,36 +180,90 @@ def validate(
 
 @app.command("map")
 def map_(
-    result_dir: Annotated[Path, typer.Argument(help="A results folder, e.g. runs/baseline")],
-    group: Annotated[str, typer.Option(help="Target group to map")] = "bulk",
-    data: Annotated[Path, typer.Option(help="Data folder with the boundaries")] = (
-        DEFAULT_DATA_DIR
-    ),
-    dpi: Annotated[int, typer.Option(min=50, max=1200)] = 200,
+    result_dir: Annotated[
+        Path | None, typer.Argument(help="A results folder, e.g. runs/baseline")
+    ] = None,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option(
+            metavar="A B", help="Two results folders: draw the change from A to B (B minus A)"
+        ),
+    ] = None,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--layer",
+            "-l",
+            help="Map(s) to draw, repeat or separate by commas: utilization, unutilized, "
+            "capacity_use, capacity_shadow_price, net_co2, flows, sankey, interactive "
+            "(default: all; with --compare: the five choropleths)",
+        ),
+    ] = None,
+    group: Annotated[str, typer.Option(help="Target group of the utilization maps")] = "bulk",
+    pathway: Annotated[
+        str | None, typer.Option(help="One pathway for the capacity maps (default: all)")
+    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of labels and titles: en or zh")] = "en",
+    fmt: Annotated[str, typer.Option("--format", help="Static formats, e.g. png,svg,pdf")] = "png",
+    dpi: Annotated[int, typer.Option(min=50, max=1200, help="PNG resolution")] = 200,
+    scheme: Annotated[
+        str | None,
+        typer.Option(help="Classes: fisher_jenks, natural_breaks, quantiles, equal_interval"),
+    ] = None,
+    classes: Annotated[int, typer.Option(min=2, max=12, help="Number of classes")] = 5,
+    breaks: Annotated[
+        str | None,
+        typer.Option(
+            help="Fixed class breaks for one --layer, in its units: rates as shares "
+            "(0,0.3,0.5,0.57,0.73,1); with --compare, changes of rates in percentage points"
+        ),
+    ] = None,
+    min_flow: Annotated[
+        float, typer.Option(min=0, help="Leave out flows under this (10^4 t/yr)")
+    ] = 10.0,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the figures (default: the results folder)")
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Data folder (default: the one recorded in summary.json)"),
+    ] = None,
+    nodes: Annotated[Path | None, typer.Option(help="Node table to use instead")] = None,
+    boundaries: Annotated[Path | None, typer.Option(help="Boundary file to use instead")] = None,
 ) -> None:
-    """Redraw the utilization map from saved results, without solving again."""
+    """Draw maps, Sankey diagrams and the interactive page from saved results (no solving)."""
     from model import maps
-    from model.data import load_dataset
-    from model.outputs import read_run
 
     try:
-        tables, summary = read_run(result_dir)
-        dataset = load_dataset(data)
-        shapes = maps.load_boundaries(dataset.boundaries_path, dataset.nodes)
-        out = result_dir / f"map_utilization_{group}.png"
-        maps.draw_utilization(
-            tables["utilization"],
-            shapes,
-            out,
+        chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
+        if compare is not None:
+            chosen = chosen or list(maps.CHOROPLETHS)
+        options = maps.MapOptions(
+            maps=tuple(chosen) or maps.MAP_TYPES,
             group=group,
-            scenario=summary["scenario"],
-            base_year=summary.get("base_year"),
+            pathway=pathway,
+            lang=lang,
+            formats=tuple(f.strip() for f in fmt.split(",") if f.strip()),
             dpi=dpi,
+            scheme=scheme,
+            k=classes,
+            breaks=maps.parse_breaks(breaks) if breaks is not None else None,
+            min_flow_10kt=min_flow,
         )
-    except (WasteallocError, FileNotFoundError, maps.MapJoinError) as exc:
+        where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
+        if compare is not None:
+            if result_dir is not None:
+                raise maps.MapError("give either RESULT_DIR or --compare A B, not both")
+            written = maps.compare_folders(compare[0], compare[1], options, out, **where)
+        elif result_dir is not None:
+            written = maps.draw_folder(result_dir, options, out, **where)
+        else:
+            raise maps.MapError("give a results folder (RESULT_DIR) or --compare A B")
+    except (WasteallocError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
         return
-    console.print(f"wrote {out}")
+    for path in written:
+        console.print(f"wrote {escape(str(path))}", soft_wrap=True)
 
 
 data_app = typer.Typer(

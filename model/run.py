@@ -112,16 +112,8 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
             return []
         from model import maps  # only when drawing: solving never depends on plotting
 
-        shapes = maps.load_boundaries(run.dataset.boundaries_path, run.dataset.nodes)
-        out = folder / "map_utilization.png"
-        maps.draw_utilization(
-            run.results.utilization,
-            shapes,
-            out,
-            scenario=scenario.name,
-            base_year=run.summary["base_year"],
-        )
-        return [out.name]
+        data = maps.run_map_data(run.results.tables(), run.summary, run.dataset)
+        return [path.name for path in maps.draw_run_maps(data, folder)]
 
     write_run(target, run.results.tables(), run.summary, figures)
     return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target)

@@ -1,0 +1,293 @@
+"""Result tables + boundaries -> figures. Maps never solve: they read saved results.
+
+The map set of a results folder:
+
+- choropleths (:mod:`model.maps.choropleth`): utilization rate against target,
+  unutilized amount, capacity use, shadow price of capacity, net CO2;
+- a flow map (:mod:`model.maps.flows`): hauls between nodes as arrows whose
+  width is the amount, banded by stream, and use in place as circles;
+- Sankey diagrams (:mod:`model.maps.sankey`): streams to pathways, and region
+  of origin to region of use, as PNG/SVG/PDF and as HTML;
+- one interactive page (:mod:`model.maps.interactive`) with all the layers and
+  the node's numbers in tooltips, self-contained (works offline);
+- comparison maps (:mod:`model.maps.compare`): scenario B minus scenario A.
+
+Everything is in English or Chinese (``lang``); Chinese uses the font that
+installs with the project (:mod:`model.maps.fonts`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.maps import choropleth, compare, flows, interactive, sankey
+from model.maps.base import (
+    CHINA_ALBERS,
+    FORMATS,
+    LABEL_OFFSETS_KM,
+    MapData,
+    MapError,
+    MapJoinError,
+    ensure_folder,
+    load_boundaries,
+    map_data,
+)
+from model.maps.choropleth import CHOROPLETHS
+from model.maps.classify import SCHEMES, BreaksError, parse_breaks
+from model.maps.fonts import MissingGlyphError
+from model.maps.text import LANGS
+
+__all__ = [
+    "CHINA_ALBERS",
+    "CHOROPLETHS",
+    "FORMATS",
+    "LABEL_OFFSETS_KM",
+    "LANGS",
+    "MAP_TYPES",
+    "SCHEMES",
+    "BreaksError",
+    "MapData",
+    "MapError",
+    "MapJoinError",
+    "MapOptions",
+    "MissingGlyphError",
+    "compare_folders",
+    "draw_comparison",
+    "draw_folder",
+    "draw_maps",
+    "draw_run_maps",
+    "draw_utilization",
+    "load_boundaries",
+    "load_results",
+    "map_data",
+    "parse_breaks",
+    "run_map_data",
+]
+
+MAP_TYPES = (*CHOROPLETHS, "flows", "sankey", "interactive")
+"""Everything ``wastealloc map`` draws, in the order it draws them."""
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What to draw and how; the defaults are the set that ``wastealloc solve`` writes."""
+
+    maps: tuple[str, ...] = MAP_TYPES
+    group: str = "bulk"
+    """Target group of the utilization and unutilized maps."""
+    pathway: str | None = None
+    """One pathway for the capacity maps (default: all pathways together)."""
+    lang: str = "en"
+    formats: tuple[str, ...] = ("png",)
+    dpi: int = 200
+    scheme: str | None = None
+    """Classification scheme (default: each layer's own, Fisher-Jenks)."""
+    k: int = 5
+    breaks: tuple[float, ...] | None = None
+    """Fixed class breaks, in the layer's units (rates as shares: 0.57)."""
+    min_flow_10kt: float = 10.0
+    """Flows between nodes below this (10^4 t/yr) are not drawn."""
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.maps if m not in MAP_TYPES]
+        if unknown:
+            raise MapError(f"map(s) {', '.join(unknown)}: expected some of {', '.join(MAP_TYPES)}")
+        if self.lang not in LANGS:
+            raise MapError(f"language {self.lang!r}: expected one of {', '.join(LANGS)}")
+        bad = [f for f in self.formats if f not in FORMATS]
+        if bad or not self.formats:
+            raise MapError(f"format(s) {', '.join(bad) or '(none)'}: expected {', '.join(FORMATS)}")
+        if self.scheme is not None and self.scheme not in SCHEMES:
+            raise MapError(f"scheme {self.scheme!r}: expected one of {', '.join(SCHEMES)}")
+        if self.k < 2:
+            raise MapError(f"classes {self.k}: expected at least 2")
+        if self.min_flow_10kt < 0:
+            raise MapError(f"min flow {self.min_flow_10kt}: expected a number ≥ 0")
+        if self.breaks is not None:
+            drawn = [m for m in self.maps if m in CHOROPLETHS]
+            if len(drawn) != 1:
+                raise MapError(
+                    "--breaks fixes the classes of one layer: choose it with --layer "
+                    f"(one of {', '.join(CHOROPLETHS)})"
+                )
+
+    def choropleth_kwargs(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "group": self.group,
+            "pathway": self.pathway,
+            "scheme": self.scheme,
+            "k": self.k,
+            "breaks": self.breaks,
+            "formats": self.formats,
+            "dpi": self.dpi,
+        }
+
+
+def load_results(
+    result_dir: Path,
+    *,
+    data_dir: Path | None = None,
+    nodes: Path | None = None,
+    boundaries: Path | None = None,
+) -> MapData:
+    """Read a results folder and join it to its geometry; no solving.
+
+    ``data_dir`` defaults to the data folder recorded in ``summary.json`` (or
+    the shipped one if that is gone); ``nodes`` and ``boundaries`` replace the
+    data folder's node table and boundary file.
+    """
+    from model.config import DEFAULT_DATA_DIR
+    from model.data import load_dataset, read_table
+    from model.errors import DataError
+    from model.outputs import read_run
+    from model.schema import TABLES
+
+    tables, summary = read_run(Path(result_dir))
+    if data_dir is None:
+        recorded = Path(str(summary.get("inputs", {}).get("data_dir", "")))
+        data_dir = recorded if str(recorded) and recorded.is_dir() else DEFAULT_DATA_DIR
+    dataset = load_dataset(data_dir, str(summary.get("resolution", "province")))
+    node_table = dataset.nodes
+    if nodes is not None:
+        problems: list[Any] = []
+        spec = next(s for s in TABLES if s.file == "nodes.csv")
+        node_table = read_table(Path(nodes), spec, problems).drop(columns="_row", errors="ignore")
+        if problems:
+            raise DataError(str(nodes), problems)
+    return map_data(
+        tables,
+        summary,
+        node_table,
+        Path(boundaries) if boundaries is not None else dataset.boundaries_path,
+        dataset.tables,
+        source=str(result_dir),
+    )
+
+
+def run_map_data(
+    tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any], dataset: Any
+) -> MapData:
+    """Map data straight from a solved run (``model.run``), before anything is written."""
+    return map_data(
+        tables,
+        summary,
+        dataset.nodes,
+        dataset.boundaries_path,
+        dataset.tables,
+        source=str(summary.get("scenario", "")),
+    )
+
+
+def draw_utilization(data: MapData, folder: Path, options: MapOptions) -> list[Path]:
+    """The utilization map (``map_utilization.png``): rate by node, regions against target."""
+    return choropleth.draw_choropleth(data, "utilization", folder, **options.choropleth_kwargs())
+
+
+def draw_maps(data: MapData, folder: Path, options: MapOptions | None = None) -> list[Path]:
+    """Draw the chosen maps of one results folder into ``folder``; returns the files."""
+    options = options or MapOptions()
+    folder = ensure_folder(folder)
+    written: list[Path] = []
+    for name in options.maps:
+        if name == "utilization":
+            written += draw_utilization(data, folder, options)
+        elif name in CHOROPLETHS:
+            written += choropleth.draw_choropleth(data, name, folder, **options.choropleth_kwargs())
+        elif name == "flows":
+            written += flows.draw_flows(
+                data,
+                folder,
+                lang=options.lang,
+                min_flow_10kt=options.min_flow_10kt,
+                formats=options.formats,
+                dpi=options.dpi,
+            )
+        elif name == "sankey":
+            written += sankey.draw_sankeys(
+                data, folder, lang=options.lang, formats=options.formats, dpi=options.dpi
+            )
+        elif name == "interactive":
+            written.append(
+                interactive.write_html(
+                    data,
+                    folder,
+                    lang=options.lang,
+                    group=options.group,
+                    pathway=options.pathway,
+                    scheme=options.scheme,
+                    k=options.k,
+                    min_flow_10kt=options.min_flow_10kt,
+                )
+            )
+    return written
+
+
+def draw_run_maps(data: MapData, folder: Path, dpi: int = 200) -> list[Path]:
+    """The map set ``wastealloc solve`` writes: everything in English, and the
+    utilization map in Chinese too."""
+    options = MapOptions(dpi=dpi)
+    written = draw_maps(data, folder, options)
+    written += draw_utilization(data, folder, replace(options, lang="zh"))
+    return written
+
+
+def draw_comparison(
+    before: MapData,
+    after: MapData,
+    folder: Path,
+    options: MapOptions | None = None,
+) -> list[Path]:
+    """Maps of ``after`` minus ``before`` for the chosen choropleth layers."""
+    options = options or MapOptions()
+    layers: Sequence[str] = [m for m in options.maps if m in CHOROPLETHS]
+    if not layers:
+        raise MapError(f"--compare draws choropleths: choose among {', '.join(CHOROPLETHS)}")
+    return compare.draw_changes(
+        before,
+        after,
+        ensure_folder(folder),
+        layers,
+        lang=options.lang,
+        group=options.group,
+        pathway=options.pathway,
+        breaks=options.breaks,
+        formats=options.formats,
+        dpi=options.dpi,
+    )
+
+
+def draw_folder(
+    result_dir: Path,
+    options: MapOptions,
+    out: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    nodes: Path | None = None,
+    boundaries: Path | None = None,
+) -> list[Path]:
+    """``wastealloc map RESULT_DIR``: draw from a results folder into it (or ``out``)."""
+    data = load_results(result_dir, data_dir=data_dir, nodes=nodes, boundaries=boundaries)
+    return draw_maps(data, Path(out) if out is not None else Path(result_dir), options)
+
+
+def compare_folders(
+    before: Path,
+    after: Path,
+    options: MapOptions,
+    out: Path | None = None,
+    *,
+    data_dir: Path | None = None,
+    nodes: Path | None = None,
+    boundaries: Path | None = None,
+) -> list[Path]:
+    """``wastealloc map --compare A B``: maps of B minus A, into B (or ``out``)."""
+    where = {"data_dir": data_dir, "nodes": nodes, "boundaries": boundaries}
+    a = load_results(before, **where)
+    b = load_results(after, **where)
+    return draw_comparison(a, b, Path(out) if out is not None else Path(after), options)

@@ -1,0 +1,702 @@
+"""What every map shares: the node geometry, the result tables, and the figure frame.
+
+The node table and the boundary file are parameters, joined on ``adcode``, so
+the same code draws provinces now and prefectures later. Nothing here knows a
+province by name except :data:`LABEL_OFFSETS_KM` (where small nodes' labels go).
+
+Projection: an Albers equal-area conic for China (standard parallels 25°N and
+47°N, central meridian 105°E), so areas on the map compare fairly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.text import Text
+from pyproj import Transformer
+from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.ops import nearest_points, polylabel
+
+from model.errors import WasteallocError
+from model.maps import fonts
+from model.maps.text import markup, plain, short_name_zh, unit_word, word
+
+CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
+
+LABEL_OFFSETS_KM: dict[str, tuple[float, float]] = {
+    "hebei": (70, -70),
+    "shanxi": (-30, 0),
+    "beijing": (-230, 230),
+    "tianjin": (290, -20),
+    "shanghai": (330, -60),
+    "beijing_beijing": (-230, 230),
+    "tianjin_tianjin": (290, -20),
+    "shanghai_shanghai": (330, -60),
+}
+"""Labels moved from the node's pole of inaccessibility (dx, dy in km): small nodes' labels
+sit off the map with a leader line; a shift under :data:`LEADER_KM` has no line."""
+
+LEADER_KM = 120.0
+
+REGION_LABEL_LONLAT: dict[str, tuple[float, float, str]] = {
+    "jjj": (120.9, 41.4, "left"),
+    "yrd": (123.2, 28.7, "left"),
+    "yrb": (93.5, 31.0, "center"),
+}
+"""Where region names go (lon, lat, alignment): outside the shapes, in the sea or beside
+them. A region not listed gets its name at its pole of inaccessibility."""
+
+MAX_LABELLED_NODES = 40
+"""Above this many nodes (prefecture maps) nodes are not labelled one by one."""
+
+FORMATS = ("png", "svg", "pdf")
+
+HALO = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
+EDGE_COLOUR = "white"
+REGION_COLOUR = "#1a1a1a"
+LABEL_COLOUR = "#1a1a1a"
+NOTE_COLOUR = "#555555"
+
+REGION_FONT = 9.5
+"""Size of the region names on the map (points)."""
+
+NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
+
+RESULT_NODE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "hauls": ("origin", "destination"),
+    "processing": ("node",),
+    "unutilized": ("node",),
+    "expansions": ("node",),
+    "capacity_use": ("node",),
+    "node_emissions": ("node",),
+}
+"""Columns of the result tables that name nodes (utilization names them in ``area``)."""
+
+
+class MapError(WasteallocError):
+    """A map cannot be drawn from these results (missing table, unknown group, ...)."""
+
+
+class MapJoinError(MapError, ValueError):
+    """A result row names a node that has no geometry."""
+
+
+def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Read node boundaries and attach the node table; every node must have a shape.
+
+    ``nodes`` has the columns of ``nodes.csv`` (``node`` as a column or the index).
+    The boundary file needs an ``adcode`` property; other properties are ignored.
+    Returns the shapes in :data:`CHINA_ALBERS` with the transport point (``x``,
+    ``y``) and a label point (``label_x``, ``label_y``) of each node.
+    """
+    table = nodes.reset_index() if "node" not in nodes.columns else nodes.copy()
+    missing_cols = [c for c in NODE_COLUMNS if c not in table.columns]
+    if missing_cols:
+        raise MapError(f"node table: no column(s) {', '.join(missing_cols)}")
+    if not Path(path).is_file():
+        raise MapError(f"{path}: no such boundary file")
+    shapes = gpd.read_file(path)
+    if "adcode" not in shapes.columns:
+        raise MapError(f"{Path(path).name}: features have no 'adcode' property to join on")
+    shapes["adcode"] = shapes["adcode"].astype(int)
+    table = table[list(NODE_COLUMNS)].copy()
+    table["adcode"] = table["adcode"].astype(int)
+    merged = shapes[["adcode", "geometry"]].merge(table, on="adcode", how="right")
+    missing = merged[merged.geometry.isna()]
+    if not missing.empty:
+        listed = ", ".join(
+            f"{n} (adcode {a})" for n, a in zip(missing.node, missing.adcode, strict=True)
+        )
+        raise MapJoinError(f"{Path(path).name}: no boundary for node(s) {listed}")
+    gdf = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs or "EPSG:4326")
+    gdf = gdf.to_crs(CHINA_ALBERS)
+    to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+    gdf["x"], gdf["y"] = to_map.transform(gdf["lon"].to_numpy(), gdf["lat"].to_numpy())
+    points = [_label_point(g) for g in gdf.geometry]
+    gdf["label_x"] = [p.x for p in points]
+    gdf["label_y"] = [p.y for p in points]
+    return gdf.sort_values("node", ignore_index=True)
+
+
+def _label_point(geometry: Polygon | MultiPolygon) -> Point:
+    """The point of the largest part farthest from its edges (pole of inaccessibility)."""
+    part = max(geometry.geoms, key=lambda g: g.area) if hasattr(geometry, "geoms") else geometry
+    return polylabel(part, tolerance=max(math.sqrt(part.area) / 200, 100.0))
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Everything a map needs: result tables, their summary, geometry and names."""
+
+    tables: Mapping[str, pd.DataFrame]
+    summary: Mapping[str, Any]
+    shapes: gpd.GeoDataFrame
+    regions: pd.DataFrame
+    streams: pd.DataFrame
+    pathways: pd.DataFrame
+    source: str = ""
+    """Where the results came from (for messages)."""
+    _dissolved: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        check_nodes(self.tables, self.shapes, self.source)
+
+    @property
+    def scenario(self) -> str:
+        return str(self.summary.get("scenario", "?"))
+
+    @property
+    def base_year(self) -> int | None:
+        year = self.summary.get("base_year")
+        return int(year) if year is not None else None
+
+    @property
+    def resolution(self) -> str:
+        return str(self.summary.get("resolution", "province"))
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self.tables:
+            raise MapError(f"{self.source or 'results'}: no {name}.csv; solve the scenario again")
+        return self.tables[name]
+
+    @property
+    def node_region(self) -> pd.Series:
+        return self.shapes.set_index("node")["region"]
+
+    def node_name(self, node: str, lang: str) -> str:
+        row = self.shapes.set_index("node").loc[node]
+        return short_name_zh(str(row["name_zh"])) if lang == "zh" else str(row["name_en"])
+
+    def names(self, lang: str) -> pd.Series:
+        """Display name of every node."""
+        return pd.Series(
+            {n: self.node_name(n, lang) for n in self.shapes["node"]}, name="name", dtype=object
+        )
+
+    def region_name(self, region: str, lang: str) -> str:
+        if region in self.regions.index:
+            return str(self.regions.loc[region, f"name_{lang}"])
+        return region
+
+    def stream_name(self, stream: str, lang: str) -> str:
+        if stream in self.streams.index:
+            return str(self.streams.loc[stream, f"name_{lang}"])
+        return stream
+
+    def pathway_name(self, pathway: str, lang: str) -> str:
+        if pathway in self.pathways.index:
+            return str(self.pathways.loc[pathway, f"name_{lang}"])
+        return pathway
+
+    def stream_colours(self) -> dict[str, str]:
+        """A fixed colour per stream (by its place in streams.csv), the same in every figure."""
+        from matplotlib import colormaps
+        from matplotlib.colors import to_hex
+
+        ids = list(self.streams.index)
+        palette = colormaps["tab10" if len(ids) <= 10 else "tab20"]
+        return {s: to_hex(palette(i % palette.N)) for i, s in enumerate(ids)}
+
+    def dissolved(self) -> gpd.GeoDataFrame:
+        """The regions as shapes (union of their nodes)."""
+        if "regions" not in self._dissolved:
+            self._dissolved["regions"] = self.shapes[["region", "geometry"]].dissolve(by="region")
+        return self._dissolved["regions"]
+
+    def subtitle(self, lang: str) -> str:
+        text = word("scenario", lang, name=self.scenario)
+        description = str(self.summary.get("description") or "")
+        if description:
+            text += f" — {description}"
+        if self.base_year is not None:
+            text += " · " + word("base_year", lang, year=self.base_year)
+        return text
+
+    def unit(self, lang: str) -> str:
+        return unit_word(self.resolution, lang)
+
+
+def check_nodes(tables: Mapping[str, pd.DataFrame], shapes: pd.DataFrame, source: str) -> None:
+    """Raise :class:`MapJoinError` naming every result row's node that has no geometry."""
+    known = set(shapes["node"])
+    problems = []
+    for name, columns in RESULT_NODE_COLUMNS.items():
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        unknown = sorted({str(v) for c in columns if c in frame for v in frame[c]} - known)
+        if unknown:
+            problems.append(f"{name}.csv: {', '.join(unknown)}")
+    util = tables.get("utilization")
+    if util is not None and "level" in util:
+        unknown = sorted(set(util.loc[util["level"] == "node", "area"].astype(str)) - known)
+        if unknown:
+            problems.append(f"utilization.csv: {', '.join(unknown)}")
+    if problems:
+        where = f"{source}: " if source else ""
+        raise MapJoinError(
+            f"{where}result rows name node(s) that have no geometry in the node table "
+            f"and boundary file (joined on adcode): {'; '.join(problems)}"
+        )
+
+
+def map_data(
+    tables: Mapping[str, pd.DataFrame],
+    summary: Mapping[str, Any],
+    nodes: pd.DataFrame,
+    boundaries: Path,
+    names: Mapping[str, pd.DataFrame],
+    source: str = "",
+) -> MapData:
+    """Join results to geometry. ``names`` holds the regions, streams and pathways tables."""
+    shapes = load_boundaries(boundaries, nodes)
+    return MapData(
+        tables=dict(tables),
+        summary=dict(summary),
+        shapes=shapes,
+        regions=_named(names["regions"], "region"),
+        streams=_named(names["streams"], "stream"),
+        pathways=_named(names["pathways"], "pathway"),
+        source=source,
+    )
+
+
+def _named(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    out = frame if key not in frame.columns else frame.set_index(key)
+    return out[["name_zh", "name_en"]]
+
+
+# ---------------------------------------------------------------- the figure frame
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    """Set fonts for a language while a figure is drawn and saved."""
+    with plt.rc_context(
+        {
+            "font.family": fonts.font_family(lang),
+            "axes.unicode_minus": True,
+            "pdf.fonttype": 42,
+            "svg.fonttype": "path",
+            "svg.hashsalt": "wastealloc",
+        }
+    ):
+        yield
+
+
+def wrap(text: str, width: int = 190) -> str:
+    """Wrap by display width (a Chinese character counts two), at spaces where there are any."""
+    lines: list[str] = []
+    line = ""
+    size = 0
+    tokens = _tokens(text)
+    for token in tokens:
+        token_size = sum(2 if ord(c) > 0x2E80 else 1 for c in token)
+        if size + token_size > width and line.strip():
+            lines.append(line.rstrip())
+            line, size = token.lstrip(), token_size
+        else:
+            line += token
+            size += token_size
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    word_ = ""
+    for c in text:
+        if ord(c) > 0x2E80:
+            if word_:
+                out.append(word_)
+                word_ = ""
+            out.append(c)
+        elif c == " ":
+            out.append(word_ + " ")
+            word_ = ""
+        else:
+            word_ += c
+    if word_:
+        out.append(word_)
+    return out
+
+
+def emphasis(lang: str) -> tuple[str, str]:
+    """Weight and style: bold italic in English; the bundled Chinese font has one weight
+    and no italic."""
+    return ("bold", "italic") if lang == "en" else ("normal", "normal")
+
+
+def title_weight(lang: str) -> str:
+    return "bold" if lang == "en" else "normal"
+
+
+def text_units(width_in: float, fontsize: float) -> int:
+    """How many display units (Latin characters) fit across ``width_in`` at ``fontsize``."""
+    return max(40, int(width_in * 72 / (fontsize * 0.56)))
+
+
+class MapFigure:
+    """A map panel on the left, a key panel on the right, title above, notes below.
+
+    The map panel takes the shapes' aspect at a fixed height, and the figure is
+    as wide as the map and the key need, so no space is wasted either side.
+    """
+
+    MAP_HEIGHT_IN = 5.9
+    KEY_WIDTH_IN = 3.0
+    TOP_IN = 1.05
+    BOTTOM_IN = 0.5
+    LEFT_IN = 0.15
+    GAP_IN = 0.3
+    RIGHT_IN = 0.1
+
+    def __init__(
+        self,
+        data: MapData,
+        lang: str,
+        title: str,
+        notes: Sequence[str] = (),
+        *,
+        subtitle: str | None = None,
+    ) -> None:
+        self.data = data
+        self.lang = lang
+        self.title = title
+        minx, miny, maxx, maxy = data.shapes.total_bounds
+        pad = 0.03 * max(maxx - minx, maxy - miny)
+        self.bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+        w, h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
+        map_h = self.MAP_HEIGHT_IN
+        map_w = min(map_h * w / h, 8.5)
+        left_in, right_in = self._label_overhang(map_w, map_h)
+        left_in += self.LEFT_IN
+        gap_in = self.GAP_IN + right_in
+        fig_w = max(8.5, left_in + map_w + gap_in + self.KEY_WIDTH_IN + self.RIGHT_IN)
+        fig_h = self.TOP_IN + map_h + self.BOTTOM_IN
+        self.fig: Figure = plt.figure(figsize=(fig_w, fig_h))
+        self.ax: Axes = self.fig.add_axes(
+            (left_in / fig_w, self.BOTTOM_IN / fig_h, map_w / fig_w, map_h / fig_h)
+        )
+        key_left = left_in + map_w + gap_in
+        self.key: Axes = self.fig.add_axes(
+            (
+                key_left / fig_w,
+                self.BOTTOM_IN / fig_h,
+                (fig_w - key_left - self.RIGHT_IN) / fig_w,
+                map_h / fig_h,
+            )
+        )
+        self.ax.set_axis_off()
+        self.key.set_axis_off()
+        self._key_y = 1.0
+        left = 0.12 / fig_w
+        self.fig.text(
+            left,
+            1 - 0.14 / fig_h,
+            wrap(markup(title, "mpl"), text_units(fig_w - 0.3, 13)),
+            fontsize=13 if lang == "en" else 14,
+            weight=title_weight(lang),
+            va="top",
+            ha="left",
+        )
+        self.fig.text(
+            left,
+            1 - 0.58 / fig_h,
+            wrap(subtitle if subtitle is not None else data.subtitle(lang), text_units(fig_w, 9)),
+            fontsize=9,
+            color="#333333",
+            va="top",
+            ha="left",
+        )
+        foot = " ".join([*notes, word("note.source", lang)])
+        self.fig.text(
+            left,
+            0.08 / fig_h,
+            wrap(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
+            fontsize=6.5,
+            color=NOTE_COLOUR,
+            va="bottom",
+            ha="left",
+        )
+        self._frame(map_w, map_h)
+
+    def _label_overhang(self, map_w: float, map_h: float) -> tuple[float, float]:
+        """How far (inches) region names placed outside the shapes reach beyond the map
+        panel on the left and on the right, so the panel and the key leave them room."""
+        minx, miny, maxx, maxy = self.bounds
+        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
+        x0 = (minx + maxx) / 2 - m_per_in * map_w / 2
+        to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+        left = right = 0.0
+        for region in self.data.dissolved().index:
+            if region not in REGION_LABEL_LONLAT:
+                continue
+            lon, lat, align = REGION_LABEL_LONLAT[str(region)]
+            x, _ = to_map.transform(lon, lat)
+            at = (x - x0) / m_per_in
+            name = self.data.region_name(str(region), self.lang)
+            width = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in name) * REGION_FONT / 72
+            start = at if align == "left" else at - width / 2
+            left = max(left, -start)
+            right = max(right, start + width - map_w)
+        return left, right
+
+    def _frame(self, map_w: float, map_h: float) -> None:
+        """Fit the shapes in the map panel at one scale in x and y."""
+        minx, miny, maxx, maxy = self.bounds
+        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        self.ax.set_xlim(cx - m_per_in * map_w / 2, cx + m_per_in * map_w / 2)
+        self.ax.set_ylim(cy - m_per_in * map_h / 2, cy + m_per_in * map_h / 2)
+        self.ax.set_aspect("equal", adjustable="box")
+        self.m_per_pt = m_per_in / 72.0
+
+    # -- layers
+
+    def fill(self, colours: Sequence[str | None], *, edge: str = EDGE_COLOUR) -> None:
+        """Fill each node (in the order of ``data.shapes``); None is drawn as no data."""
+        shapes = self.data.shapes
+        has = np.array([c is not None for c in colours])
+        if has.any():
+            shapes[has].plot(
+                ax=self.ax,
+                color=[c for c in colours if c is not None],
+                edgecolor=edge,
+                linewidth=0.6,
+                zorder=1,
+            )
+        if (~has).any():
+            from model.maps.classify import NO_DATA_COLOUR
+
+            shapes[~has].plot(
+                ax=self.ax,
+                color=NO_DATA_COLOUR,
+                edgecolor=edge,
+                hatch="////",
+                linewidth=0.6,
+                zorder=1,
+            )
+
+    def outline_regions(self, labels: bool = True, width_pt: float = 1.5) -> None:
+        """Outline each region, set a little inside it so neighbours' lines run side by side."""
+        inset = width_pt / 2 * self.m_per_pt
+        for region, row in self.data.dissolved().iterrows():
+            inner = row.geometry.buffer(-inset)
+            gpd.GeoSeries([inner], crs=self.data.shapes.crs).boundary.plot(
+                ax=self.ax, color=REGION_COLOUR, linewidth=width_pt, zorder=4
+            )
+            if labels:
+                self._region_label(str(region), row.geometry)
+
+    def _region_label(self, region: str, geometry: Polygon | MultiPolygon) -> None:
+        name = self.data.region_name(region, self.lang)
+        if region in REGION_LABEL_LONLAT:
+            to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+            lon, lat, align = REGION_LABEL_LONLAT[region]
+            x, y = to_map.transform(lon, lat)
+            anchor, _ = nearest_points(geometry.boundary, Point(x, y))
+            self.ax.annotate(
+                name,
+                (anchor.x, anchor.y),
+                xytext=(x, y),
+                ha=align,
+                va="center",
+                fontsize=REGION_FONT,
+                color=REGION_COLOUR,
+                weight=emphasis(self.lang)[0],
+                style=emphasis(self.lang)[1],
+                path_effects=HALO,
+                arrowprops={"arrowstyle": "-", "color": REGION_COLOUR, "lw": 0.7, "shrinkA": 4},
+                zorder=6,
+                annotation_clip=False,
+            )
+        else:
+            p = _label_point(geometry)
+            self.ax.text(
+                p.x,
+                p.y,
+                name,
+                ha="center",
+                va="center",
+                fontsize=REGION_FONT,
+                color=REGION_COLOUR,
+                weight=emphasis(self.lang)[0],
+                style=emphasis(self.lang)[1],
+                path_effects=HALO,
+                zorder=6,
+            )
+
+    def label_nodes(self, texts: Mapping[str, str], *, fontsize: float = 7.0) -> None:
+        """Write a label on each node, moving small nodes' labels out with a leader line."""
+        if len(self.data.shapes) > MAX_LABELLED_NODES:
+            return
+        for _, row in self.data.shapes.iterrows():
+            text = texts.get(row["node"])
+            if not text:
+                continue
+            x, y = row["label_x"], row["label_y"]
+            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
+            moved = math.hypot(dx, dy) >= LEADER_KM
+            self.ax.annotate(
+                text,
+                (x, y),
+                xytext=(x + dx * 1e3, y + dy * 1e3),
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color=LABEL_COLOUR,
+                linespacing=1.05,
+                path_effects=HALO,
+                zorder=7,
+                annotation_clip=False,
+                arrowprops={
+                    "arrowstyle": "-",
+                    "color": "#444444",
+                    "lw": 0.6,
+                    "shrinkA": 0,
+                    "shrinkB": 0,
+                }
+                if moved
+                else None,
+            )
+
+    # -- the key
+
+    def legend(
+        self,
+        handles: Sequence[Artist],
+        labels: Sequence[str],
+        title: str,
+        *,
+        gap: float = 0.035,
+        **kwargs: Any,
+    ) -> Legend:
+        """Add a legend to the key panel, below the ones already there."""
+        box = self.key.get_position()
+        width_in = box.width * self.fig.get_figwidth()
+        legend = self.key.legend(
+            handles=list(handles),
+            labels=[markup(str(label), "mpl") for label in labels],
+            title=wrap(markup(title, "mpl"), text_units(width_in, 8.5)),
+            loc="upper left",
+            bbox_to_anchor=(0.0, self._key_y),
+            bbox_transform=self.key.transAxes,
+            frameon=False,
+            alignment="left",
+            fontsize=kwargs.pop("fontsize", 7.5),
+            title_fontsize=8.5,
+            borderaxespad=0.0,
+            borderpad=0.0,
+            handlelength=kwargs.pop("handlelength", 1.6),
+            handleheight=kwargs.pop("handleheight", 1.1),
+            **kwargs,
+        )
+        self.key.add_artist(legend)
+        self._key_y = self._bottom_of(legend) - gap
+        return legend
+
+    def key_text(self, text: str, *, fontsize: float = 7.0, gap: float = 0.03, **kw: Any) -> Text:
+        """A paragraph in the key panel, below what is there."""
+        t = self.key.text(
+            0.0,
+            self._key_y,
+            wrap(markup(text, "mpl"), 62),
+            transform=self.key.transAxes,
+            fontsize=fontsize,
+            va="top",
+            ha="left",
+            color=kw.pop("color", NOTE_COLOUR),
+            **kw,
+        )
+        self._key_y = self._bottom_of(t) - gap
+        return t
+
+    def _bottom_of(self, artist: Artist) -> float:
+        renderer = self.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        box = artist.get_window_extent(renderer).transformed(self.key.transAxes.inverted())
+        return float(box.y0)
+
+    @property
+    def key_y(self) -> float:
+        return self._key_y
+
+    @key_y.setter
+    def key_y(self, value: float) -> None:
+        self._key_y = value
+
+    # -- output
+
+    def texts(self) -> list[str]:
+        """Every string on the figure, without markup (for glyph checks)."""
+        return [plain(t.get_text()) for t in self.fig.findobj(Text) if t.get_text()]
+
+    def save(self, stem: Path, formats: Iterable[str], dpi: int) -> list[Path]:
+        return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, self.texts())
+
+
+def save_figure(
+    fig: Figure,
+    stem: Path,
+    formats: Iterable[str],
+    dpi: int,
+    title: str,
+    lang: str,
+    texts: Iterable[str],
+) -> list[Path]:
+    """Write the figure in each format (``stem`` + suffix) and close it."""
+    try:
+        if lang == "zh":
+            fonts.check_glyphs(texts, f"{stem.name} ({lang})")
+        written = []
+        for fmt in formats:
+            if fmt not in FORMATS:
+                raise MapError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
+            path = stem.with_name(f"{stem.name}.{fmt}")
+            metadata: dict[str, str | None] = {"Title": plain(title)}
+            if fmt == "pdf":
+                metadata.update({"Creator": "wastealloc", "CreationDate": None})
+            elif fmt == "svg":
+                metadata.update({"Creator": "wastealloc", "Date": None})
+            else:
+                metadata = {"Title": plain(title), "Software": "wastealloc (matplotlib)"}
+            fig.savefig(path, dpi=dpi, metadata=metadata)
+            written.append(path)
+        return written
+    finally:
+        plt.close(fig)
+
+
+def stem_name(*parts: str | None) -> str:
+    """``map``, ``utilization``, None, ``zh`` → ``map_utilization_zh``."""
+    return "_".join(p for p in parts if p)
+
+
+def ensure_folder(folder: Path) -> Path:
+    """The folder figures go to, made if it does not exist."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise MapError(f"{folder}: not a folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK):
+        raise MapError(f"{folder}: cannot write here")
+    return folder

@@ -1,0 +1,136 @@
+"""Scenario comparison: maps of B minus A on a diverging scale centred on zero.
+
+Rates change in percentage points, amounts and prices in their units. Classes
+are equal either side of zero (or ``breaks``), with a pale 'no change' class
+for differences under a hundredth of the largest one. The palette runs from
+red (worse) to blue (better): more utilization is better, more unutilized
+waste, scarcer capacity and more net CO2 are worse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from model.maps.base import MapData, MapError, language, stem_name
+from model.maps.choropleth import (
+    LayerValues,
+    _capital,
+    _choropleth_figure,
+    classes_for,
+    layer_values,
+    value_text,
+)
+from model.maps.text import word
+
+
+def _file_part(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+def change_values(
+    before: MapData,
+    after: MapData,
+    key: str,
+    lang: str,
+    *,
+    group: str = "bulk",
+    pathway: str | None = None,
+) -> tuple[LayerValues, str]:
+    """The change of one layer per node and per region, and its kind (pp or diff)."""
+    a = layer_values(before, key, lang, group=group, pathway=pathway)
+    b = layer_values(after, key, lang, group=group, pathway=pathway)
+    kind = "pp" if b.style.kind == "rate" else "diff"
+    factor = 100.0 if kind == "pp" else 1.0
+    values = (b.values - a.values.reindex(b.values.index)) * factor
+    numbers_a = a.region_values or {}
+    numbers_b = b.region_values or {}
+    regions = {
+        r: value_text(kind, (numbers_b[r] - numbers_a[r]) * factor)
+        for r in sorted(set(numbers_a) & set(numbers_b))
+    }
+    what = b.title[:1].lower() + b.title[1:] if lang == "en" else b.title
+    unit = word("unit.pp", lang) if kind == "pp" else b.unit
+    layer = LayerValues(
+        key=key,
+        values=values,
+        regions=regions,
+        title=word("change", lang, what=what),
+        unit=unit,
+        note=b.note,
+        style=b.style,
+        region_values=None,
+    )
+    return layer, kind
+
+
+def draw_changes(
+    before: MapData,
+    after: MapData,
+    folder: Path,
+    layers: Sequence[str],
+    *,
+    lang: str = "en",
+    group: str = "bulk",
+    pathway: str | None = None,
+    breaks: Sequence[float] | None = None,
+    formats: Sequence[str] = ("png",),
+    dpi: int = 200,
+) -> list[Path]:
+    """Draw after − before for each layer into ``folder``; returns the files written."""
+    if set(before.shapes["node"]) != set(after.shapes["node"]):
+        only = sorted(set(before.shapes["node"]) ^ set(after.shapes["node"]))
+        raise MapError(
+            f"{before.source} and {after.source} have different nodes "
+            f"({', '.join(only[:5])}{', ...' if len(only) > 5 else ''}): compare results at "
+            "the same resolution"
+        )
+    subtitle = word("change.sub", lang, b=after.scenario, a=before.scenario)
+    if after.base_year is not None:
+        subtitle += " · " + word("base_year", lang, year=after.base_year)
+    written: list[Path] = []
+    for key in layers:
+        with language(lang):
+            layer, kind = change_values(before, after, key, lang, group=group, pathway=pathway)
+            style = layer.style
+            cmap = "RdBu" if style.higher_is_better else "RdBu_r"
+            classes = classes_for(
+                layer.values.to_numpy(),
+                replace(style, signed=True),
+                lang,
+                scheme=None,
+                k=5,
+                breaks=breaks,
+                neutral_band=True,
+                kind=kind,
+                cmap=cmap,
+            )
+            legend_title = word(
+                "legend.values",
+                lang,
+                what=word("change", lang, what=word(f"layer.{key}", lang)),
+                unit=layer.unit,
+            )
+            fig = _choropleth_figure(
+                after,
+                layer,
+                classes,
+                lang,
+                kind,
+                subtitle=subtitle,
+                legend_title=_capital(legend_title, lang),
+            )
+            suffix = [group if key in ("utilization", "unutilized") and group != "bulk" else None]
+            suffix.append(pathway if key.startswith("capacity") else None)
+            stem = folder / stem_name(
+                "map",
+                key,
+                *suffix,
+                "change_from",
+                _file_part(before.scenario),
+                "zh" if lang == "zh" else None,
+            )
+            written += fig.save(stem, formats, dpi)
+    return written

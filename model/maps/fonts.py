@@ -1,0 +1,123 @@
+"""The CJK font that ships with the project, and checks that it covers every label.
+
+Chinese labels are set in Noto Sans SC (SIL Open Font License), installed from
+PyPI with the package ``pylopdf-fonts-zh-cn`` (the Adobe-GB1 subset of Noto Sans
+CJK, 8 MB). No system font is assumed: the file is registered with
+matplotlib's font manager at run time, and the interactive map embeds a subset
+of it, so a page shows the same glyphs on a machine without Chinese fonts.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+from matplotlib import font_manager
+
+from model.errors import WasteallocError
+
+LATIN_FAMILY = "DejaVu Sans"
+"""matplotlib's own font: English maps use it, Chinese maps fall back to it."""
+
+IGNORED = frozenset("\n\r\t")
+"""Characters that are layout, not glyphs."""
+
+
+class MissingGlyphError(WasteallocError):
+    """A label needs a character the bundled font does not have."""
+
+
+def cjk_font_path() -> Path:
+    """Path of the bundled Noto Sans SC font file."""
+    import pylopdf_fonts_zh_cn
+
+    path = Path(pylopdf_fonts_zh_cn.sans_path())
+    if not path.is_file():
+        raise MissingGlyphError(
+            f"the Chinese font {path} is missing; reinstall the project "
+            "(pip install -e .) to get the package pylopdf-fonts-zh-cn"
+        )
+    return path
+
+
+@cache
+def cjk_family() -> str:
+    """Register the bundled font with matplotlib (once) and return its family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def font_family(lang: str) -> list[str]:
+    """matplotlib ``font.family`` for a language: the CJK font first for Chinese."""
+    return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY]
+
+
+@cache
+def _codepoints(path: Path) -> frozenset[int]:
+    font = TTFont(str(path), lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def missing_glyphs(strings: Iterable[str], path: Path | None = None) -> dict[str, str]:
+    """Characters of each string that the font (default: the bundled CJK font) lacks.
+
+    Returns ``{string: missing characters}`` for the strings that lack any.
+    """
+    cmap = _codepoints(path if path is not None else cjk_font_path())
+    out: dict[str, str] = {}
+    for text in strings:
+        gaps = "".join(sorted({c for c in text if c not in IGNORED and ord(c) not in cmap}))
+        if gaps:
+            out[text] = gaps
+    return out
+
+
+def check_glyphs(strings: Iterable[str], what: str = "labels") -> None:
+    """Raise :class:`MissingGlyphError` naming every label the bundled font cannot set."""
+    gaps = missing_glyphs(strings)
+    if gaps:
+        listed = "; ".join(
+            f"{text!r} needs {' '.join(f'{c} (U+{ord(c):04X})' for c in chars)}"
+            for text, chars in sorted(gaps.items())
+        )
+        raise MissingGlyphError(
+            f"{what}: the Chinese font {cjk_font_path().name} has no glyph for: {listed}"
+        )
+
+
+def font_face_css(strings: Iterable[str], family: str = "wastealloc-cjk") -> str:
+    """A CSS ``@font-face`` rule with the bundled font cut down to the given text.
+
+    The subset is embedded as a base64 WOFF data URL, so an HTML page needs no
+    font server and no Chinese system font.
+    """
+    text = "".join(sorted(set("".join(strings)) - IGNORED))
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(cjk_font_path()))
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.flavor = "woff"
+        font.save(buffer)
+    finally:
+        font.close()
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f"@font-face {{ font-family: '{family}'; "
+        f"src: url(data:font/woff;base64,{data}) format('woff'); }}"
+    )

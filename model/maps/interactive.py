@@ -1,0 +1,633 @@
+"""The interactive map: every layer in one self-contained HTML page.
+
+One plotly figure holds the five choropleths and the flow layer; a menu shows
+one at a time, and hovering a node shows all its numbers. The page works with
+no network:
+
+- plotly.js is written into the page (``include_plotlyjs=True``);
+- there is no basemap and no tile server: the shapes are the page's own GeoJSON;
+- plotly.js fetches a world outline (topojson) from its CDN for any geo plot
+  with GeoJSON locations even when it draws no basemap; the page gives it an
+  empty one in ``window.PlotlyGeoAssets`` first, so nothing is fetched;
+- the Chinese font is embedded as a subset (:func:`model.maps.fonts.font_face_css`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+import shapely.geometry
+from pyproj import Transformer
+
+from model.maps import fonts
+from model.maps.base import (
+    CHINA_ALBERS,
+    LABEL_OFFSETS_KM,
+    LEADER_KM,
+    REGION_LABEL_LONLAT,
+    MapData,
+    stem_name,
+    wrap,
+)
+from model.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
+from model.maps.classify import NO_DATA_COLOUR
+from model.maps.flows import flow_table, local_use
+from model.maps.text import group_name, markup, thousands, word
+
+FONT_FAMILY = "wastealloc-cjk"
+FONT_STACK = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif"
+EXTRA_GLYPHS = "0123456789,.%−-+–→×()·: abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+"""Characters plotly writes at run time (numbers, axis text) that the subset must hold."""
+
+GEO_STUB = (
+    "<script>/* wastealloc: plotly.js fetches a world topojson from its CDN for geo plots "
+    "with GeoJSON locations; these maps draw no basemap, so it gets an empty one and the "
+    "page fetches nothing. */\n"
+    "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};\n"
+    "['world_110m', 'world_50m'].forEach(function (name) {\n"
+    "  window.PlotlyGeoAssets.topojson[name] = {type: 'Topology', objects: {}, arcs: []};\n"
+    "});</script>"
+)
+
+EXTERNAL_REFERENCE = re.compile(
+    r"""<(?:script|img|iframe|link|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?"""
+    r"""(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:url\()?["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+"""Markup or CSS that a browser would fetch from another host when the page loads."""
+
+
+def external_references(page: str) -> list[str]:
+    """Pieces of an HTML page that would be fetched from the network on load."""
+    return [m.group(0) for m in EXTERNAL_REFERENCE.finditer(page)]
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, np.ndarray) and value.dtype.kind in "OU":
+        for v in value.ravel().tolist():
+            yield from _strings(v)
+
+
+def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) -> Path:
+    """Write a plotly figure as one HTML file that needs no network to show.
+
+    The page is plotly's own (``to_html``) with plotly.js written in, plus the
+    font subset and the empty world outline in its head. The plot is drawn once
+    the embedded font has loaded, because plotly sizes menus and labels with the
+    font it has when it draws.
+    """
+    texts = set(_strings(fig.to_plotly_json()))
+    texts.update(extra)
+    shown = [re.sub(r"<[^>]+>", "", t) for t in texts if not t.startswith("%{")]
+    fonts.check_glyphs([t for t in shown if any(ord(c) > 0x2E80 for c in t)], path.name)
+    css = fonts.font_face_css([*shown, EXTRA_GLYPHS], FONT_FAMILY)
+    fig.update_layout(font={"family": FONT_STACK}, hoverlabel={"font": {"family": FONT_STACK}})
+    page = fig.to_html(
+        include_plotlyjs=True,
+        full_html=True,
+        config={"displaylogo": False, "responsive": True, "topojsonURL": "./"},
+    )
+    plot = page.index('class="plotly-graph-div"')
+    opening = page.index("<script", plot)
+    body_start = page.index(">", opening) + 1
+    body_end = page.index("</script>", body_start)
+    wait = (
+        f'(document.fonts ? document.fonts.load("16px \'{FONT_FAMILY}\'", "宁")'
+        " : Promise.resolve()).catch(function () {}).then(function () {"
+    )
+    page = page[:body_start] + wait + page[body_start:body_end] + "});" + page[body_end:]
+    title = " ".join(re.sub(r"<[^>]+>", " ", fig.layout.title.text or "wastealloc").split())
+    head = (
+        f"<head>\n<title>{html.escape(title)}</title>\n"
+        f"<style>{css}\nbody {{ margin: 0; font-family: {FONT_STACK}; }}</style>\n{GEO_STUB}\n"
+    )
+    page = page.replace("<head>", head, 1)
+    found = external_references(page)
+    if found:  # a plotly upgrade that starts loading something must not pass unseen
+        raise RuntimeError(f"{path.name} would fetch from the network: {found[:3]}")
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- the map
+
+
+def _to_lonlat() -> Transformer:
+    return Transformer.from_crs(CHINA_ALBERS, "EPSG:4326", always_xy=True)
+
+
+def _geojson(data: MapData) -> dict[str, Any]:
+    shapes = data.shapes[["node", "geometry"]].to_crs("EPSG:4326")
+    shapes["geometry"] = [
+        # d3-geo (inside plotly.js) takes rings the other way round from RFC 7946:
+        # a counter-clockwise ring would be the whole globe but this shape
+        shapely.geometry.polygon.orient(g, sign=-1.0)
+        if g.geom_type == "Polygon"
+        else shapely.MultiPolygon([shapely.geometry.polygon.orient(p, sign=-1.0) for p in g.geoms])
+        for g in shapely.set_precision(shapes.geometry.values, 1e-4)
+    ]
+    out: dict[str, Any] = json.loads(shapes.to_json(drop_id=True))
+    return out
+
+
+def _lines(geoms: Iterable[Any]) -> tuple[list[float | None], list[float | None]]:
+    """lon/lat of rings, separated by gaps, for a scattergeo line."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for geom in geoms:
+        for part in getattr(geom, "geoms", [geom]):
+            for ring in [part.exterior, *part.interiors]:
+                xs, ys = ring.coords.xy
+                lons += [round(x, 4) for x in xs] + [None]
+                lats += [round(y, 4) for y in ys] + [None]
+    return lons, lats
+
+
+def node_table(
+    data: MapData, lang: str, group: str, pathway: str | None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every node's numbers as text (the tooltip), and each layer's values."""
+    nodes = list(data.shapes["node"])
+    layers = {
+        key: layer_values(data, key, lang, group=group, pathway=pathway) for key in CHOROPLETHS
+    }
+    util = data.table("utilization")
+    rows = util[(util["level"] == "node") & (util["group"] == group)].set_index("area")
+    cap = data.table("capacity_use")
+    scarce = (
+        cap.sort_values(["shadow_price_cny_per_t", "pathway"], ascending=[False, True])
+        .groupby("node")
+        .head(1)
+        .set_index("node")
+    )
+    local = local_use(data.table("hauls"))
+    unit = markup(word("unit.amount", lang), "html")
+    co2_unit = markup(word("unit.co2", lang), "html")
+    price_unit = word("unit.price", lang)
+    table = pd.DataFrame(index=pd.Index(nodes, name="node"))
+    table["name"] = [data.node_name(n, lang) for n in nodes]
+    table["other_name"] = [data.node_name(n, "en" if lang == "zh" else "zh") for n in nodes]
+    table["region"] = [data.region_name(r, lang) for r in data.shapes["region"]]
+    dash = "–"
+
+    def amount(v: float) -> str:
+        return dash if pd.isna(v) else f"{thousands(v)} {unit}"
+
+    table["rate"] = [value_text("rate", v) or dash for v in layers["utilization"].values]
+    table["generated"] = [amount(rows["generated_10kt"].get(n, np.nan)) for n in nodes]
+    table["utilized"] = [amount(rows["utilized_10kt"].get(n, np.nan)) for n in nodes]
+    table["unutilized"] = [amount(v) for v in layers["unutilized"].values]
+    table["capacity_use"] = [value_text("rate", v) or dash for v in layers["capacity_use"].values]
+    table["shadow_price"] = [
+        dash if pd.isna(v) else f"{thousands(v)} {price_unit}"
+        for v in layers["capacity_shadow_price"].values
+    ]
+    table["scarcest"] = [
+        f"{data.pathway_name(str(scarce.loc[n, 'pathway']), lang)} "
+        f"({thousands(float(scarce.loc[n, 'shadow_price_cny_per_t']))})"
+        if n in scarce.index and float(scarce.loc[n, "shadow_price_cny_per_t"]) > 0
+        else dash
+        for n in nodes
+    ]
+    table["net_co2"] = [
+        dash if pd.isna(v) else f"{thousands(v)} {co2_unit}" for v in layers["net_co2"].values
+    ]
+    table["local"] = [amount(local.get(n, 0.0)) for n in nodes]
+    return table, layers
+
+
+TOOLTIP_FIELDS = (
+    ("tip.region", "region"),
+    ("tip.rate", "rate"),
+    ("tip.generated", "generated"),
+    ("tip.utilized", "utilized"),
+    ("tip.unutilized", "unutilized"),
+    ("tip.capacity_use", "capacity_use"),
+    ("tip.shadow_price", "shadow_price"),
+    ("tip.scarcest", "scarcest"),
+    ("tip.net_co2", "net_co2"),
+    ("tip.local_use", "local"),
+)
+"""What a node's tooltip lists: the words, and the column of :func:`node_table`."""
+
+TOOLTIP_COLUMNS = ["name", "other_name", *(column for _, column in TOOLTIP_FIELDS)]
+
+
+def _hover(lang: str, group: str) -> str:
+    """The tooltip: the node's names, then one line per field of :data:`TOOLTIP_FIELDS`."""
+    lines = ["<b>%{customdata[0]}</b> %{customdata[1]}"]
+    for i, (key, _) in enumerate(TOOLTIP_FIELDS, start=2):
+        label = markup(word(key, lang, group=group_name(group, lang)), "html")
+        lines.append(f"{label}: %{{customdata[{i}]}}")
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+LAYERS = (*CHOROPLETHS, "flows")
+
+
+def interactive_map(
+    data: MapData,
+    *,
+    lang: str = "en",
+    group: str = "bulk",
+    pathway: str | None = None,
+    scheme: str | None = None,
+    k: int = 5,
+    min_flow_10kt: float = 10.0,
+    show: str = "utilization",
+) -> tuple[go.Figure, dict[str, list[int]]]:
+    """The figure, and the trace numbers of each layer; ``show`` is the layer shown first."""
+    geojson = _geojson(data)
+    table, layers = node_table(data, lang, group, pathway)
+    custom = table[TOOLTIP_COLUMNS].to_numpy()
+    hover = _hover(lang, group)
+    nodes = list(table.index)
+    fig = go.Figure()
+    members: dict[str, list[int]] = {}
+    titles: dict[str, str] = {}
+
+    def add(trace: Any, layer: str | None) -> None:
+        fig.add_trace(trace)
+        if layer is not None:
+            members.setdefault(layer, []).append(len(fig.data) - 1)
+
+    for key in CHOROPLETHS:
+        layer = layers[key]
+        values = layer.values.reindex(nodes).to_numpy()
+        classes = classes_for(
+            values, layer.style, lang, scheme=scheme, k=k, breaks=None, extra=layer.targets
+        )
+        z = classes.index(values).astype(float)
+        colours = list(classes.colours)
+        labels = list(classes.labels)
+        if (z < 0).any():  # nodes without a value: one more, grey class at the bottom
+            colours.insert(0, NO_DATA_COLOUR)
+            labels.insert(0, word("legend.no_data", lang))
+            z += 1
+        n = len(colours)
+        scale = []
+        for i, colour in enumerate(colours):
+            scale += [[i / n, colour], [(i + 1) / n, colour]]
+        what = word(f"layer.{key}", lang)
+        titles[key] = layer.title
+        add(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="properties.node",
+                locations=nodes,
+                z=z,
+                zmin=-0.5,
+                zmax=n - 0.5,
+                colorscale=scale,
+                customdata=custom,
+                hovertemplate=hover,
+                marker={"line": {"color": "white", "width": 0.8}},
+                colorbar={
+                    "title": {
+                        "text": markup(
+                            word("legend.values", lang, what=what, unit=layer.unit), "html"
+                        ),
+                        "side": "top",
+                    },
+                    "tickvals": list(range(n)),
+                    "ticktext": labels,
+                    "len": 0.55,
+                    "y": 0.98,
+                    "yanchor": "top",
+                    "x": 1.0,
+                    "thickness": 16,
+                },
+                name=what,
+            ),
+            key,
+        )
+
+    # the flow layer: a plain base that still answers hovering, arcs and circles
+    titles["flows"] = word("title.flows", lang, unit=data.unit(lang))
+    add(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="properties.node",
+            locations=nodes,
+            z=[0.0] * len(nodes),
+            colorscale=[[0, "#efefef"], [1, "#efefef"]],
+            showscale=False,
+            customdata=custom,
+            hovertemplate=hover,
+            marker={"line": {"color": "white", "width": 0.8}},
+        ),
+        "flows",
+    )
+    for trace in _flow_traces(data, lang, min_flow_10kt):
+        add(trace, "flows")
+
+    for trace in _fixed_traces(data, lang):
+        add(trace, None)
+
+    if show not in LAYERS:
+        raise ValueError(f"layer {show!r}: expected one of {', '.join(LAYERS)}")
+    _layout(fig, data, lang, members, titles, show)
+    return fig, members
+
+
+def _flow_traces(data: MapData, lang: str, min_flow_10kt: float) -> list[Any]:
+    flows = flow_table(data.table("hauls"), min_flow_10kt)
+    local = local_use(data.table("hauls"))
+    points = data.shapes.set_index("node")[["x", "y"]]
+    to_ll = _to_lonlat()
+    colours = data.stream_colours()
+    unit = markup(word("unit.amount", lang), "html")
+    traces: list[Any] = []
+    biggest = float(flows.bands["amount_10kt"].max()) if len(flows.bands) else 1.0
+    shown: set[str] = set()
+    for (origin, destination), _total in flows.pairs.items():
+        part = flows.bands[
+            (flows.bands["origin"] == origin) & (flows.bands["destination"] == destination)
+        ]
+        p0 = np.asarray(points.loc[origin], dtype=float)
+        p2 = np.asarray(points.loc[destination], dtype=float)
+        chord = p2 - p0
+        length = float(np.hypot(*chord))
+        right = np.array([chord[1], -chord[0]]) / length
+        t = np.linspace(0, 1, 30)[:, None]
+        for i, (stream, amount) in enumerate(zip(part["stream"], part["amount_10kt"], strict=True)):
+            control = (p0 + p2) / 2 + right * length * (0.18 + 0.07 * i)
+            curve = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p2
+            lon, lat = to_ll.transform(curve[:, 0], curve[:, 1])
+            label = (
+                f"{data.node_name(origin, lang)} → {data.node_name(destination, lang)}<br>"
+                f"{data.stream_name(stream, lang)}: {thousands(amount)} {unit}<extra></extra>"
+            )
+            width = max(1.2, 14.0 * float(amount) / biggest)
+            traces.append(
+                go.Scattergeo(
+                    lon=np.round(lon, 4),
+                    lat=np.round(lat, 4),
+                    mode="lines+markers",
+                    line={"color": colours.get(stream, "#777777"), "width": width},
+                    marker={
+                        "symbol": "arrow",
+                        "angleref": "previous",
+                        "size": [0] * (len(lon) - 1) + [max(8.0, width * 1.6)],
+                        "color": colours.get(stream, "#777777"),
+                    },
+                    opacity=0.85,
+                    hovertemplate=label,
+                    name=data.stream_name(stream, lang),
+                    legendgroup=stream,
+                    showlegend=stream not in shown,
+                )
+            )
+            shown.add(stream)
+    if len(local):
+        xy = points.loc[local.index]
+        lon, lat = to_ll.transform(xy["x"].to_numpy(), xy["y"].to_numpy())
+        traces.append(
+            go.Scattergeo(
+                lon=np.round(lon, 4),
+                lat=np.round(lat, 4),
+                mode="markers",
+                marker={
+                    "size": local.to_numpy(),
+                    "sizemode": "area",
+                    "sizeref": 2.0 * float(local.max()) / 44.0**2,
+                    "color": "rgba(140,140,140,0.45)",
+                    "line": {"color": "#4d4d4d", "width": 0.8},
+                },
+                hovertemplate=[
+                    f"{data.node_name(n, lang)}<br>{markup(word('tip.local_use', lang), 'html')}: "
+                    f"{thousands(v)} {unit}<extra></extra>"
+                    for n, v in local.items()
+                ],
+                name=markup(word("legend.local_use", lang, unit=data.unit(lang)), "html"),
+            )
+        )
+    return traces
+
+
+def _fixed_traces(data: MapData, lang: str) -> list[Any]:
+    """Region outlines, region names and node names: on every layer."""
+    to_ll = _to_lonlat()
+    regions = data.dissolved().to_crs("EPSG:4326")
+    lon, lat = _lines(regions.geometry)
+    traces: list[Any] = [
+        go.Scattergeo(
+            lon=lon,
+            lat=lat,
+            mode="lines",
+            line={"color": "#1a1a1a", "width": 2},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    ]
+    for region, geom in zip(regions.index, regions.geometry, strict=True):
+        position = "middle center"
+        if region in REGION_LABEL_LONLAT:
+            x, y, align = REGION_LABEL_LONLAT[str(region)]
+            position = "middle right" if align == "left" else "middle center"
+        else:
+            p = geom.representative_point()
+            x, y = p.x, p.y
+        traces.append(
+            go.Scattergeo(
+                lon=[x],
+                lat=[y],
+                mode="text",
+                text=[f"<i><b>{data.region_name(str(region), lang)}</b></i>"],
+                textposition=position,
+                textfont={"size": 13, "color": "#1a1a1a"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    if len(data.shapes) <= 40:
+        xs, ys, lx, ly = [], [], [], []
+        for _, row in data.shapes.iterrows():
+            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
+            xs.append(row["label_x"] + dx * 1e3)
+            ys.append(row["label_y"] + dy * 1e3)
+            if np.hypot(dx, dy) >= LEADER_KM:
+                a = to_ll.transform(row["label_x"], row["label_y"])
+                b = to_ll.transform(row["label_x"] + dx * 1e3, row["label_y"] + dy * 1e3)
+                lx += [a[0], b[0], None]
+                ly += [a[1], b[1], None]
+        lon_, lat_ = to_ll.transform(np.array(xs), np.array(ys))
+        if lx:
+            traces.append(
+                go.Scattergeo(
+                    lon=lx,
+                    lat=ly,
+                    mode="lines",
+                    line={"color": "#555555", "width": 0.8},
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        traces.append(
+            go.Scattergeo(
+                lon=np.round(lon_, 4),
+                lat=np.round(lat_, 4),
+                mode="text",
+                text=[data.node_name(n, lang) for n in data.shapes["node"]],
+                textfont={"size": 11, "color": "#1a1a1a"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    return traces
+
+
+def _layout(
+    fig: go.Figure,
+    data: MapData,
+    lang: str,
+    members: dict[str, list[int]],
+    titles: dict[str, str],
+    show: str,
+) -> None:
+    total = len(fig.data)
+    layered = {i for idx in members.values() for i in idx}
+    subtitle = html.escape(data.subtitle(lang))
+
+    def visible(key: str) -> list[bool]:
+        return [(i not in layered) or (i in members.get(key, [])) for i in range(total)]
+
+    def title(key: str) -> str:
+        return f"{markup(titles[key], 'html')}<br><sup>{subtitle}</sup>"
+
+    buttons = [
+        {
+            "label": markup(word(f"layer.{key}", lang), "html"),
+            "method": "update",
+            "args": [{"visible": visible(key)}, {"title.text": title(key)}],
+        }
+        for key in LAYERS
+    ]
+    for trace, on in zip(fig.data, visible(show), strict=True):
+        trace.visible = on
+    # a longitude/latitude box around the shapes and the region names: plotly's
+    # fitbounds leaves a conic projection zoomed out on the whole globe
+    lons = [*data.shapes.to_crs("EPSG:4326").total_bounds[[0, 2]]]
+    lats = [*data.shapes.to_crs("EPSG:4326").total_bounds[[1, 3]]]
+    for region in data.dissolved().index:
+        if region in REGION_LABEL_LONLAT:
+            lon, lat, align = REGION_LABEL_LONLAT[str(region)]
+            lons += [lon, lon + (16.0 if align == "left" else 4.0)]
+            lats.append(lat)
+    margin = 0.03 * max(max(lons) - min(lons), max(lats) - min(lats))
+    lon_range = [round(min(lons) - margin, 2), round(max(lons) + margin, 2)]
+    lat_range = [round(min(lats) - margin, 2), round(max(lats) + margin, 2)]
+    fig.update_layout(
+        title={
+            "text": title(show),
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.965,
+            "yanchor": "top",
+            "font": {"size": 20},
+        },
+        height=800,
+        margin={"l": 10, "r": 150, "t": 130, "b": 60},
+        paper_bgcolor="white",
+        geo={
+            "visible": False,
+            "projection": {
+                "type": "conic equal area",
+                "parallels": [25, 47],
+                "rotation": {"lon": 105},
+            },
+            "lonaxis": {"range": lon_range},
+            "lataxis": {"range": lat_range},
+            "bgcolor": "white",
+        },
+        legend={
+            "x": 0.0,
+            "y": 0.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "title": {"text": word("legend.streams", lang)},
+            "font": {"size": 11},
+        },
+        updatemenus=[
+            {
+                "buttons": buttons,
+                "direction": "down",
+                "x": 0.01,
+                "xanchor": "left",
+                "y": 1.0,
+                "yanchor": "top",
+                "showactive": True,
+                "active": LAYERS.index(show),
+            }
+        ],
+        annotations=[
+            {
+                "text": word("html.layer", lang) + ":",
+                "x": 0.01,
+                "y": 1.05,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "xanchor": "left",
+                "font": {"size": 11, "color": "#555555"},
+            },
+            {
+                "text": "<br>".join(wrap(word("note.source", lang), 150).splitlines()),
+                "x": 0.0,
+                "y": 0.0,
+                "xref": "paper",
+                "yref": "paper",
+                "yanchor": "top",
+                "showarrow": False,
+                "xanchor": "left",
+                "align": "left",
+                "font": {"size": 10, "color": "#555555"},
+            },
+        ],
+    )
+
+
+def write_html(
+    data: MapData,
+    folder: Path,
+    *,
+    lang: str = "en",
+    group: str = "bulk",
+    pathway: str | None = None,
+    scheme: str | None = None,
+    k: int = 5,
+    min_flow_10kt: float = 10.0,
+    show: str = "utilization",
+) -> Path:
+    """Write ``map.html`` (``map_zh.html`` in Chinese) into ``folder``."""
+    fig, _ = interactive_map(
+        data,
+        show=show,
+        lang=lang,
+        group=group,
+        pathway=pathway,
+        scheme=scheme,
+        k=k,
+        min_flow_10kt=min_flow_10kt,
+    )
+    return write_offline_html(
+        fig, folder / (stem_name("map", "zh" if lang == "zh" else None) + ".html")
+    )

@@ -1,0 +1,609 @@
+"""Maps drawn from saved results: every map type, joins, fonts, classes, flows, HTML.
+
+The baseline is solved once for the module (with the map set that ``solve``
+writes); everything else is drawn from its saved results, at low resolution.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import string
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyproj
+import pytest
+from typer.testing import CliRunner
+
+from model import maps
+from model.cli import app
+from model.maps import choropleth, classify, flows, fonts, interactive, sankey, text
+from model.maps.base import MapFigure, language
+from model.run import solve_file
+from tests.conftest import DATA, RUNS
+
+PNG = b"\x89PNG\r\n\x1a\n"
+RUN_SET = (
+    "map_utilization.png",
+    "map_utilization_zh.png",
+    "map_unutilized.png",
+    "map_capacity_use.png",
+    "map_capacity_shadow_price.png",
+    "map_net_co2.png",
+    "map_flows.png",
+    "sankey_streams_pathways.png",
+    "sankey_streams_pathways.html",
+    "sankey_regions.png",
+    "sankey_regions.html",
+    "map.html",
+)
+LOW_DPI = 50
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """runs/baseline.toml solved once, with the map set ``solve`` draws."""
+    out = tmp_path_factory.mktemp("maps") / "baseline"
+    solve_file(RUNS / "baseline.toml", out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(solved: Path) -> maps.MapData:
+    return maps.load_results(solved)
+
+
+def copy_results(solved: Path, tmp_path: Path, name: str = "results") -> Path:
+    target = tmp_path / name
+    shutil.copytree(solved, target, ignore=shutil.ignore_patterns("*.png", "*.html"))
+    return target
+
+
+# ---------------------------------------------------------------- the map set
+
+
+def test_solve_writes_the_full_map_set(solved: Path) -> None:
+    for name in RUN_SET:
+        path = solved / name
+        assert path.is_file() and path.stat().st_size > 10_000, name
+        if name.endswith(".png"):
+            assert path.read_bytes()[:8] == PNG, name
+
+
+def test_every_map_type_in_every_format(data: maps.MapData, tmp_path: Path) -> None:
+    options = maps.MapOptions(formats=("png", "svg", "pdf"), dpi=LOW_DPI)
+    written = maps.draw_maps(data, tmp_path, options)
+    names = {p.name for p in written}
+    for key in maps.CHOROPLETHS:
+        for fmt in ("png", "svg", "pdf"):
+            assert f"map_{key}.{fmt}" in names
+    for stem in ("map_flows", "sankey_streams_pathways", "sankey_regions"):
+        for fmt in ("png", "svg", "pdf"):
+            assert f"{stem}.{fmt}" in names
+    assert {"map.html", "sankey_streams_pathways.html", "sankey_regions.html"} <= names
+    for path in written:
+        assert path.stat().st_size > 5_000, path.name
+        head = path.read_bytes()[:200]
+        if path.suffix == ".pdf":
+            assert head.startswith(b"%PDF-")
+        elif path.suffix == ".svg":
+            assert b"<svg" in path.read_bytes()[:2000]
+        elif path.suffix == ".png":
+            assert head.startswith(PNG)
+        else:
+            assert head.lstrip().lower().startswith((b"<!doctype html>", b"<html"))
+
+
+def test_chinese_map_set(data: maps.MapData, tmp_path: Path) -> None:
+    written = maps.draw_maps(data, tmp_path, maps.MapOptions(lang="zh", dpi=LOW_DPI))
+    names = {p.name for p in written}
+    assert {"map_utilization_zh.png", "map_flows_zh.png", "map_zh.html"} <= names
+    assert "sankey_streams_pathways_zh.png" in names
+
+
+def test_pdf_embeds_the_chinese_font(data: maps.MapData, tmp_path: Path) -> None:
+    options = maps.MapOptions(maps=("utilization",), lang="zh", formats=("pdf",))
+    (pdf,) = maps.draw_maps(data, tmp_path, options)
+    body = pdf.read_bytes()
+    assert b"NotoSansSC" in body  # embedded (subset), not left to the reader's system
+
+
+def test_other_group_and_pathway_get_their_own_files(data: maps.MapData, tmp_path: Path) -> None:
+    options = maps.MapOptions(
+        maps=("utilization", "capacity_use"),
+        group="smelting_slag",
+        pathway="cement_clinker_and_admixture",
+        dpi=LOW_DPI,
+    )
+    names = {p.name for p in maps.draw_maps(data, tmp_path, options)}
+    assert names == {
+        "map_utilization_smelting_slag.png",
+        "map_capacity_use_cement_clinker_and_admixture.png",
+    }
+
+
+def test_unknown_group_or_pathway_is_named(data: maps.MapData) -> None:
+    with pytest.raises(maps.MapError, match=r"group 'nope'.*bulk"):
+        choropleth.layer_values(data, "utilization", "en", group="nope")
+    with pytest.raises(maps.MapError, match=r"pathway 'nope'.*metal_recovery"):
+        choropleth.layer_values(data, "capacity_use", "en", pathway="nope")
+
+
+def test_bad_options_are_refused() -> None:
+    with pytest.raises(maps.MapError, match="language 'fr'"):
+        maps.MapOptions(lang="fr")
+    with pytest.raises(maps.MapError, match="format"):
+        maps.MapOptions(formats=("jpg",))
+    with pytest.raises(maps.MapError, match="--breaks fixes the classes of one layer"):
+        maps.MapOptions(breaks=(0.0, 1.0))
+    with pytest.raises(maps.MapError, match="map"):
+        maps.MapOptions(maps=("volcanoes",))
+
+
+# ---------------------------------------------------------------- joins
+
+
+def test_every_result_node_joins_a_geometry(data: maps.MapData) -> None:
+    shapes = data.shapes
+    assert shapes.geometry.notna().all()
+    assert (~shapes.geometry.is_empty).all()
+    assert len(shapes) == len(pd.read_csv(DATA / "nodes.csv"))
+    known = set(shapes["node"])
+    hauls = data.tables["hauls"]
+    assert set(hauls["origin"]) | set(hauls["destination"]) <= known
+    for name in ("processing", "unutilized", "capacity_use", "node_emissions"):
+        assert set(data.tables[name]["node"]) <= known, name
+    util = data.tables["utilization"]
+    assert set(util.loc[util["level"] == "node", "area"]) <= known
+    assert shapes.crs == pyproj.CRS(maps.CHINA_ALBERS)
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("hauls", "destination"),
+        ("processing", "node"),
+        ("capacity_use", "node"),
+        ("node_emissions", "node"),
+        ("utilization", "area"),
+    ],
+)
+def test_a_result_row_with_an_unknown_node_is_named(
+    solved: Path, tmp_path: Path, table: str, column: str
+) -> None:
+    results = copy_results(solved, tmp_path)
+    frame = pd.read_csv(results / f"{table}.csv")
+    row = frame[frame["level"] == "node"].iloc[[0]] if table == "utilization" else frame.iloc[[0]]
+    row = row.assign(**{column: "atlantis"})
+    pd.concat([frame, row]).to_csv(results / f"{table}.csv", index=False)
+    with pytest.raises(maps.MapJoinError, match=rf"{table}\.csv: atlantis"):
+        maps.load_results(results)
+
+
+def test_a_node_without_boundary_is_named(tmp_path: Path) -> None:
+    nodes = pd.read_csv(DATA / "nodes.csv")
+    nodes.loc[nodes["node"] == "gansu", "adcode"] = 990000
+    with pytest.raises(maps.MapJoinError, match=r"gansu \(adcode 990000\)"):
+        maps.load_boundaries(DATA / "boundaries_province.geojson", nodes)
+
+
+def test_node_table_and_boundaries_are_parameters(solved: Path, tmp_path: Path) -> None:
+    """Another node table and boundary file join on adcode (here: renamed copies)."""
+    nodes = pd.read_csv(DATA / "nodes.csv")
+    nodes.to_csv(tmp_path / "my_nodes.csv", index=False)
+    shutil.copy(DATA / "boundaries_province.geojson", tmp_path / "my_shapes.geojson")
+    loaded = maps.load_results(
+        solved, nodes=tmp_path / "my_nodes.csv", boundaries=tmp_path / "my_shapes.geojson"
+    )
+    assert sorted(loaded.shapes["node"]) == sorted(nodes["node"])
+
+
+# ---------------------------------------------------------------- Chinese
+
+
+def label_strings(data: maps.MapData) -> list[str]:
+    """Every name and phrase a Chinese figure can show."""
+    names = [data.node_name(n, "zh") for n in data.shapes["node"]]
+    names += [str(v) for v in data.shapes["name_zh"]]
+    names += [str(v) for v in data.regions["name_zh"]]
+    names += [str(v) for v in data.streams["name_zh"]]
+    names += [str(v) for v in data.pathways["name_zh"]]
+    phrases = [entry["zh"] for entry in text.WORDS.values()]
+    phrases += [entry["zh"] for entry in text.GROUPS.values()]
+    phrases += [entry["zh"] for entry in text.UNIT_WORDS.values()]
+    fields = {f for p in phrases for _, f, _, _ in string.Formatter().parse(p) if f}
+    filled = [p.format(**dict.fromkeys(fields, "")) for p in phrases]
+    return names + filled + [text.plain(text.markup(p, "mpl")) for p in filled]
+
+
+def test_bundled_font_covers_every_chinese_label(data: maps.MapData) -> None:
+    strings = label_strings(data)
+    assert any("宁夏" in s for s in strings) and any("综合利用率" in s for s in strings)
+    assert fonts.missing_glyphs(strings) == {}
+
+
+def test_font_comes_from_the_installed_package() -> None:
+    path = fonts.cjk_font_path()
+    assert "site-packages" in path.parts or "dist-packages" in path.parts
+    assert path.stat().st_size > 1_000_000
+    assert fonts.cjk_family() == "Noto Sans SC"
+
+
+def test_missing_glyph_is_an_error_not_a_box() -> None:
+    assert fonts.missing_glyphs(["北京", "CO₂"]) == {"CO₂": "₂"}
+    with pytest.raises(fonts.MissingGlyphError, match=r"U\+2082"):
+        fonts.check_glyphs(["CO₂"])
+
+
+def test_a_node_name_the_font_lacks_stops_the_chinese_map(
+    data: maps.MapData, tmp_path: Path
+) -> None:
+    shapes = data.shapes.copy()
+    shapes.loc[shapes["node"] == "gansu", "name_zh"] = "甘肃\U00020000省"  # CJK extension B
+    odd = replace(data, shapes=shapes)
+    with pytest.raises(fonts.MissingGlyphError, match="U\\+20000"):
+        choropleth.draw_choropleth(odd, "utilization", tmp_path, lang="zh", dpi=LOW_DPI)
+
+
+def test_chinese_maps_render_without_glyph_warnings(data: maps.MapData, tmp_path: Path) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        choropleth.draw_choropleth(data, "net_co2", tmp_path, lang="zh", dpi=LOW_DPI)
+        flows.draw_flows(data, tmp_path, lang="zh", dpi=LOW_DPI)
+        sankey.draw_sankeys(data, tmp_path, lang="zh", dpi=LOW_DPI)
+    glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message)]
+    assert glyphs == []
+    assert not [w for w in caught if "findfont" in str(w.message)]
+
+
+def test_every_string_on_a_chinese_map_is_in_the_font(data: maps.MapData) -> None:
+    layer = choropleth.layer_values(data, "utilization", "zh")
+    classes = choropleth.classes_for(
+        layer.values.to_numpy(), layer.style, "zh", scheme=None, k=5, breaks=None
+    )
+    with language("zh"):
+        fig = choropleth._choropleth_figure(data, layer, classes, "zh", "rate")
+        texts = fig.texts()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig.fig)
+    assert any("宁夏" in t for t in texts)
+    assert fonts.missing_glyphs(texts) == {}
+
+
+def test_short_chinese_names() -> None:
+    assert text.short_name_zh("宁夏回族自治区") == "宁夏"
+    assert text.short_name_zh("内蒙古自治区") == "内蒙古"
+    assert text.short_name_zh("河北省") == "河北"
+    assert text.short_name_zh("北京市") == "北京"
+    assert text.short_name_zh("海西蒙古族藏族自治州") == "海西"
+    assert text.short_name_zh("阿坝藏族羌族自治州") == "阿坝"
+    assert text.short_name_zh("锡林郭勒盟") == "锡林郭勒盟"
+
+
+# ---------------------------------------------------------------- classes
+
+
+def test_fixed_breaks_are_honoured(data: maps.MapData, tmp_path: Path) -> None:
+    breaks = (0.0, 0.3, 0.5, 0.57, 0.73, 1.0)
+    layer = choropleth.layer_values(data, "utilization", "en")
+    classes = choropleth.classes_for(
+        layer.values.to_numpy(), layer.style, "en", scheme=None, k=5, breaks=breaks
+    )
+    assert classes.edges == breaks
+    assert classes.fixed
+    assert classes.labels[0] == "0 to 30%" and classes.labels[-1] == "73 to 100%"
+    values = layer.values.to_numpy()
+    expected = np.searchsorted(np.array(breaks[1:-1]), values, side="left")
+    assert (classes.index(values) == expected).all()
+    options = maps.MapOptions(maps=("utilization",), breaks=breaks, dpi=LOW_DPI)
+    assert [p.name for p in maps.draw_maps(data, tmp_path, options)] == ["map_utilization.png"]
+
+
+def test_same_breaks_put_two_runs_on_one_scale(data: maps.MapData) -> None:
+    breaks = (0.0, 0.4, 0.5, 0.6, 1.0)
+    style = choropleth.STYLES["utilization"]
+    a = choropleth.classes_for(np.array([0.45, 0.55]), style, "en", scheme=None, k=5, breaks=breaks)
+    b = choropleth.classes_for(np.array([0.2, 0.95]), style, "en", scheme=None, k=5, breaks=breaks)
+    assert a.edges == b.edges and a.colours == b.colours
+    assert a.colour_of([0.55]) == b.colour_of([0.55])
+
+
+@pytest.mark.parametrize("scheme", classify.SCHEMES)
+def test_schemes_cover_the_data_with_round_edges(data: maps.MapData, scheme: str) -> None:
+    layer = choropleth.layer_values(data, "unutilized", "en")
+    values = layer.values.to_numpy()
+    first = choropleth.classes_for(values, layer.style, "en", scheme=scheme, k=5, breaks=None)
+    again = choropleth.classes_for(values, layer.style, "en", scheme=scheme, k=5, breaks=None)
+    assert first == again  # same results, same map
+    edges = np.array(first.edges)
+    assert (np.diff(edges) > 0).all()
+    assert edges[0] <= np.nanmin(values) and edges[-1] >= np.nanmax(values)
+    assert 2 <= first.k <= 6
+    step = classify.nice_step(float(np.nanmax(values) - np.nanmin(values)))
+    assert np.allclose(edges / step, np.round(edges / step))
+
+
+def test_targets_become_class_edges() -> None:
+    style = choropleth.STYLES["utilization"]
+    values = np.linspace(0.4, 0.9, 16)
+    classes = choropleth.classes_for(
+        values, style, "en", scheme="fisher_jenks", k=4, breaks=None, extra=(0.57,)
+    )
+    assert 0.57 in classes.edges
+
+
+def test_signed_values_split_at_zero_and_centre_the_colours() -> None:
+    style = choropleth.STYLES["net_co2"]
+    classes = choropleth.classes_for(
+        np.array([-2500.0, -900.0, -300.0, -40.0, 30.0]), style, "en", scheme=None, k=4, breaks=None
+    )
+    assert 0.0 in classes.edges
+    below = classes.colour_of([-40.0])[0]
+    above = classes.colour_of([30.0])[0]
+    assert below != above
+    assert all(c not in ("#ffffff", classify.NO_DATA_COLOUR) for c in classes.colours)
+
+
+def test_parse_breaks() -> None:
+    assert maps.parse_breaks("0,0.3, 0.5,1") == (0.0, 0.3, 0.5, 1.0)
+    for bad in ("0", "0,a", "0.5,0.3", "0,0"):
+        with pytest.raises(maps.BreaksError):
+            maps.parse_breaks(bad)
+
+
+# ---------------------------------------------------------------- flows
+
+
+def test_threshold_filters_flows() -> None:
+    """Pairs of nodes are kept or left out whole (all streams and modes together)."""
+    cols = ["stream", "origin", "destination", "mode", "amount_10kt"]
+    hauls = pd.DataFrame(
+        [
+            ("ash", "a", "b", "road", 30.0),
+            ("slag", "a", "b", "rail", 20.0),
+            ("ash", "b", "a", "road", 5.0),
+            ("ash", "a", "a", "road", 100.0),
+            ("ash", "c", "b", "road", 6.0),
+            ("ash", "c", "b", "rail", 6.0),
+        ],
+        columns=cols,
+    )
+    everything = flows.flow_table(hauls, 0.0)
+    assert list(everything.pairs.items()) == [
+        (("a", "b"), 50.0),
+        (("c", "b"), 12.0),
+        (("b", "a"), 5.0),
+    ]
+    assert len(everything.bands) == 4  # a→b ash, a→b slag, b→a ash, c→b ash (modes summed)
+    assert everything.dropped == 0 and everything.total == 3
+    some = flows.flow_table(hauls, 10.0)
+    assert list(some.pairs.index) == [("a", "b"), ("c", "b")]
+    assert some.dropped == 1 and some.total == 3
+    assert set(zip(some.bands["origin"], some.bands["destination"], strict=True)) == {
+        ("a", "b"),
+        ("c", "b"),
+    }
+    assert flows.flow_table(hauls, 51.0).pairs.empty
+
+
+def test_flows_of_the_baseline_leave_nothing_out(data: maps.MapData) -> None:
+    hauls = data.tables["hauls"]
+    everything = flows.flow_table(hauls, 0.0)
+    between = hauls[hauls["origin"] != hauls["destination"]]
+    assert everything.bands["amount_10kt"].sum() == pytest.approx(between["amount_10kt"].sum())
+    assert (everything.bands["origin"] != everything.bands["destination"]).all()
+    assert everything.dropped == 0
+
+
+def test_local_use_is_what_stays_in_its_node(data: maps.MapData) -> None:
+    hauls = data.tables["hauls"]
+    local = flows.local_use(hauls)
+    inside = hauls[hauls["origin"] == hauls["destination"]]
+    assert local.sum() == pytest.approx(inside["amount_10kt"].sum())
+    assert (local > 0).all()
+
+
+def test_flow_map_with_no_flow_above_the_threshold(data: maps.MapData, tmp_path: Path) -> None:
+    (path,) = flows.draw_flows(data, tmp_path, min_flow_10kt=1e9, dpi=LOW_DPI)
+    assert path.read_bytes()[:8] == PNG
+
+
+def test_html_flow_layer_follows_the_threshold(data: maps.MapData) -> None:
+    def arcs(min_flow: float) -> int:
+        fig, members = interactive.interactive_map(data, min_flow_10kt=min_flow)
+        traces = [fig.data[i] for i in members["flows"]]
+        return sum(t.type == "scattergeo" and t.mode == "lines+markers" for t in traces)
+
+    everything = flows.flow_table(data.tables["hauls"], 0.0)
+    assert arcs(0.0) == len(everything.bands)
+    assert arcs(1e9) == 0
+
+
+def test_arrow_bands_add_up_to_its_width() -> None:
+    bands, head, _middle, outward = flows.ribbon(
+        np.array([0.0, 0.0]),
+        np.array([500e3, 0.0]),
+        [10e3, 20e3],
+        start_gap=5e3,
+        end_gap=5e3,
+        head_length=20e3,
+        head_width=40e3,
+        clearance=5e3,
+    )
+    assert len(bands) == 2 and head.shape == (3, 2)
+    assert outward[1] < 0  # travelling east, the arrow bulges to its right (south)
+    gap = float(np.hypot(*(head[1] - np.array([500e3, 0.0]))))
+    assert 2.5e3 < gap < 10e3  # the tip stops short of the destination by about end_gap
+
+
+def test_nice_reference_amounts() -> None:
+    assert flows.nice_refs(17_030) == [10_000.0, 2_000.0, 500.0]
+    assert flows.nice_refs(14.0) == [10.0, 2.0, 0.5]
+
+
+# ---------------------------------------------------------------- Sankey
+
+
+def test_sankey_keeps_the_mass_balance(data: maps.MapData) -> None:
+    streams = sankey.stream_pathway_links(data, "en")
+    util = data.tables["utilization"]
+    generated = util[(util["level"] == "total") & (util["group"] == "all")]["generated_10kt"]
+    assert streams.links["value"].sum() == pytest.approx(float(generated.iloc[0]), rel=1e-6)
+    assert streams.right[-1] == sankey.UNUTILIZED
+    regions = sankey.region_links(data, "en")
+    assert regions.links["value"].sum() == pytest.approx(data.tables["hauls"]["amount_10kt"].sum())
+    assert {s.split(":")[1] for s in regions.left} <= set(data.shapes["region"])
+
+
+# ---------------------------------------------------------------- interactive
+
+
+def test_html_map_is_self_contained(solved: Path) -> None:
+    for name in ("map.html", "sankey_streams_pathways.html", "sankey_regions.html"):
+        page = (solved / name).read_text(encoding="utf-8")
+        assert interactive.external_references(page) == [], name
+        assert not re.search(r"<script[^>]+src=", page), name
+        assert not re.search(r"<link[^>]+href=", page), name
+        assert "plotly.js v" in page  # the library is in the file
+        assert "data:font/woff;base64," in page
+        assert "window.PlotlyGeoAssets" in page
+        assert '"topojsonURL":"./"' in page.replace(" ", "")
+
+
+def test_external_reference_check_catches_fetches() -> None:
+    for fetched in (
+        '<script src="https://cdn.plot.ly/plotly-2.js"></script>',
+        "<link rel=stylesheet href='//fonts.example.org/a.css'>",
+        "<style>@import url(https://example.org/x.css);</style>",
+        "<div style=\"background: url('https://tile.example.org/1/2/3.png')\"></div>",
+    ):
+        assert interactive.external_references(fetched), fetched
+    assert interactive.external_references('<a href="https://plotly.com">link</a>') == []
+
+
+def test_html_map_has_every_layer_and_the_node_numbers(data: maps.MapData) -> None:
+    fig, members = interactive.interactive_map(data)
+    assert list(members) == [*maps.CHOROPLETHS, "flows"]
+    menu = fig.layout.updatemenus[0]
+    assert len(menu.buttons) == len(members)
+    first = fig.data[members["utilization"][0]]
+    assert list(first.locations) == list(data.shapes["node"])
+    rows = {row[0]: row for row in first.customdata}
+    hebei = rows["Hebei"]
+    util = data.tables["utilization"]
+    rate = util[(util["level"] == "node") & (util["area"] == "hebei") & (util["group"] == "bulk")]
+    assert hebei[3] == text.percent(float(rate["rate"].iloc[0]))
+    assert hebei[1] == "河北"
+    assert "customdata[11]" in first.hovertemplate
+    for key, idx in members.items():
+        visible = [fig.data[i].visible for i in idx]
+        assert all(visible) == (key == "utilization")
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def test_comparison_draws_b_minus_a_on_a_zero_centred_scale(solved: Path, tmp_path: Path) -> None:
+    after = copy_results(solved, tmp_path, "after")
+    util = pd.read_csv(after / "utilization.csv")
+    node = (util["level"] == "node") & (util["area"] == "shanxi") & (util["group"] == "bulk")
+    util.loc[node, "rate"] = util.loc[node, "rate"] + 0.05
+    util.to_csv(after / "utilization.csv", index=False)
+    a = maps.load_results(solved)
+    b = maps.load_results(after)
+    layer, kind = maps.compare.change_values(a, b, "utilization", "en")
+    assert kind == "pp"
+    assert layer.values["shanxi"] == pytest.approx(5.0)
+    assert layer.values.drop("shanxi").abs().max() == pytest.approx(0.0)
+    options = maps.MapOptions(maps=("utilization", "net_co2"), dpi=LOW_DPI)
+    written = maps.draw_comparison(a, b, tmp_path, options)
+    assert [p.name for p in written] == [
+        "map_utilization_change_from_baseline.png",
+        "map_net_co2_change_from_baseline.png",
+    ]
+    classes = choropleth.classes_for(
+        layer.values.to_numpy(),
+        replace(layer.style, signed=True),
+        "en",
+        scheme=None,
+        k=5,
+        breaks=None,
+        neutral_band=True,
+        kind="pp",
+        cmap="RdBu",
+    )
+    assert classes.edges[0] == -classes.edges[-1]
+    assert classes.neutral is not None
+    assert classes.colour_of([0.0]) == [classify.NO_CHANGE_COLOUR]
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_cli_map_with_breaks_and_formats(solved: Path, tmp_path: Path) -> None:
+    results = copy_results(solved, tmp_path)
+    result = CliRunner().invoke(
+        app,
+        [
+            "map",
+            str(results),
+            "--layer",
+            "utilization",
+            "--breaks",
+            "0,0.3,0.5,0.57,0.73,1",
+            "--format",
+            "png,svg,pdf",
+            "--dpi",
+            str(LOW_DPI),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for fmt in ("png", "svg", "pdf"):
+        assert (results / f"map_utilization.{fmt}").stat().st_size > 0
+
+
+def test_cli_compare(solved: Path, tmp_path: Path) -> None:
+    a = copy_results(solved, tmp_path, "a")
+    b = copy_results(solved, tmp_path, "b")
+    result = CliRunner().invoke(
+        app, ["map", "--compare", str(a), str(b), "-l", "utilization", "--dpi", str(LOW_DPI)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (b / "map_utilization_change_from_baseline.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layer", "utilization", "--breaks", "0,x"], "expected numbers"),
+        (["--breaks", "0,1"], "choose it with --layer"),
+        (["--lang", "fr"], "language 'fr'"),
+        (["--layer", "volcanoes"], "volcanoes"),
+    ],
+)
+def test_cli_map_errors_are_clear(
+    solved: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, ["map", str(copy_results(solved, tmp_path)), *args])
+    assert result.exit_code == 1
+    assert message in " ".join(result.stderr.split())
+    assert "Traceback" not in result.output
+
+
+def test_map_figure_scale_is_the_same_in_x_and_y(data: maps.MapData) -> None:
+    with language("en"):
+        fig = MapFigure(data, "en", "title")
+    x0, x1 = fig.ax.get_xlim()
+    y0, y1 = fig.ax.get_ylim()
+    box = fig.ax.get_position()
+    w_in = box.width * fig.fig.get_figwidth()
+    h_in = box.height * fig.fig.get_figheight()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig.fig)
+    assert (x1 - x0) / w_in == pytest.approx((y1 - y0) / h_in, rel=1e-6)
