@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.config import REPO_ROOT, load_scenario
-from model.data import load_dataset
+from model.data import base_year_totals, load_dataset
 from model.run import solve_scenario
 
 BASELINE = REPO_ROOT / "runs" / "baseline.toml"
@@ -28,10 +28,7 @@ def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.Data
     params = dataset.parameters
     year = int(params["base_year"])
     tolerance = float(params["calibration_tolerance_pp"])
-    totals = dataset["province_totals"]
-    totals = totals[(totals["year"] == year) & totals["utilized_10kt"].notna()]
-    totals = totals.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
-    totals = totals.set_index("node")
+    totals = base_year_totals(dataset["province_totals"], year, "utilized_10kt").set_index("node")
     util = run.results.utilization
     modelled = util[(util["level"] == "node") & (util["group"] == "all")].set_index("area")
     rows = []

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from model.data import base_year_totals
 from model.errors import Problem
 from model.schema import TABLES
 
@@ -211,9 +212,7 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     if "base_year" not in params.index:
         return []
     year = int(params["base_year"])
-    totals = frames["province_totals"]
-    totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
-    totals = totals.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
+    totals = base_year_totals(frames["province_totals"], year, "generated_10kt")
     nodes = frames["nodes"]
     to_province = {
         n: (p if isinstance(p, str) and p else n)

@@ -57,6 +57,18 @@ class Dataset:
         return self.node_dir / RESOLUTIONS[self.resolution][1]
 
 
+def base_year_totals(totals: pd.DataFrame, year: int, column: str) -> pd.DataFrame:
+    """One row per node for ``year`` with ``column`` filled, a reported row before an estimate.
+
+    ``province_totals.csv`` may hold, for the same node and year, a reported row
+    with only a rate and an estimated row with the amounts; this picks the row to use.
+    """
+    rows = totals[(totals["year"] == year) & totals[column].notna()]
+    return rows.sort_values("status", key=lambda s: s != "reported", kind="stable").drop_duplicates(
+        "node"
+    )
+
+
 def _expectation(err: Any) -> str:
     """Say in words what a pydantic error expected."""
     kind = err["type"]

@@ -495,9 +495,9 @@ def build_prefecture(
     year = int(
         pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]["base_year"]
     )
-    base = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
-    base = base.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
-    shares = prefecture_shares(data_dir, base)
+    from model.data import base_year_totals
+
+    shares = prefecture_shares(data_dir, base_year_totals(totals, year, "generated_10kt"))
     out = {}
     for name, value in (
         ("generation", "generation_10kt"),

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from model.calibration import calibration_table
+from model.data import base_year_totals
 from model.estimate import build, write_build
 from tests.conftest import DATA
 
@@ -27,8 +28,7 @@ def test_build_reproduces_the_shipped_tables(tmp_path: Path) -> None:
 def test_streams_add_up_to_province_totals() -> None:
     tables = build(DATA)
     totals = tables["province_totals"]
-    base = totals[(totals["year"] == 2020) & totals["generated_10kt"].notna()]
-    base = base.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
+    base = base_year_totals(totals, 2020, "generated_10kt")
     by_node = tables["generation"].groupby("node")["generation_10kt"].sum()
     for _, row in base.iterrows():
         assert by_node[row["node"]] == pytest.approx(row["generated_10kt"], rel=1e-3)
@@ -40,8 +40,7 @@ def test_base_utilization_matches_totals_and_stays_below_generation() -> None:
     used = tables["base_utilization"].set_index(["node", "stream"])["utilized_10kt"]
     assert (used <= gen.reindex(used.index) + 1e-6).all()
     totals = tables["province_totals"]
-    est = totals[(totals["year"] == 2020) & totals["utilized_10kt"].notna()]
-    est = est.sort_values("status", key=lambda s: s != "reported").drop_duplicates("node")
+    est = base_year_totals(totals, 2020, "utilized_10kt")
     for _, row in est.iterrows():
         assert used.loc[row["node"]].sum() == pytest.approx(row["utilized_10kt"], rel=1e-3)
 
