@@ -607,3 +607,14 @@ def test_map_figure_scale_is_the_same_in_x_and_y(data: maps.MapData) -> None:
 
     plt.close(fig.fig)
     assert (x1 - x0) / w_in == pytest.approx((y1 - y0) / h_in, rel=1e-6)
+
+
+def test_a_corrupt_boundary_file_is_a_named_error(tmp_path: Path) -> None:
+    """A broken GeoJSON gives a MapError naming the file, not a traceback from the reader."""
+    from model.data import load_dataset
+    from model.maps import MapError, load_boundaries
+
+    broken = tmp_path / "boundaries_province.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(MapError, match=r"boundaries_province\.geojson"):
+        load_boundaries(broken, load_dataset(DATA).nodes)

@@ -20,6 +20,7 @@ from typing import Any
 
 import geopandas as gpd
 import matplotlib
+from pyogrio.errors import DataSourceError
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -113,7 +114,10 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
         raise MapError(f"node table: no column(s) {', '.join(missing_cols)}")
     if not Path(path).is_file():
         raise MapError(f"{path}: no such boundary file")
-    shapes = gpd.read_file(path)
+    try:
+        shapes = gpd.read_file(path)
+    except (DataSourceError, ValueError) as exc:
+        raise MapError(f"{Path(path).name}: not a readable boundary file ({exc})") from exc
     if "adcode" not in shapes.columns:
         raise MapError(f"{Path(path).name}: features have no 'adcode' property to join on")
     shapes["adcode"] = shapes["adcode"].astype(int)
