@@ -266,6 +266,72 @@ def map_(
         console.print(f"wrote {escape(str(path))}", soft_wrap=True)
 
 
+@app.command("sweep")
+def sweep_(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file, e.g. runs/target-2025.toml")],
+    param: Annotated[
+        str,
+        typer.Option(
+            help="target.GROUP, target.REGION.GROUP, carbon_price, transport_cost_scale, "
+            "capacity_scale or storage_cost_scale"
+        ),
+    ],
+    values: Annotated[str, typer.Option(help="Comma-separated values, e.g. 0.55,0.57,0.6")],
+    out: Annotated[
+        Path | None, typer.Option(help="Folder (default: runs/<scenario>-sweep-<param>/)")
+    ] = None,
+) -> None:
+    """Re-solve a scenario at several values of one parameter; write sweep.csv."""
+    from model.config import load_scenario
+    from model.outputs import write_run
+    from model.run import default_out_dir
+    from model.sweeps import sweep
+
+    try:
+        numbers = [float(v) for v in values.split(",") if v.strip()]
+    except ValueError:
+        err.print(f"[bold red]error:[/] --values {escape(values)}: expected numbers like 0.5,0.6")
+        raise typer.Exit(code=2) from None
+    try:
+        loaded = load_scenario(scenario)
+        with console.status(f"sweeping {param} over {len(numbers)} values ..."):
+            table = sweep(loaded, param, numbers)
+        base = default_out_dir(loaded)
+        target = out if out is not None else base.with_name(f"{base.name}-sweep-{param}")
+        write_run(
+            target,
+            {"sweep": table},
+            {"scenario": loaded.name, "parameter": param, "values": numbers},
+        )
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    table_view = Table(title=f"{loaded.name}: sweep of {param}", title_justify="left")
+    shown = ["value", "status", "objective_10k_cny", "cost_change_10k_cny"]
+    parts = param.split(".")
+    focus = "_".join(parts[1:]) if parts[0] == "target" else ""
+    shadows = [c for c in table.columns if c.startswith("shadow_")]
+    shown += ([c for c in shadows if focus in c] or shadows)[:3]
+    shown = [c for c in shown if c in table.columns]
+    for column in shown:
+        table_view.add_column(column, justify="right")
+    for _, row in table.iterrows():
+        table_view.add_row(
+            *[
+                (
+                    "-"
+                    if pd.isna(row[c])
+                    else f"{row[c]:,.2f}"
+                    if isinstance(row[c], float)
+                    else str(row[c])
+                )
+                for c in shown
+            ]
+        )
+    console.print(table_view)
+    console.print(f"Results: {target / 'sweep.csv'}")
+
+
 data_app = typer.Typer(
     no_args_is_help=True,
     help="Build the estimated tables, import statistics, calibrate (check with `validate`).",

@@ -46,4 +46,8 @@ class DataError(WasteallocError):
 
 
 class SolveError(WasteallocError):
-    """The solver did not return an optimal solution."""
+    """The solver did not return an optimal solution; ``status`` is the solver's word for it."""
+
+    def __init__(self, message: str, status: str = "") -> None:
+        super().__init__(message)
+        self.status = status

@@ -68,7 +68,10 @@ class Solver:
             and result.solution_status == SolutionStatus.optimal
         )
         if not optimal:
-            raise SolveError(self._explain(result.termination_condition))
+            raise SolveError(
+                self._explain(result.termination_condition),
+                status=result.termination_condition.name,
+            )
         result.solution_loader.load_vars()
         duals = dict(result.solution_loader.get_duals())
         version = ".".join(str(v) for v in self._highs.version())
