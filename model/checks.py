@@ -8,6 +8,7 @@ checks. Row-level checks (types, ranges, duplicates) are in :mod:`model.data`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -337,6 +338,28 @@ def check_dataset(
     return problems
 
 
+@dataclass(frozen=True)
+class _Reach:
+    """What can go where in a prepared model, ignoring competition for capacity."""
+
+    pathways_of: dict[str, set[str]]  # stream -> pathways that take it
+    reach: dict[str, set[str]]  # origin -> nodes with an admissible arc
+    plants: dict[tuple[str, str], float]  # (node, pathway) -> existing + expandable
+
+
+def _reach(inp: ModelInputs) -> _Reach:
+    pathways_of: dict[str, set[str]] = {}
+    for w, p in inp.share_max:
+        pathways_of.setdefault(w, set()).add(p)
+    reach: dict[str, set[str]] = {}
+    for i, j, _ in inp.arcs:
+        reach.setdefault(i, set()).add(j)
+    plants = {k: v for k, v in inp.capacity_10kt.items() if v > 0}
+    for k, v in inp.expansion_max_10kt.items():
+        plants[k] = plants.get(k, 0.0) + v
+    return _Reach(pathways_of, reach, plants)
+
+
 def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
     """Targets that no capacity in reach could meet, found before solving.
 
@@ -346,24 +369,16 @@ def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
     that is below rate x generation, the target is infeasible.
     """
     problems = []
-    accepts: dict[str, set[str]] = {}
-    for w, p in inp.share_max:
-        accepts.setdefault(w, set()).add(p)
-    reach: dict[str, set[str]] = {}
-    for i, j, _ in inp.arcs:
-        reach.setdefault(i, set()).add(j)
-    plants = {k: v for k, v in inp.capacity_10kt.items() if v > 0}
-    for k, v in inp.expansion_max_10kt.items():
-        plants[k] = plants.get(k, 0.0) + v
+    where = _reach(inp)
     for (r, g), rate in sorted(inp.target_rate.items()):
         streams = inp.group_streams[g]
         origins = [i for i in inp.nodes if inp.node_region[i] == r]
         generated = sum(inp.generation_10kt.get((w, i), 0.0) for w in streams for i in origins)
         if generated <= 0:
             continue
-        pathways = set().union(*(accepts.get(w, set()) for w in streams))
-        nodes = set().union(*(reach.get(i, set()) for i in origins))
-        bound = sum(v for (j, p), v in plants.items() if j in nodes and p in pathways)
+        pathways = set().union(*(where.pathways_of.get(w, set()) for w in streams))
+        nodes = set().union(*(where.reach.get(i, set()) for i in origins))
+        bound = sum(v for (j, p), v in where.plants.items() if j in nodes and p in pathways)
         need = rate * generated
         if bound < need - 1e-6:
             problems.append(
@@ -384,18 +399,12 @@ def unreachable_targets(inp: ModelInputs, scenario: str) -> list[Problem]:
 
 def floors_without_outlet(inp: ModelInputs) -> list[str]:
     """Base-year floors that no admissible haul can serve (they would be dropped silently)."""
-    accepts: dict[str, set[str]] = {}
-    for w, p in inp.share_max:
-        accepts.setdefault(w, set()).add(p)
-    plants = {k for k, v in inp.capacity_10kt.items() if v > 0} | set(inp.expansion_max_10kt)
-    takes = {(w, j) for w, ps in accepts.items() for j, p in plants if p in ps}
-    reach: dict[str, set[str]] = {}
-    for i, j, _ in inp.arcs:
-        reach.setdefault(i, set()).add(j)
+    where = _reach(inp)
+    takes = {(w, j) for w, ps in where.pathways_of.items() for j, p in where.plants if p in ps}
     return [
         f"{i}/{w} (floor {rate:.1%} of {inp.generation_10kt[w, i]:,.1f} x10^4 t)"
         for (w, i), rate in sorted(inp.floor_rate.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         if rate > 0
         and (w, i) in inp.generation_10kt
-        and not any((w, j) in takes for j in reach.get(i, set()))
+        and not any((w, j) in takes for j in where.reach.get(i, set()))
     ]
