@@ -103,6 +103,17 @@ def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
 
 
+def capacity_value(m: pyo.ConcreteModel, duals: dict[object, float], j: str, p: str) -> float:
+    """What one more t/yr of capacity of p at j is worth (CNY per t), >= 0.
+
+    The capacity constraint is <=, so its dual is <= 0 in a minimization. A plant
+    without intake has no constraint (Pyomo skipped it) and is worth nothing.
+    """
+    if (j, p) not in m.capacity:  # IndexedConstraint has no .get()
+        return 0.0
+    return _nonneg(-duals.get(m.capacity[j, p], 0.0))
+
+
 def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.DataFrame:
     """Existing and added capacity, intake, share used, and the value of one more tonne."""
     rows = []
@@ -110,11 +121,17 @@ def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.D
         existing = _val(m.capacity_10kt[j, p])
         added = _val(m.expansion[j, p]) if (j, p) in m.EXPANDABLE else 0.0
         used = sum(_val(m.process[k]) for k in m._intake[j, p])
-        # Pyomo's IndexedConstraint has no .get(): test membership explicitly.
-        value = -duals.get(m.capacity[j, p], 0.0) if (j, p) in m.capacity else 0.0
         total = existing + added
         rows.append(
-            (j, p, existing, added, used, used / total if total > 0 else 0.0, max(value, 0.0))
+            (
+                j,
+                p,
+                existing,
+                added,
+                used,
+                used / total if total > 0 else 0.0,
+                capacity_value(m, duals, j, p),
+            )
         )
     cols = [
         "node",
@@ -246,7 +263,7 @@ def shadow_price_table(
     for j, p in m.PLANTS:
         if (j, p) not in m.capacity:
             continue
-        price = _nonneg(-duals.get(m.capacity[j, p], 0.0))
+        price = capacity_value(m, duals, j, p)
         rows.append(
             {
                 "constraint": "capacity",
