@@ -376,6 +376,15 @@ def data_calibrate(
         f"within ±{table['tolerance_pp'].iloc[0]} pp; largest gap {worst['name_en']} "
         f"{worst['difference_pp']:+.2f} pp"
     )
+    weights = table["generated_10kt"]
+    free = float((table["economics_only_rate"] * weights).sum() / weights.sum())
+    base = float(table["base_utilized_10kt"].sum() / weights.sum())
+    low, high = table["implied_incentive_cny_per_t"].agg(["min", "max"])
+    console.print(
+        f"economics only (no practice floors): {free:.1%} utilized against {base:.1%} in the "
+        f"base year; implied incentive {low:.0f}-{high:.0f} CNY/t by province "
+        "(see data/regions/README.md, Calibration)"
+    )
 
 
 @data_app.command("import")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.calibration import calibration_table
+from model.calibration import calibration_table, implied_incentive
 from model.data import base_year_totals
 from model.estimate import build, write_build
 from tests.conftest import DATA
@@ -52,17 +52,55 @@ def test_every_estimated_row_says_how() -> None:
         assert frame["note"].notna().all()
 
 
-def test_baseline_reproduces_base_year_utilization_within_tolerance() -> None:
-    table = calibration_table(DATA)
-    assert len(table) == 16
-    bad = table[~table["within_tolerance"]]
+@pytest.fixture(scope="module")
+def calibration() -> pd.DataFrame:
+    return calibration_table(DATA)
+
+
+def test_baseline_reproduces_base_year_utilization_within_tolerance(
+    calibration: pd.DataFrame,
+) -> None:
+    assert len(calibration) == 16
+    bad = calibration[~calibration["within_tolerance"]]
     assert bad.empty, bad[["node", "base_rate", "modelled_rate", "difference_pp"]].to_string()
 
 
-def test_shipped_calibration_report_is_current() -> None:
-    shipped = pd.read_csv(DATA / "calibration.csv")
-    fresh = calibration_table(DATA)
-    assert list(shipped["node"]) == list(fresh["node"])
-    assert shipped["modelled_rate"].to_numpy() == pytest.approx(
-        fresh["modelled_rate"].to_numpy(), abs=1e-4
+def test_economics_only_run_never_exceeds_the_floored_one(calibration: pd.DataFrame) -> None:
+    """Floors only add utilization, and their prices are what closes the gap."""
+    assert (calibration["economics_only_rate"] <= calibration["modelled_rate"] + 1e-6).all()
+    assert (calibration["implied_incentive_cny_per_t"] >= 0).all()
+    short = calibration["economics_only_difference_pp"] < -0.5
+    # where economics alone fall short of the base year, some floor must bind
+    assert (calibration.loc[short, "implied_incentive_cny_per_t"] > 0).all()
+
+
+def test_implied_incentive_is_the_tonnage_weighted_floor_price() -> None:
+    """Hand calculation: (10 x 2 + 40 x 0 + 20 x 8) / (2 + 0 + 8) = 18 CNY/t; a node whose
+    floors carry no tonnage gets 0."""
+    floors = pd.DataFrame(
+        {
+            "node": ["a", "a", "a", "b"],
+            "stream": ["x", "y", "z", "x"],
+            "shadow_price": [10.0, 40.0, 20.0, 5.0],
+        }
     )
+    base_use = pd.DataFrame(
+        {
+            "node": ["a", "a", "a", "b"],
+            "stream": ["x", "y", "z", "x"],
+            "utilized_10kt": [2.0, 0.0, 8.0, 0.0],
+        }
+    )
+    result = implied_incentive(floors, base_use)
+    assert result["a"] == pytest.approx(18.0)
+    assert result["b"] == 0.0
+
+
+def test_shipped_calibration_report_is_current(calibration: pd.DataFrame) -> None:
+    shipped = pd.read_csv(DATA / "calibration.csv")
+    assert list(shipped.columns) == list(calibration.columns)
+    assert list(shipped["node"]) == list(calibration["node"])
+    for column in ("modelled_rate", "economics_only_rate", "implied_incentive_cny_per_t"):
+        assert shipped[column].to_numpy() == pytest.approx(
+            calibration[column].to_numpy(), abs=1e-3
+        ), column
