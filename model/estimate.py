@@ -1,18 +1,30 @@
-"""Estimates that fill the gaps of the statistics: stream split and base-year capacity.
+"""Estimates that fill the gaps of the statistics: province totals, stream split, capacity.
 
-Run by ``wastealloc data build``; writes ``generation.csv`` and ``capacity.csv``
-from the province totals and the documented inputs in ``data/regions/estimation/``.
-The method is described in ``data/regions/README.md``; every row written carries
-status ``estimated`` and the source id of that method.
+Run by ``wastealloc data build``; writes ``province_totals.csv`` (estimated rows),
+``generation.csv``, ``base_utilization.csv`` and ``capacity.csv`` (and their
+prefecture-level versions) from the statistics and the documented inputs in
+``data/regions/estimation/``. The method is described in ``data/regions/README.md``;
+every row written carries status ``estimated`` and the source id of that method.
+
+Province total, where no statistic exists: national generation x the province's
+*proxy share* x a factor calibrated on the provinces with a reported total. The
+proxy share is the province's share of the national tonnage of the streams that
+have an industrial proxy::
+
+    share_i = sum_k c_k P_k,i / sum_k c_k P_k,national
+
+with k = thermal power (fly ash and FGD gypsum), raw coal (coal gangue) and crude
+steel (steel and blast-furnace slag), c_k the tonnes of waste per unit of output.
 
 Stream split of a province with total G (10^4 t):
 
-1. Streams with a provincial proxy are fixed first: steel slag and blast-furnace
-   slag from crude steel output, coal gangue from raw coal output, phosphogypsum
-   from the province's share of national stock, red mud where a reported figure
-   exists. If they exceed ``fixed_share_cap`` x G they are scaled down to it.
-2. The rest of G is split among tailings, fly ash, FGD gypsum, nonferrous slag
-   and other in the proportions of their national generation.
+1. Streams with a provincial proxy are fixed first: fly ash and FGD gypsum from
+   thermal power generation, steel slag and blast-furnace slag from crude steel
+   output, coal gangue from raw coal output, phosphogypsum from the province's
+   share of national stock, red mud where a reported figure exists. If they
+   exceed ``fixed_share_cap`` x G they are scaled down to it.
+2. The rest of G is split among tailings, nonferrous slag and other in the
+   proportions of their national generation.
 
 Base-year utilization of each stream is the national rate of that stream times
 a province factor k (capped at 100%), with k chosen so the streams add up to the
@@ -32,53 +44,100 @@ from model.errors import DataError, Problem
 EST_GENERATION = "wastealloc_est_generation"
 EST_CAPACITY = "wastealloc_est_capacity"
 EST_PREFECTURE = "wastealloc_est_prefecture"
-REST_STREAMS = ("tailings", "fly_ash", "desulfurization_gypsum", "nonferrous_slag", "other")
+REST_STREAMS = ("tailings", "nonferrous_slag", "other")
+
+Frames = dict[str, pd.DataFrame]
+"""Validated tables keyed by file stem, as returned by ``model.data.load_tables``."""
+
+# stream -> (proxy, coefficient giving 10^4 t of the stream per unit of the proxy)
+PROXY_STREAMS = {
+    "fly_ash": ("thermal_power", "fly_ash_per_thermal_power"),
+    "desulfurization_gypsum": ("thermal_power", "fgd_gypsum_per_thermal_power"),
+    "steel_slag": ("crude_steel", "steel_slag_per_crude_steel"),
+    "blast_furnace_slag": ("crude_steel", "blast_furnace_slag_per_crude_steel"),
+    "coal_gangue": ("raw_coal", "gangue_per_raw_coal"),
+}
+# proxy -> name of the coefficient holding its national total, by year ("{year}")
+NATIONAL = {
+    "thermal_power": "national_thermal_power_{year}",
+    "raw_coal": "national_raw_coal_{year}_10kt",
+    "crude_steel": "national_crude_steel_{year}_10kt",
+}
+# the year of the national total that weighs each proxy in the proxy share
+WEIGHT_YEAR = {"thermal_power": 2020, "raw_coal": 2020, "crude_steel": 2019}
 
 
 @dataclass(frozen=True)
 class EstimationInputs:
     totals: pd.DataFrame  # node -> generated_10kt, utilized_10kt (base year)
     basis: pd.DataFrame  # stream -> national_generation_10kt, national_rate
-    proxies: pd.DataFrame  # node, proxy, value
+    proxies: pd.DataFrame  # node, proxy, year, value
     coefficients: dict[str, float]
     mix: pd.DataFrame  # stream, pathway, share
 
 
-def _composite_share(proxies: pd.DataFrame, c: dict[str, float], node: str) -> float:
-    """Mean of the node's share of national raw coal and of national crude steel output."""
+def coefficients(frames: Frames) -> dict[str, float]:
+    """The estimation coefficients by name, with the blast-furnace slag ratio derived."""
+    table = frames["estimation/coefficients"]
+    c = {str(k): float(v) for k, v in zip(table["coefficient"], table["value"], strict=True)}
+    c["blast_furnace_slag_per_crude_steel"] = (
+        c["ferrous_slag_per_crude_steel"] - c["steel_slag_per_crude_steel"]
+    )
+    return c
+
+
+def _parameters(frames: Frames) -> pd.Series:
+    table = frames["parameters"]
+    return pd.Series(table["value"].to_numpy(), index=table["parameter"])
+
+
+def _weights(c: dict[str, float]) -> dict[str, float]:
+    """National tonnage (10^4 t) of the streams each proxy drives: its weight in the share."""
+    weights: dict[str, float] = {}
+    for proxy, coefficient in PROXY_STREAMS.values():
+        national = c[NATIONAL[proxy].format(year=WEIGHT_YEAR[proxy])]
+        weights[proxy] = weights.get(proxy, 0.0) + c[coefficient] * national
+    return weights
+
+
+def proxy_share(proxies: pd.DataFrame, c: dict[str, float], node: str) -> float:
+    """The node's share of the national tonnage of the proxy-driven streams.
+
+    share = sum_k w_k (P_k,node / P_k,national) / sum_k w_k, with w_k the national
+    tonnage of the streams proxy k drives (``_weights``); the national total of a
+    proxy is taken in the year of the node's figure. A proxy not found for the node
+    counts as 0, an underestimate the README names.
+    """
     rows = proxies[proxies["node"] == node].set_index("proxy")
-    coal = 0.0
-    if "raw_coal" in rows.index:
-        year = int(rows.loc["raw_coal", "year"])
-        coal = float(rows.loc["raw_coal", "value"]) / c[f"national_raw_coal_{year}_10kt"]
-    steel = 0.0
-    if "crude_steel" in rows.index:
-        steel = float(rows.loc["crude_steel", "value"]) / c["national_crude_steel_2019_10kt"]
-    return 0.5 * coal + 0.5 * steel
+    weights = _weights(c)
+    share = 0.0
+    for proxy, weight in weights.items():
+        if proxy in rows.index:
+            year = int(rows.loc[proxy, "year"])
+            national = c[NATIONAL[proxy].format(year=year)]
+            share += weight * float(rows.loc[proxy, "value"]) / national
+    return share / sum(weights.values())
 
 
-def estimate_totals(data_dir: Path) -> pd.DataFrame:
+def estimate_totals(frames: Frames) -> pd.DataFrame:
     """Base-year generated and utilized totals for every node, reported where possible.
 
     Generation: the base-year statistic; else one of another year within
-    ``carry_over_years``; else national generation x the node's composite share
-    (mean of its shares of national raw coal and crude steel output) x a factor
-    that makes the composite reproduce the provinces with a reported base-year
-    total. Utilization rate: the base-year statistic; else the nearest year's
-    within the same window; else the national base-year rate.
+    ``carry_over_years``; else national generation x the node's proxy share x a
+    factor that makes the proxy share reproduce the provinces with a reported
+    base-year total. Utilization rate: the base-year statistic; else the nearest
+    year's within the same window; else the national base-year rate.
     """
-    est = data_dir / "estimation"
-    params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
+    params = _parameters(frames)
     year = int(params["base_year"])
     national_gen = float(params["national_generated_10kt"])
     national_rate = float(params["national_utilized_10kt"]) / national_gen
-    coeff = pd.read_csv(est / "coefficients.csv").set_index("coefficient")["value"]
-    c = {str(k): float(v) for k, v in coeff.items()}
+    c = coefficients(frames)
     window = int(c["carry_over_years"])
-    proxies = pd.read_csv(est / "proxies.csv")
-    totals = pd.read_csv(data_dir / "province_totals.csv")
+    proxies = frames["estimation/proxies"]
+    totals = frames["province_totals"].drop(columns="_row")
     known = totals[totals["status"] != "estimated"]
-    nodes = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
+    nodes = frames["nodes"]["node"].tolist()
 
     def nearest(node: str, column: str) -> tuple[float, int] | None:
         rows = known[(known["node"] == node) & known[column].notna()].copy()
@@ -89,7 +148,7 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
         return float(rows[column].iloc[0]), int(rows["year"].iloc[0])
 
     calib = [
-        (float(r["generated_10kt"]), _composite_share(proxies, c, r["node"]) * national_gen)
+        (float(r["generated_10kt"]), proxy_share(proxies, c, r["node"]) * national_gen)
         for _, r in known[(known["year"] == year) & known["generated_10kt"].notna()].iterrows()
     ]
     calib = [(g, p) for g, p in calib if p > 0]
@@ -102,10 +161,10 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
         elif gen is not None:
             generated, gnote = gen[0], f"generated carried over from {gen[1]}"
         else:
-            share = _composite_share(proxies, c, node)
+            share = proxy_share(proxies, c, node)
             generated = national_gen * share * factor
             gnote = (
-                f"generated = national x composite share {share:.4f} x factor "
+                f"generated = national x proxy share {share:.4f} x factor "
                 f"{factor:.3f} (method in README)"
             )
         rate_row = nearest(node, "utilization_rate")
@@ -135,7 +194,7 @@ def estimate_totals(data_dir: Path) -> pd.DataFrame:
             }
         )
     base = pd.DataFrame(rows)
-    base = _apply_group_totals(base, pd.read_csv(est / "group_totals.csv"), national_gen)
+    base = _apply_group_totals(base, frames["estimation/group_totals"], national_gen)
     base = base[base["status"] == "estimated"].drop(columns="_gen_reported")
     keep = totals[totals["status"] != "estimated"]
     return pd.concat([keep, base], ignore_index=True)
@@ -179,35 +238,31 @@ def _apply_group_totals(
     return base
 
 
-def read_inputs(data_dir: Path, totals: pd.DataFrame) -> EstimationInputs:
-    """Read the estimation inputs; fail with the file and row of anything missing."""
-    est = data_dir / "estimation"
-    params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
-    year = int(params["base_year"])
+def read_inputs(frames: Frames, totals: pd.DataFrame, data_dir: str = "data") -> EstimationInputs:
+    """Collect the estimation inputs; fail with the file and node of a missing total."""
+    year = int(_parameters(frames)["base_year"])
     totals = totals[(totals["year"] == year) & totals["generated_10kt"].notna()]
     totals = totals.drop_duplicates("node", keep="first").set_index("node")
-    nodes = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
-    problems = []
-    for node in nodes:
-        if node not in totals.index or pd.isna(totals.loc[node, "generated_10kt"]):
-            problems.append(
-                Problem(
-                    "province_totals.csv",
-                    None,
-                    "generated_10kt",
-                    node,
-                    f"a {year} total (reported or estimated) for {node}",
-                )
-            )
+    nodes = frames["nodes"]["node"].tolist()
+    problems = [
+        Problem(
+            "province_totals.csv",
+            None,
+            "generated_10kt",
+            node,
+            f"a {year} total (reported or estimated) for {node}",
+        )
+        for node in nodes
+        if node not in totals.index or pd.isna(totals.loc[node, "generated_10kt"])
+    ]
     if problems:
-        raise DataError(str(data_dir), problems)
-    coefficients = pd.read_csv(est / "coefficients.csv").set_index("coefficient")["value"]
+        raise DataError(data_dir, problems)
     return EstimationInputs(
         totals=totals.loc[nodes],
-        basis=pd.read_csv(est / "stream_basis.csv").set_index("stream"),
-        proxies=pd.read_csv(est / "proxies.csv"),
-        coefficients={str(k): float(v) for k, v in coefficients.items()},
-        mix=pd.read_csv(est / "pathway_mix.csv"),
+        basis=frames["estimation/stream_basis"].set_index("stream"),
+        proxies=frames["estimation/proxies"],
+        coefficients=coefficients(frames),
+        mix=frames["estimation/pathway_mix"],
     )
 
 
@@ -226,35 +281,22 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     rest_national["other"] = c["other_national_10kt"]
     rest_total = sum(rest_national.values())
     pg_national = float(basis.loc["phosphogypsum", "national_generation_10kt"])
+    proxy_of = {w: proxy for w, (proxy, _) in PROXY_STREAMS.items()}
+    proxy_of |= {"phosphogypsum": "phosphogypsum_share", "red_mud": "red_mud"}
     rows = []
     for node, total in inputs.totals["generated_10kt"].items():
         node = str(node)
-        steel = _proxy(inputs, node, "crude_steel")
-        fixed = {
-            "steel_slag": c["steel_slag_per_crude_steel"] * steel,
-            "blast_furnace_slag": (
-                c["ferrous_slag_per_crude_steel"] - c["steel_slag_per_crude_steel"]
-            )
-            * steel,
-            "coal_gangue": c["gangue_per_raw_coal"] * _proxy(inputs, node, "raw_coal"),
-            "phosphogypsum": pg_national * _proxy(inputs, node, "phosphogypsum_share"),
-            "red_mud": _proxy(inputs, node, "red_mud"),
-        }
+        fixed = {w: c[k] * _proxy(inputs, node, proxy) for w, (proxy, k) in PROXY_STREAMS.items()}
+        fixed["phosphogypsum"] = pg_national * _proxy(inputs, node, "phosphogypsum_share")
+        fixed["red_mud"] = _proxy(inputs, node, "red_mud")
         fixed_sum = sum(fixed.values())
         cap = c["fixed_share_cap"] * float(total)
         scale = min(1.0, cap / fixed_sum) if fixed_sum > 0 else 1.0
         note_scale = f"; proxy streams scaled by {scale:.3f} to {cap:.0f}" if scale < 1 else ""
-        proxy_of = {
-            "steel_slag": "crude_steel",
-            "blast_furnace_slag": "crude_steel",
-            "coal_gangue": "raw_coal",
-            "phosphogypsum": "phosphogypsum_share",
-            "red_mud": "red_mud",
-        }
         have = set(inputs.proxies[inputs.proxies["node"] == node]["proxy"])
         for w, v in fixed.items():
             note = (
-                f"from provincial proxy{note_scale}"
+                f"from provincial proxy ({proxy_of[w]}){note_scale}"
                 if proxy_of[w] in have
                 else f"no {proxy_of[w]} proxy found for {node}: 0 is a placeholder"
             )
@@ -401,20 +443,32 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     The input files are validated row by row first (the tables this writes are
     checked by ``wastealloc validate`` afterwards, against these inputs).
     """
+    return build_from(_input_frames(Path(data_dir)), str(data_dir))
+
+
+def _input_frames(data_dir: Path, resolution: str = "province") -> Frames:
     from model.data import load_tables
 
-    _, problems = load_tables(Path(data_dir))
+    frames, problems = load_tables(data_dir, resolution)
     problems = [p for p in problems if p.file in INPUT_FILES]
     if problems:
         raise DataError(str(data_dir), problems)
-    totals = estimate_totals(data_dir)
-    inputs = read_inputs(data_dir, totals)
+    return frames
+
+
+def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
+    """The estimated province tables from validated input frames."""
+    totals = estimate_totals(frames)
+    inputs = read_inputs(frames, totals, label)
     generation = split_streams(inputs)
     utilization = base_utilization(inputs, generation)
-    compat = pd.read_csv(data_dir / "compatibility.csv")
-    share_max = {(r.stream, r.pathway): float(r.share_max) for r in compat.itertuples()}
+    compat = frames["compatibility"]
+    share_max = {
+        (w, p): float(m)
+        for w, p, m in zip(compat["stream"], compat["pathway"], compat["share_max"], strict=True)
+    }
     capacity = calibrate_capacity(inputs, utilization, share_max)
-    order = pd.read_csv(data_dir / "nodes.csv")["node"].tolist()
+    order = frames["nodes"]["node"].tolist()
     key = {n: i for i, n in enumerate(order)}
     generation = generation.sort_values(
         ["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s

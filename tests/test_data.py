@@ -112,6 +112,9 @@ def test_data_dictionary_matches_the_code_in_both_directions() -> None:
     dictionary = pd.read_csv(DATA / "columns.csv", keep_default_na=False)
     documented = set(zip(dictionary["file"], dictionary["column"], strict=True))
     in_code = {(spec.file, column) for spec in TABLES for column in spec.row.model_fields}
+    # calibration.csv is a report the code writes, not an input; its header is the code's
+    report = pd.read_csv(DATA / "calibration.csv", nrows=0).columns
+    in_code |= {("calibration.csv", column) for column in report}
     assert sorted(in_code - documented) == [], "columns read by the code but not documented"
     assert sorted(documented - in_code) == [], "columns documented but not read by the code"
     assert not dictionary.duplicated(["file", "column"]).any()
