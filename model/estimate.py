@@ -432,6 +432,8 @@ INPUT_FILES = frozenset(
         "estimation/pathway_mix.csv",
         "estimation/group_totals.csv",
         "estimation/city_figures.csv",
+        "estimation/prefecture_proxies.csv",
+        "prefecture/nodes.csv",
     }
 )
 """Files the estimates are computed from: their rows are validated before building."""
@@ -495,27 +497,33 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     }
 
 
-def prefecture_shares(data_dir: Path, totals: pd.DataFrame) -> pd.DataFrame:
+def prefecture_shares(
+    nodes: pd.DataFrame, frames: Frames, totals: pd.DataFrame, label: str = "data"
+) -> pd.DataFrame:
     """Share of its province's generation for each prefecture-level unit, with the basis.
 
     Prefectures with a reported figure (any year, ``estimation/city_figures.csv``)
     keep it as an absolute amount (scaled down if together they would exceed 90%
-    of the province); the rest of the province is split among its other
-    prefectures by area, a placeholder: no prefecture-level industrial statistic
-    was found.
+    of the province). The rest of the province is split among its other
+    prefectures by resident population (``estimation/prefecture_proxies.csv``)
+    where every one of them has a figure, else by land area: one basis per
+    province, never a mix. Both are placeholders for an industrial statistic.
     """
-    nodes = pd.read_csv(data_dir / "prefecture" / "nodes.csv")
-    cities = pd.read_csv(data_dir / "estimation" / "city_figures.csv").set_index("node")
-    year_totals = totals.set_index("node")["generated_10kt"]
+    cities = frames["estimation/city_figures"].set_index("node")
+    proxies = frames["estimation/prefecture_proxies"]
+    population = proxies[proxies["proxy"] == "population"].set_index("node")["value"]
+    known = set(nodes["node"])
     unknown = [
         Problem(
-            "estimation/city_figures.csv", i + 2, "node", str(n), "a node of prefecture/nodes.csv"
+            f"estimation/{name}.csv", int(row), "node", str(n), "a node of prefecture/nodes.csv"
         )
-        for i, n in enumerate(cities.index)
-        if n not in set(nodes["node"])
+        for name, table in (("city_figures", cities.reset_index()), ("prefecture_proxies", proxies))
+        for n, row in zip(table["node"], table["_row"], strict=True)
+        if n not in known
     ]
     if unknown:
-        raise DataError(str(data_dir), unknown)
+        raise DataError(label, unknown)
+    year_totals = totals.set_index("node")["generated_10kt"]
     rows = []
     for province, part in nodes.groupby("province", sort=False):
         total = float(year_totals[province])
@@ -526,9 +534,18 @@ def prefecture_shares(data_dir: Path, totals: pd.DataFrame) -> pd.DataFrame:
         scale = min(1.0, 0.9 * total / fixed_sum) if fixed_sum > 0 else 1.0
         rest = total - fixed_sum * scale
         free = part[~part["node"].isin(fixed)]
-        area = float(free["area_km2"].sum())
-        for _, row in part.iterrows():
-            node = row["node"]
+        if len(part) == 1 and not fixed:
+            weight = pd.Series([1.0], index=free.index)
+            how = "the whole province (a single unit)"
+        elif len(free) and free["node"].isin(population.index).all():
+            weight = free["node"].map(population).astype(float)
+            how = "remainder of the province by 2020 census population"
+        else:
+            weight = free["area_km2"].astype(float)
+            how = "remainder of the province by area"
+        weight_of = dict(zip(free["node"], weight, strict=True))
+        weight_sum = float(weight.sum())
+        for node in part["node"]:
             if node in fixed:
                 amount = fixed[node] * scale
                 year = int(cities.loc[node, "year"])
@@ -536,22 +553,21 @@ def prefecture_shares(data_dir: Path, totals: pd.DataFrame) -> pd.DataFrame:
                     f" scaled by {scale:.3f}" if scale < 1 else ""
                 )
             else:
-                amount = rest * float(row["area_km2"]) / area if area > 0 else 0.0
-                basis = "remainder of the province by area"
+                amount = rest * weight_of[node] / weight_sum if weight_sum > 0 else 0.0
+                basis = how
             rows.append((node, province, amount / total if total > 0 else 0.0, basis))
     return pd.DataFrame(rows, columns=["node", "province", "share", "basis"])
 
 
 def build_prefecture(
-    data_dir: Path, totals: pd.DataFrame, tables: dict[str, pd.DataFrame]
+    frames: Frames, tables: dict[str, pd.DataFrame], label: str = "data"
 ) -> dict[str, pd.DataFrame]:
     """Prefecture-level generation, base utilization and capacity from the province tables."""
-    year = int(
-        pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]["base_year"]
-    )
     from model.data import base_year_totals
 
-    shares = prefecture_shares(data_dir, base_year_totals(totals, year, "generated_10kt"))
+    year = int(_parameters(frames)["base_year"])
+    totals = base_year_totals(tables["province_totals"], year, "generated_10kt")
+    shares = prefecture_shares(frames["prefecture/nodes"], frames, totals, label)
     out = {}
     for name, value in (
         ("generation", "generation_10kt"),
@@ -589,15 +605,18 @@ def write_build(data_dir: Path) -> list[Path]:
     import os
     import tempfile
 
-    tables = build(data_dir)
+    data_dir = Path(data_dir)
+    frames = _input_frames(data_dir)
+    tables = build_from(frames, str(data_dir))
     targets = {name: data_dir / f"{name}.csv" for name in tables}
-    frames = dict(tables)
+    out = dict(tables)
     if (data_dir / "prefecture" / "nodes.csv").is_file():
-        for name, frame in build_prefecture(data_dir, tables["province_totals"], tables).items():
-            frames[f"prefecture/{name}"] = frame
+        frames["prefecture/nodes"] = _input_frames(data_dir, "prefecture")["nodes"]
+        for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
+            out[f"prefecture/{name}"] = frame
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
     written = []
-    for name, frame in frames.items():
+    for name, frame in out.items():
         target = targets[name]
         handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".csv", dir=target.parent)
         os.close(handle)

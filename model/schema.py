@@ -253,6 +253,19 @@ class CityFigureRow(_Row):
     note: str = ""
 
 
+class PrefectureProxyRow(_Row):
+    """A figure that spreads a province's total among its prefectures (e.g. population)."""
+
+    node: str = Slug
+    proxy: Literal["population"]
+    year: int = Field(ge=2000, le=2100)
+    value: float = Field(gt=0)
+    unit: Literal["10^4 persons"]
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A CSV file of the dataset: its row model and its key columns."""
@@ -286,6 +299,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("estimation/pathway_mix.csv", PathwayMixRow, ("stream", "pathway")),
     TableSpec("estimation/group_totals.csv", GroupTotalRow, ("group",)),
     TableSpec("estimation/city_figures.csv", CityFigureRow, ("node",)),
+    TableSpec("estimation/prefecture_proxies.csv", PrefectureProxyRow, ("node", "proxy")),
 )
 
 TABLE_BY_FILE = {t.file: t for t in TABLES}

@@ -57,3 +57,77 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
     nodes = util[(util["level"] == "node") & (util["group"] == "all")]
     assert len(nodes) == 169
     assert (nodes["rate"] >= nodes["floor_rate"] - 1e-6).all()
+
+
+def _shares() -> pd.DataFrame:
+    from model.data import base_year_totals
+    from model.estimate import _input_frames, prefecture_shares
+
+    frames = _input_frames(DATA)
+    nodes = _input_frames(DATA, "prefecture")["nodes"]
+    totals = base_year_totals(frames["province_totals"], 2020, "generated_10kt")
+    return prefecture_shares(nodes, frames, totals).set_index("node")
+
+
+def test_a_province_with_every_population_figure_is_split_by_population() -> None:
+    """Shandong has no city figure and a census figure for all 16 cities: its shares are
+    the population shares (hand check on two cities against the file)."""
+    shares = _shares()
+    proxies = pd.read_csv(DATA / "estimation" / "prefecture_proxies.csv").set_index("node")
+    shandong = shares[shares["province"] == "shandong"]
+    assert len(shandong) == 16
+    assert (shandong["basis"] == "remainder of the province by 2020 census population").all()
+    population = proxies.loc[shandong.index, "value"]
+    assert shandong["share"].to_numpy() == pytest.approx((population / population.sum()).to_numpy())
+    ratio = shandong.loc["shandong_qingdao", "share"] / shandong.loc["shandong_jinan", "share"]
+    assert ratio == pytest.approx(
+        proxies.loc["shandong_qingdao", "value"] / proxies.loc["shandong_jinan", "value"]
+    )
+
+
+def test_a_province_missing_one_population_figure_falls_back_to_area() -> None:
+    """One basis per province: a gap in the census figures means area for all of it."""
+    shares = _shares()
+    proxies = pd.read_csv(DATA / "estimation" / "prefecture_proxies.csv")
+    nodes = pd.read_csv(DATA / "prefecture" / "nodes.csv").set_index("node")
+    covered = nodes["province"][nodes.index.isin(proxies["node"])].value_counts()
+    units = nodes["province"].value_counts()
+    partial = [p for p in units.index if 0 < covered.get(p, 0) < units[p]]
+    cities = set(pd.read_csv(DATA / "estimation" / "city_figures.csv")["node"])
+    checked = 0
+    for province in partial:
+        part = shares[(shares["province"] == province) & ~shares.index.isin(cities)]
+        missing = set(part.index) - set(proxies["node"])
+        if not missing:
+            continue  # the units without a figure all have a reported city figure
+        assert (part["basis"] == "remainder of the province by area").all(), province
+        area = nodes.loc[part.index, "area_km2"]
+        assert part["share"].to_numpy() / part["share"].sum() == pytest.approx(
+            (area / area.sum()).to_numpy()
+        )
+        checked += 1
+    if not partial:
+        pytest.skip("every province is fully covered or not at all")
+    assert checked > 0
+
+
+def test_a_population_figure_for_an_unknown_unit_is_an_error(tmp_path) -> None:
+    import shutil
+
+    from model.errors import DataError
+    from model.estimate import write_build
+
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    path = copy / "estimation" / "prefecture_proxies.csv"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(
+            "shandong_atlantis,population,2020,10,10^4 persons,reported,census_2020_shanxi,\n"
+        )
+    rows = len(pd.read_csv(path)) + 1
+    with pytest.raises(DataError) as caught:
+        write_build(copy)
+    assert (
+        f"estimation/prefecture_proxies.csv row {rows}, column node: value 'shandong_atlantis'"
+        in str(caught.value)
+    )
