@@ -332,6 +332,130 @@ def sweep_(
     console.print(f"Results: {target / 'sweep.csv'}")
 
 
+@app.command("sensitivity")
+def sensitivity_(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file, e.g. runs/target-2025.toml")],
+    method: Annotated[
+        str, typer.Option(help="morris (screening, cheap) or sobol (variance shares)")
+    ] = "morris",
+    trajectories: Annotated[int, typer.Option(help="Morris trajectories")] = 10,
+    levels: Annotated[int, typer.Option(help="Morris grid levels (even)")] = 4,
+    samples: Annotated[int, typer.Option(help="Sobol' base samples (a power of 2)")] = 64,
+    seed: Annotated[int, typer.Option(help="Random seed of the design")] = 2020,
+    detail: Annotated[
+        bool, typer.Option(help="One factor per pathway opex, revenue and CO2 figure")
+    ] = False,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            help="Reference scenario solved at the same points, e.g. "
+            "runs/baseline-expansion.toml: adds the cost above it as an output"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder (default: runs/<scenario>-sensitivity-<method>/)")
+    ] = None,
+) -> None:
+    """Global sensitivity to the low-high ranges of the data (SALib); write indices.csv."""
+    from rich.progress import Progress
+
+    from model.config import load_scenario
+    from model.outputs import write_run
+    from model.run import default_out_dir
+    from model.sensitivity import headline, key_outputs, plot, run
+
+    if method not in ("morris", "sobol"):
+        err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
+        raise typer.Exit(code=2)
+    try:
+        loaded = load_scenario(scenario)
+        against = load_scenario(reference) if reference is not None else None
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"{method}: solving design points", total=None)
+
+            def tick(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = run(
+                loaded,
+                method,  # type: ignore[arg-type]
+                trajectories=trajectories,
+                levels=levels,
+                samples=samples,
+                seed=seed,
+                detail=detail,
+                reference=against,
+                progress=tick,
+            )
+        base = default_out_dir(loaded)
+        target = out if out is not None else base.with_name(f"{base.name}-sensitivity-{method}")
+        write_run(
+            target,
+            {"factors": result.factors, "runs": result.runs, "indices": result.indices},
+            {
+                "scenario": loaded.name,
+                "method": method,
+                "trajectories": trajectories if method == "morris" else None,
+                "levels": levels if method == "morris" else None,
+                "samples": samples if method == "sobol" else None,
+                "seed": seed,
+                "detail": detail,
+                "reference": against.name if against is not None else None,
+                "solves": len(result.runs),
+                "not_optimal": int((result.runs["status"] != "optimal").sum()),
+                "factors_without_range": list(result.skipped),
+            },
+            figures=lambda folder: plot(result, folder),
+        )
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    morris = method == "morris"
+    main = "cost_above_reference_10k_cny" if against is not None else "objective_10k_cny"
+    runs = result.runs[main].dropna() / 1e4
+    subject = (
+        f"Cost above {against.name}" if against is not None else "Total cost"
+    ) + f" (x10^8 CNY/yr): {runs.min():,.2f} to {runs.max():,.2f} over the design"
+    what = (
+        "mu* = change across each factor's full range (x10^8 CNY/yr)"
+        if morris
+        else "Sobol' indices (shares of variance)"
+    )
+    console.print(f"{loaded.name}: {method}, {len(result.runs)} design points")
+    console.print(subject.replace("-0.00", "0.00"))
+    view = Table(title=what, title_justify="left")
+    columns = ("factor", "mu*", "± (95%)", "sigma") if morris else ("factor", "ST", "±", "S1")
+    for column in columns:
+        view.add_column(column, justify="left" if column == "factor" else "right")
+    for _, row in headline(result.indices, method, main).iterrows():  # type: ignore[arg-type]
+        if morris:
+            cells = [row["mu_star"] / 1e4, row["mu_star_conf"] / 1e4, row["sigma"] / 1e4]
+            view.add_row(str(row["factor"]), *[f"{c:,.2f}" for c in cells])
+        else:
+            cells = [row["ST"], row["ST_conf"], row["S1"]]
+            view.add_row(str(row["factor"]), *[f"{c:.2f}" for c in cells])
+    console.print(view)
+    value = "mu_star" if morris else "ST"
+    for output in key_outputs(result.indices):
+        if output == main:
+            continue
+        part = headline(result.indices, method, output, 3)  # type: ignore[arg-type]
+        if output.endswith("_10k_cny"):
+            scale, unit = (1e-4, " x10^8 CNY/yr") if morris else (1.0, "")
+            what = "Total cost"
+        else:
+            scale, unit = 1.0, " CNY/t" if morris else ""
+            name = output.removeprefix("shadow_").removesuffix("_cny_per_t").replace("_", "/", 1)
+            what = f"Target {name} shadow price"
+        listed = "; ".join(
+            f"{r['factor']} {r[value] * scale:,.2f}{unit}" for _, r in part.iterrows()
+        )
+        console.print(f"{what}, strongest factors: {listed}")
+    if result.skipped:
+        console.print(f"no range in the data, left out: {', '.join(result.skipped)}")
+    console.print(f"Results: {target}")
+
+
 data_app = typer.Typer(
     no_args_is_help=True,
     help="Build the estimated tables, import statistics, calibrate (check with `validate`).",

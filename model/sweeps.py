@@ -28,7 +28,7 @@ from model.data import Dataset, load_dataset
 from model.errors import ScenarioError, SolveError
 from model.inputs import prepare
 from model.results import collect
-from model.solve import Solver
+from model.solve import Solution, Solver
 
 SCALES = ("transport_cost_scale", "capacity_scale", "storage_cost_scale")
 
@@ -104,6 +104,24 @@ def _setter(spec: SweepSpec, model: pyo.ConcreteModel) -> Callable[[float], None
     return set_scale
 
 
+def outcomes(solution: Solution) -> dict[str, float]:
+    """What a sweep or a sensitivity run records of one solve.
+
+    Total cost, the utilization rate of every region and target group, the shadow
+    price of every target (CNY per t) and net CO2.
+    """
+    results = collect(solution)
+    row = {"objective_10k_cny": solution.objective_10k_cny}
+    util = results.utilization
+    for _, u in util[util["level"] == "region"].iterrows():
+        row[f"rate_{u['area']}_{u['group']}"] = float(u["rate"])
+    prices = results.shadow_prices
+    for _, p in prices[prices["constraint"] == "target"].iterrows():
+        row[f"shadow_{p['region']}_{p['group']}_cny_per_t"] = float(p["shadow_price"])
+    row["net_co2_10kt"] = float(results.emissions.set_index("component").loc["net", "co2_10kt"])
+    return row
+
+
 def sweep(
     scenario: Scenario, param: str, values: Sequence[float], dataset: Dataset | None = None
 ) -> pd.DataFrame:
@@ -136,16 +154,8 @@ def sweep(
             row["status"] = exc.status or "not optimal"
             rows.append(row)
             continue
-        results = collect(solution)
         row["status"] = "optimal"
-        row["objective_10k_cny"] = solution.objective_10k_cny
-        util = results.utilization
-        for _, u in util[util["level"] == "region"].iterrows():
-            row[f"rate_{u['area']}_{u['group']}"] = u["rate"]
-        prices = results.shadow_prices
-        for _, p in prices[prices["constraint"] == "target"].iterrows():
-            row[f"shadow_{p['region']}_{p['group']}_cny_per_t"] = p["shadow_price"]
-        row["net_co2_10kt"] = float(results.emissions.set_index("component").loc["net", "co2_10kt"])
+        row.update(outcomes(solution))
         rows.append(row)
     table = pd.DataFrame(rows)
     if "objective_10k_cny" in table:

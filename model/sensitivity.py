@@ -1,0 +1,404 @@
+"""Global sensitivity of a scenario to the data ranges (SALib: Morris or Sobol').
+
+Every cost, revenue and factor of the dataset that is uncertain carries a low and
+a high value next to its central one (``*_low_*``, ``*_high_*`` columns). Each
+*factor* here moves a set of those parameters together across their ranges: a
+factor level u in [0, 1] puts every parameter of the set at
+
+    value = scale x (low + u (high - low))
+
+where ``scale`` is the scenario's own multiplier for it (``[transport]
+cost_scale``, ``[prices] storage_cost_scale``; 1 elsewhere). The grouped factors
+are road freight, rail freight, storage cost, processing opex, revenues and
+avoided CO2; ``detail=True`` gives one factor per pathway opex, per revenue and
+per avoided-CO2 figure instead of the last three groups.
+
+The model is built once; each design point changes mutable parameters and
+re-solves with a warm start, as :mod:`model.sweeps` does. Factors that have no
+range in the data are left out and listed.
+
+Morris (the default) screens factors cheaply: ``mu_star`` is the mean absolute
+elementary effect, in the output's unit per full low-to-high range of the factor,
+``sigma`` its spread (non-linearity or interaction). Sobol' gives variance shares
+(``S1`` first order, ``ST`` total) with the factors taken as uniform over their
+ranges, at (k + 2) N solves.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from model.config import Scenario
+from model.data import Dataset, load_dataset
+from model.errors import ScenarioError, SolveError
+from model.inputs import prepare
+from model.solve import Solver
+from model.sweeps import outcomes
+
+Method = Literal["morris", "sobol"]
+Item = tuple[str, object, float, float]  # (model parameter, index, low, high), scaled
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain factor: parameters moved together from their low to their high value."""
+
+    name: str
+    description: str
+    items: tuple[Item, ...]
+
+    def values(self, level: float) -> list[tuple[str, object, float]]:
+        return [(param, key, low + level * (high - low)) for param, key, low, high in self.items]
+
+    @property
+    def has_range(self) -> bool:
+        return any(high > low for _, _, low, high in self.items)
+
+
+def _ranged(table: pd.DataFrame, central: str, low: str, high: str) -> pd.DataFrame:
+    """central/low/high of a table, an empty bound meaning no range on that side."""
+    frame = table[[central, low, high]].astype(float)
+    frame[low] = frame[low].fillna(frame[central])
+    frame[high] = frame[high].fillna(frame[central])
+    return frame
+
+
+def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[Factor]:
+    """The factors of a scenario, each with the model parameters it moves (all scaled)."""
+    out: list[Factor] = []
+    modes = _ranged(
+        dataset["modes"], "cost_cny_per_tkm", "cost_low_cny_per_tkm", "cost_high_cny_per_tkm"
+    )
+    scale = scenario.transport.cost_scale
+    for mode in scenario.transport.modes:
+        row = modes.loc[mode]
+        out.append(
+            Factor(
+                f"{mode}_freight",
+                f"{mode} freight rate, CNY/t·km",
+                (("transport_cost_cny_per_tkm", mode, row.iloc[1] * scale, row.iloc[2] * scale),),
+            )
+        )
+    storage = _ranged(
+        dataset["storage"],
+        "storage_cost_cny_per_t",
+        "storage_cost_low_cny_per_t",
+        "storage_cost_high_cny_per_t",
+    )
+    s = scenario.prices.storage_cost_scale
+    out.append(
+        Factor(
+            "storage_cost",
+            "storage cost of every stream, CNY/t",
+            tuple(
+                ("storage_cost_cny_per_t", w, r.iloc[1] * s, r.iloc[2] * s)
+                for w, r in storage.iterrows()
+            ),
+        )
+    )
+    opex = _ranged(
+        dataset["pathways"], "opex_cny_per_t", "opex_low_cny_per_t", "opex_high_cny_per_t"
+    )
+    compat = dataset["compatibility"]
+    revenue = _ranged(
+        compat, "revenue_cny_per_t", "revenue_low_cny_per_t", "revenue_high_cny_per_t"
+    )
+    avoided = _ranged(
+        compat, "avoided_co2_t_per_t", "avoided_co2_low_t_per_t", "avoided_co2_high_t_per_t"
+    )
+    groups = (
+        ("opex", "processing opex", "opex_cny_per_t", opex, "CNY/t"),
+        ("revenue", "revenue", "revenue_cny_per_t", revenue, "CNY/t"),
+        ("avoided_co2", "avoided CO2", "avoided_co2_t_per_t", avoided, "t CO2/t"),
+    )
+    for name, words, param, table, unit in groups:
+        items = [(param, key, float(r.iloc[1]), float(r.iloc[2])) for key, r in table.iterrows()]
+        if not detail:
+            out.append(
+                Factor(
+                    name,
+                    f"{words} of every {'pathway' if name == 'opex' else 'use'}, {unit}",
+                    tuple(items),
+                )
+            )
+            continue
+        for item in items:
+            key = item[1]
+            label = "/".join(key) if isinstance(key, tuple) else str(key)
+            out.append(Factor(f"{name}:{label}", f"{words} of {label}, {unit}", (item,)))
+    return out
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """A finished analysis: the factors, every run, and the indices."""
+
+    method: Method
+    factors: pd.DataFrame  # name, description, parameters, low..high summary
+    runs: pd.DataFrame  # one row per design point: factor levels, status, outcomes
+    indices: pd.DataFrame  # one row per output and factor
+    skipped: tuple[str, ...]  # factors without a range in the data
+    scenario: str = ""
+    reference: str = ""
+
+
+def _problem(active: Sequence[Factor]) -> dict[str, object]:
+    return {
+        "num_vars": len(active),
+        "names": [f.name for f in active],
+        "bounds": [[0.0, 1.0]] * len(active),
+    }
+
+
+def design(
+    active: Sequence[Factor],
+    method: Method,
+    *,
+    trajectories: int = 10,
+    levels: int = 4,
+    samples: int = 64,
+    seed: int = 2020,
+) -> np.ndarray:
+    """The design points (rows) in factor levels, one column per factor."""
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    problem = _problem(active)
+    if method == "morris":
+        if trajectories < 2:
+            raise ScenarioError("sensitivity: --trajectories must be at least 2")
+        if levels < 2 or levels % 2:
+            raise ScenarioError("sensitivity: --levels must be an even number, at least 2")
+        return morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+    if samples < 2 or samples & (samples - 1):
+        raise ScenarioError(
+            f"sensitivity: --samples {samples}: Sobol' sampling needs a power of 2 (e.g. 64, 128)"
+        )
+    return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+
+
+def analyse(
+    active: Sequence[Factor],
+    method: Method,
+    levels_run: np.ndarray,
+    outputs: pd.DataFrame,
+    *,
+    levels: int = 4,
+    seed: int = 2020,
+) -> pd.DataFrame:
+    """Indices for every output column that is finite at every design point."""
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    problem = _problem(active)
+    rows = []
+    for column in outputs.columns:
+        y = outputs[column].to_numpy(dtype=float)
+        if not np.isfinite(y).all():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs divide 0 by 0
+            if method == "morris":
+                res = morris_analyze.analyze(
+                    problem, levels_run, y, num_levels=levels, seed=seed, print_to_console=False
+                )
+                table = pd.DataFrame(
+                    {
+                        "mu": res["mu"],
+                        "mu_star": res["mu_star"],
+                        "sigma": res["sigma"],
+                        "mu_star_conf": res["mu_star_conf"],
+                    },
+                    index=res["names"],
+                )
+            else:
+                res = sobol_analyze.analyze(
+                    problem, y, calc_second_order=False, seed=seed, print_to_console=False
+                )
+                table = pd.DataFrame(
+                    {k: res[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}, index=problem["names"]
+                )
+        if float(np.ptp(y)) == 0.0:
+            table.loc[:, :] = 0.0  # a constant output depends on nothing
+        table = table.fillna(0.0)
+        for factor, values in table.iterrows():
+            rows.append({"output": column, "factor": factor, **values.to_dict()})
+    return pd.DataFrame(rows)
+
+
+def _bound_solver(scenario: Scenario, dataset: Dataset) -> Solver:
+    return Solver(
+        prepare(dataset, scenario),
+        time_limit_s=scenario.solver.time_limit_s,
+        threads=scenario.solver.threads,
+        scenario=scenario.name,
+    )
+
+
+def _put(solver: Solver, active: Sequence[Factor], point: np.ndarray) -> None:
+    for factor, level in zip(active, point, strict=True):
+        for param, key, value in factor.values(float(level)):
+            getattr(solver.model, param)[key] = value
+
+
+def run(
+    scenario: Scenario,
+    method: Method = "morris",
+    *,
+    trajectories: int = 10,
+    levels: int = 4,
+    samples: int = 64,
+    seed: int = 2020,
+    detail: bool = False,
+    reference: Scenario | None = None,
+    dataset: Dataset | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sensitivity:
+    """Sample the factors, solve every point, compute the indices.
+
+    With a ``reference`` scenario (same data, e.g. ``baseline-expansion`` for a
+    target scenario) each point is also solved for the reference at the same
+    factor levels, and ``cost_above_reference_10k_cny`` (the cost of what the
+    scenario adds, the figure to read rather than cost levels) is an output too.
+    """
+    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    every = factors(dataset, scenario, detail)
+    active = [f for f in every if f.has_range]
+    skipped = tuple(f.name for f in every if not f.has_range)
+    if not active:
+        raise ScenarioError("sensitivity: no factor has a range in the data")
+    levels_run = design(
+        active, method, trajectories=trajectories, levels=levels, samples=samples, seed=seed
+    )
+    solver = _bound_solver(scenario, dataset)
+    other: tuple[Solver, list[Factor]] | None = None
+    if reference is not None:
+        if (reference.data, reference.resolution) != (scenario.data, scenario.resolution):
+            raise ScenarioError(
+                f"sensitivity: reference {reference.name} uses other data or another resolution"
+            )
+        by_name = {f.name: f for f in factors(dataset, reference, detail)}
+        other = (_bound_solver(reference, dataset), [by_name[f.name] for f in active])
+    records: list[dict[str, object]] = []
+    for n, point in enumerate(levels_run):
+        record: dict[str, object] = {"run": n}
+        record |= {f"level_{f.name}": float(u) for f, u in zip(active, point, strict=True)}
+        try:
+            _put(solver, active, point)
+            solution = solver.solve()
+            record |= {"status": "optimal", **outcomes(solution)}
+            if other is not None:
+                _put(other[0], other[1], point)
+                base = other[0].solve().objective_10k_cny
+                record["cost_above_reference_10k_cny"] = solution.objective_10k_cny - base
+        except SolveError as exc:
+            record["status"] = exc.status or "not optimal"
+        records.append(record)
+        if progress is not None:
+            progress(n + 1, len(levels_run))
+    runs = pd.DataFrame(records)
+    outcome_columns = [
+        c for c in runs.columns if c not in ("run", "status") and not c.startswith("level_")
+    ]
+    indices = analyse(active, method, levels_run, runs[outcome_columns], levels=levels, seed=seed)
+    return Sensitivity(
+        method,
+        factor_table(active),
+        runs,
+        indices,
+        skipped,
+        scenario.name,
+        reference.name if reference is not None else "",
+    )
+
+
+def factor_table(active: Sequence[Factor]) -> pd.DataFrame:
+    rows = []
+    for f in active:
+        lows = [low for _, _, low, _ in f.items]
+        highs = [high for _, _, _, high in f.items]
+        rows.append(
+            {
+                "factor": f.name,
+                "description": f.description,
+                "parameters": len(f.items),
+                "parameters_with_range": sum(h > lo for _, _, lo, h in f.items),
+                "lowest": min(lows),
+                "highest": max(highs),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -> pd.DataFrame:
+    """The factors that matter most for one output, strongest first."""
+    key = "mu_star" if method == "morris" else "ST"
+    part = indices[indices["output"] == output].sort_values(key, ascending=False)
+    return part.head(top)
+
+
+def sample_count(k: int, method: Method, trajectories: int, samples: int) -> int:
+    """How many solves a design takes (shown before running)."""
+    return trajectories * (k + 1) if method == "morris" else samples * (k + 2)
+
+
+def key_outputs(indices: pd.DataFrame) -> list[str]:
+    """Total cost and every target shadow price that is not constant: what a plot shows."""
+    outputs = list(dict.fromkeys(indices["output"]))
+    shadows = [o for o in outputs if o.startswith("shadow_")]
+    numbers = indices.drop(columns=["output", "factor"]).abs().sum(axis=1)
+    moving = numbers.groupby(indices["output"]).sum() > 0
+    costs = [o for o in ("objective_10k_cny", "cost_above_reference_10k_cny") if o in outputs]
+    return [*costs, *[o for o in shadows if bool(moving.get(o, False))]]
+
+
+def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
+    """Bars of the main index per factor, one panel per key output; the file names written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    key, err = ("mu_star", "mu_star_conf") if result.method == "morris" else ("ST", "ST_conf")
+    outputs = key_outputs(result.indices)
+    fig, axes = plt.subplots(
+        len(outputs), 1, figsize=(7.5, 1.0 + 0.45 * top * len(outputs)), squeeze=False
+    )
+    for ax, output in zip(axes[:, 0], outputs, strict=True):
+        part = headline(result.indices, result.method, output, top).iloc[::-1]
+        cost = output.endswith("_10k_cny")
+        factor = 1e-4 if cost and result.method == "morris" else 1.0  # 10^4 -> 10^8 CNY
+        ax.barh(
+            part["factor"],
+            part[key] * factor,
+            xerr=part[err] * factor,
+            color="#4c72b0",
+            ecolor="#555555",
+        )
+        unit = "x10^8 CNY/yr" if cost else "CNY/t"
+        if output == "cost_above_reference_10k_cny":
+            label = f"Cost above {result.reference}"
+        elif cost:
+            label = "Total cost"
+        else:
+            region, group = output.removeprefix("shadow_").removesuffix("_cny_per_t").split("_", 1)
+            label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
+        ax.set_title(label, loc="left", fontsize=10)
+        if result.method == "morris":
+            ax.set_xlabel(f"mu*, {unit} (mean change across the factor's low-high range)")
+        else:
+            ax.set_xlabel("total Sobol' index (share of variance)")
+        ax.grid(axis="x", alpha=0.3)
+    title = f"{result.scenario}: sensitivity to the data ranges ({result.method}, "
+    fig.suptitle(title + f"{len(result.runs)} points)", x=0.02, ha="left", fontsize=11)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.985))
+    fig.savefig(folder / "sensitivity.png", dpi=150, metadata={"Software": None})
+    plt.close(fig)
+    return ["sensitivity.png"]

@@ -1,0 +1,188 @@
+"""Global sensitivity over the data ranges: the factors move the right parameters."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from model.cli import app
+from model.config import load_scenario
+from model.data import load_dataset
+from model.errors import ScenarioError
+from model.run import solve_scenario
+from model.sensitivity import design, factors, run
+from tests.conftest import DATA, RUNS
+
+
+@pytest.fixture(scope="module")
+def target() -> object:
+    return load_scenario(RUNS / "target-2025.toml")
+
+
+@pytest.fixture(scope="module")
+def reference() -> object:
+    return load_scenario(RUNS / "baseline-expansion.toml")
+
+
+@pytest.fixture(scope="module")
+def morris(target, reference):
+    return run(target, "morris", trajectories=2, seed=7, reference=reference)
+
+
+def test_levels_zero_and_one_are_the_low_and_high_values_times_the_scenario_scale(target) -> None:
+    dataset = load_dataset(DATA)
+    scaled = target.model_copy(
+        update={"transport": target.transport.model_copy(update={"cost_scale": 2.0})}
+    )
+    by_name = {f.name: f for f in factors(dataset, scaled)}
+    road = dataset["modes"].loc["road"]
+    assert by_name["road_freight"].values(0.0) == [
+        ("transport_cost_cny_per_tkm", "road", 2.0 * road["cost_low_cny_per_tkm"])
+    ]
+    assert by_name["road_freight"].values(1.0)[0][2] == pytest.approx(
+        2.0 * road["cost_high_cny_per_tkm"]
+    )
+    opex = dataset["pathways"]
+    half = dict((k, v) for _, k, v in by_name["opex"].values(0.5))
+    for pathway, row in opex.iterrows():
+        assert half[pathway] == pytest.approx(
+            (row["opex_low_cny_per_t"] + row["opex_high_cny_per_t"]) / 2
+        )
+    detail = [f.name for f in factors(dataset, target, detail=True)]
+    assert "opex:cement_clinker_and_admixture" in detail
+    assert "revenue:steel_slag/metal_recovery" in detail
+
+
+def _data_at(point: pd.Series, folder: Path) -> Path:
+    """A copy of the data with every ranged figure put at the point's factor levels."""
+    copy = folder / "regions"
+    shutil.copytree(DATA, copy)
+
+    def put(name: str, central: str, low: str, high: str, level: float, keys=None) -> None:
+        path = copy / name
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        table[central] = table[central].astype(float)
+        lo = table[low].fillna(table[central])
+        hi = table[high].fillna(table[central])
+        rows = slice(None) if keys is None else table.iloc[:, 0].isin(keys)
+        table.loc[rows, central] = (lo + level * (hi - lo))[rows]
+        table.to_csv(path, index=False)
+
+    put(
+        "modes.csv",
+        "cost_cny_per_tkm",
+        "cost_low_cny_per_tkm",
+        "cost_high_cny_per_tkm",
+        point["level_road_freight"],
+        ["road"],
+    )
+    put(
+        "modes.csv",
+        "cost_cny_per_tkm",
+        "cost_low_cny_per_tkm",
+        "cost_high_cny_per_tkm",
+        point["level_rail_freight"],
+        ["rail"],
+    )
+    put(
+        "storage.csv",
+        "storage_cost_cny_per_t",
+        "storage_cost_low_cny_per_t",
+        "storage_cost_high_cny_per_t",
+        point["level_storage_cost"],
+    )
+    put(
+        "pathways.csv",
+        "opex_cny_per_t",
+        "opex_low_cny_per_t",
+        "opex_high_cny_per_t",
+        point["level_opex"],
+    )
+    put(
+        "compatibility.csv",
+        "revenue_cny_per_t",
+        "revenue_low_cny_per_t",
+        "revenue_high_cny_per_t",
+        point["level_revenue"],
+    )
+    put(
+        "compatibility.csv",
+        "avoided_co2_t_per_t",
+        "avoided_co2_low_t_per_t",
+        "avoided_co2_high_t_per_t",
+        point["level_avoided_co2"],
+    )
+    return copy
+
+
+def test_every_design_point_is_the_fresh_solve_of_data_set_to_its_levels(
+    target, reference, morris, tmp_path: Path
+) -> None:
+    """Warm re-solves on the built models agree with building from edited data files,
+    for the scenario and for the reference solved at the same point."""
+    runs = morris.runs
+    assert (runs["status"] == "optimal").all()
+    for n in (1, len(runs) - 1):
+        point = runs.iloc[n]
+        data = _data_at(point, tmp_path / str(n))
+        dataset = load_dataset(data)
+        fresh = solve_scenario(target.model_copy(update={"data": data}), dataset)
+        base = solve_scenario(reference.model_copy(update={"data": data}), dataset)
+        assert point["objective_10k_cny"] == pytest.approx(
+            fresh.solution.objective_10k_cny, rel=1e-7
+        )
+        assert point["cost_above_reference_10k_cny"] == pytest.approx(
+            fresh.solution.objective_10k_cny - base.solution.objective_10k_cny, rel=1e-6, abs=1e-2
+        )
+
+
+def test_avoided_co2_matters_only_with_a_carbon_price(target, morris) -> None:
+    def mu_star(result, factor: str) -> float:
+        idx = result.indices
+        row = idx[(idx["output"] == "objective_10k_cny") & (idx["factor"] == factor)]
+        return float(row["mu_star"].iloc[0])
+
+    assert mu_star(morris, "avoided_co2") == 0.0
+    assert mu_star(morris, "storage_cost") > 0.0
+    carbon = target.model_copy(
+        update={"prices": target.prices.model_copy(update={"carbon_cny_per_t": 100.0})}
+    )
+    assert mu_star(run(carbon, "morris", trajectories=2, seed=7), "avoided_co2") > 0.0
+
+
+def test_sobol_needs_a_power_of_two_and_gives_shares(target) -> None:
+    dataset = load_dataset(DATA)
+    active = [f for f in factors(dataset, target) if f.has_range]
+    with pytest.raises(ScenarioError, match="power of 2"):
+        design(active, "sobol", samples=48)
+    result = run(target, "sobol", samples=8, seed=3, dataset=dataset)
+    assert len(result.runs) == 8 * (len(active) + 2)
+    cost = result.indices[result.indices["output"] == "objective_10k_cny"]
+    assert set(cost["factor"]) == {f.name for f in active}
+    assert (cost["ST"] >= -0.2).all()
+
+
+def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) -> None:
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(
+        app,
+        ["sensitivity", str(RUNS / "target-2025.toml"), "--trajectories", "2", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {
+        "factors.csv",
+        "indices.csv",
+        "runs.csv",
+        "sensitivity.png",
+        "summary.json",
+    }
+    assert "storage_cost" in result.output
+    bad = CliRunner().invoke(
+        app, ["sensitivity", str(RUNS / "target-2025.toml"), "--method", "fast"]
+    )
+    assert bad.exit_code == 2
+    assert "expected morris or sobol" in bad.output
