@@ -1,6 +1,6 @@
 """Calibration report: does the baseline reproduce each province's base-year utilization?
 
-Two solves of the baseline scenario on a dataset, compared per province with the
+Solves of the baseline scenario on a dataset, compared per province with the
 base-year figure of ``province_totals.csv`` (reported or estimated):
 
 * **with practice floors** (the baseline as shipped): capacity is calibrated to
@@ -8,71 +8,77 @@ base-year figure of ``province_totals.csv`` (reported or estimated):
   This checks that the estimated tables are consistent with each other and with
   the province totals; a test keeps every province within the tolerance of
   ``parameters.csv`` (``calibration_tolerance_pp``).
-* **economics only** (the same scenario with ``base_year_floor = false``): how
-  much of current practice the dataset's costs and revenues explain on their
-  own. Where the model utilizes less than the base year, the floors carry the
-  difference, and their shadow prices say by how much per tonne current practice
-  costs more than storage under the dataset's costs: the *implied incentive*.
-  It is the average, weighted by the floor tonnage, of the floor shadow prices:
+* **economics only** (the same scenario with every floor removed): how much of
+  current practice the dataset's costs and revenues explain on their own.
+* **practice premium**: what current practice costs above the economics-only
+  choice, per tonne of base-year utilization. For province i, with C the cost of
+  the baseline and C_-i the cost with province i's floors removed (all others
+  kept)::
 
-      incentive_i = sum_w mu_{w,i} * floor_{w,i} / sum_w floor_{w,i}   [CNY/t]
+      premium_i = (C - C_-i) / U_i        [CNY/t; U_i base-year utilized tonnage]
 
-  It stands for what the cost data leave out (regulation, unpriced land and
-  compliance costs of storage, contracts) and is reported, not used, by the model.
+  and for all provinces together (C - C_free) / sum_i U_i. Only optimal objective
+  values enter, so the figure is unique. (The floors' shadow prices are not: with
+  capacity equal to base-year use every floor and capacity constraint is tight at
+  once, and HiGHS's simplex and interior-point methods return different duals.)
+  The premium stands for what the cost data leave out and is reported, not used,
+  by the model.
 
 Written to ``calibration.csv`` in the data folder by ``wastealloc data calibrate``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from model.config import REPO_ROOT, Scenario, load_scenario
+from model.config import REPO_ROOT, load_scenario
 from model.data import Dataset, base_year_totals, load_dataset
-from model.run import solve_scenario
+from model.inputs import prepare
+from model.results import collect
+from model.solve import Solver
 
 BASELINE = REPO_ROOT / "runs" / "baseline.toml"
 
 
-def _node_rates(scenario: Scenario, dataset: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-node utilization (all streams) and the practice-floor shadow prices."""
-    run = solve_scenario(scenario, dataset)
-    util = run.results.utilization
-    rates = util[(util["level"] == "node") & (util["group"] == "all")].set_index("area")
-    prices = run.results.shadow_prices
-    floors = prices[prices["constraint"] == "practice_floor"]
-    return rates, floors
+@dataclass(frozen=True)
+class Calibration:
+    table: pd.DataFrame  # one row per node
+    premium_all_cny_per_t: float  # (C - C_free) / sum of base-year utilization
+    economics_only_rate_all: float  # utilized / generated, all nodes, no floors
+    base_rate_all: float
 
 
-def implied_incentive(floors: pd.DataFrame, base_use: pd.DataFrame) -> pd.Series:
-    """Tonnage-weighted mean practice-floor shadow price per node, CNY/t.
-
-    ``floors`` has node, stream and shadow_price; ``base_use`` has node, stream and
-    utilized_10kt (the floor tonnage). Nodes with no floor tonnage get 0.
-    """
-    merged = floors[["node", "stream", "shadow_price"]].merge(
-        base_use[["node", "stream", "utilized_10kt"]], on=["node", "stream"], how="inner"
-    )
-    merged["weighted"] = merged["shadow_price"] * merged["utilized_10kt"]
-    sums = merged.groupby("node")[["weighted", "utilized_10kt"]].sum()
-    return (sums["weighted"] / sums["utilized_10kt"].where(sums["utilized_10kt"] > 0)).fillna(0.0)
+def _node_rates(solver: Solver) -> tuple[float, pd.Series, pd.Series]:
+    """Solve; cost, utilized tonnage and rate per node (all streams)."""
+    solution = solver.solve()
+    util = collect(solution).utilization
+    nodes = util[(util["level"] == "node") & (util["group"] == "all")].set_index("area")
+    return solution.objective_10k_cny, nodes["utilized_10kt"], nodes["rate"]
 
 
-def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.DataFrame:
-    """One row per node: base-year and modelled utilization, with and without floors."""
-    dataset = load_dataset(data_dir)
+def calibrate(data_dir: Path, scenario_path: Path = BASELINE) -> Calibration:
+    """The calibration report and its all-province figures."""
+    dataset: Dataset = load_dataset(data_dir)
     scenario = load_scenario(scenario_path).model_copy(update={"data": Path(data_dir)})
-    with_floors = scenario.model_copy(
+    scenario = scenario.model_copy(
         update={"targets": scenario.targets.model_copy(update={"base_year_floor": True})}
     )
-    free = scenario.model_copy(
-        update={"targets": scenario.targets.model_copy(update={"base_year_floor": False})}
-    )
-    modelled, floors = _node_rates(with_floors, dataset)
-    economic, _ = _node_rates(free, dataset)
-    incentive = implied_incentive(floors, dataset["base_utilization"].reset_index())
+    solver = Solver(prepare(dataset, scenario), scenario=scenario.name)
+    floors = solver.model.floor_rate
+    base_rates = {k: float(floors[k].value) for k in floors}
+
+    cost, used, rate = _node_rates(solver)
+    without: dict[str, float] = {}
+    for node in dataset.nodes.index:
+        for w, i in base_rates:
+            floors[w, i] = 0.0 if i == node else base_rates[w, i]
+        without[node] = solver.solve().objective_10k_cny
+    for k in base_rates:
+        floors[k] = 0.0
+    free_cost, free_used, free_rate = _node_rates(solver)
 
     params = dataset.parameters
     year = int(params["base_year"])
@@ -81,36 +87,49 @@ def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.Data
     rows = []
     for node in dataset.nodes.index:
         base = totals.loc[node]
-        base_rate = float(base["utilized_10kt"] / base["generated_10kt"])
-        rate = float(modelled.loc[node, "rate"])
-        free_rate = float(economic.loc[node, "rate"])
-        gap = (rate - base_rate) * 100
+        base_used = float(base["utilized_10kt"])
+        base_rate = base_used / float(base["generated_10kt"])
+        gap = (float(rate[node]) - base_rate) * 100
         rows.append(
             {
                 "node": node,
                 "name_en": dataset.nodes.loc[node, "name_en"],
                 "base_year": year,
                 "generated_10kt": float(base["generated_10kt"]),
-                "base_utilized_10kt": float(base["utilized_10kt"]),
+                "base_utilized_10kt": base_used,
                 "base_rate": base_rate,
                 "base_status": base["status"],
-                "modelled_utilized_10kt": float(modelled.loc[node, "utilized_10kt"]),
-                "modelled_rate": rate,
+                "modelled_utilized_10kt": float(used[node]),
+                "modelled_rate": float(rate[node]),
                 "difference_pp": gap,
                 "tolerance_pp": tolerance,
                 "within_tolerance": abs(gap) <= tolerance,
-                "economics_only_rate": free_rate,
-                "economics_only_difference_pp": (free_rate - base_rate) * 100,
-                "implied_incentive_cny_per_t": float(incentive.get(node, 0.0)),
+                "economics_only_rate": float(free_rate[node]),
+                "economics_only_difference_pp": (float(free_rate[node]) - base_rate) * 100,
+                "practice_premium_cny_per_t": max(cost - without[node], 0.0) / base_used
+                if base_used > 0
+                else 0.0,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    generated = float(table["generated_10kt"].sum())
+    return Calibration(
+        table=table,
+        premium_all_cny_per_t=max(cost - free_cost, 0.0) / float(table["base_utilized_10kt"].sum()),
+        economics_only_rate_all=float(free_used.sum()) / generated,
+        base_rate_all=float(table["base_utilized_10kt"].sum()) / generated,
+    )
 
 
-def write_calibration(data_dir: Path) -> Path:
-    table = calibration_table(data_dir)
+def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.DataFrame:
+    """One row per node: base-year and modelled utilization, with and without floors."""
+    return calibrate(data_dir, scenario_path).table
+
+
+def write_calibration(data_dir: Path) -> Calibration:
+    result = calibrate(data_dir)
     target = Path(data_dir) / "calibration.csv"
     tmp = target.with_suffix(".csv.tmp")
-    table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
+    result.table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
     tmp.replace(target)
-    return target
+    return result

@@ -297,6 +297,7 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                     f"the shares of {stream} to add up to 1",
                 )
             )
+    problems += check_proxies(frames)
     nodes = frames["nodes"]
     provinces = set(nodes["province"].replace("", pd.NA).dropna()) or set(nodes["node"])
     for _, row in frames["estimation/group_totals"].iterrows():
@@ -309,6 +310,48 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                         "nodes",
                         member,
                         "a province listed in nodes.csv",
+                    )
+                )
+    return problems
+
+
+PROXY_UNITS = {
+    "crude_steel": "10^4 t",
+    "raw_coal": "10^4 t",
+    "thermal_power": "10^8 kWh",
+    "red_mud": "10^4 t",
+    "phosphogypsum_share": "share of national stock",
+}
+"""The unit each proxy's value must be in: the coefficients that use it assume it."""
+
+
+def check_proxies(frames: dict[str, pd.DataFrame]) -> list[Problem]:
+    """Each proxy is in its unit and, where it is read as a share of a national total,
+    that total exists for the proxy's year in coefficients.csv."""
+    from model.estimate import NATIONAL
+
+    coefficients = set(frames["estimation/coefficients"]["coefficient"])
+    problems = []
+    for _, row in frames["estimation/proxies"].iterrows():
+        proxy, where = row["proxy"], int(row["_row"])
+        unit = PROXY_UNITS.get(proxy)
+        if unit is not None and row["unit"] != unit:
+            problems.append(
+                Problem("estimation/proxies.csv", where, "unit", row["unit"], f"{unit} for {proxy}")
+            )
+        if proxy in NATIONAL:
+            name = NATIONAL[proxy].format(year=int(row["year"]))
+            if name not in coefficients:
+                prefix = NATIONAL[proxy].split("{year}")[0]
+                have = sorted(c for c in coefficients if c.startswith(prefix))
+                problems.append(
+                    Problem(
+                        "estimation/proxies.csv",
+                        where,
+                        "year",
+                        str(int(row["year"])),
+                        f"a year with a national total {name} in estimation/coefficients.csv "
+                        f"(there: {', '.join(have) or 'none'})",
                     )
                 )
     return problems

@@ -362,7 +362,7 @@ def sensitivity_(
     from model.config import load_scenario
     from model.outputs import write_run
     from model.run import default_out_dir
-    from model.sensitivity import headline, key_outputs, plot, run
+    from model.sensitivity import headline, key_outputs, plot, run, target_of
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -371,7 +371,8 @@ def sensitivity_(
         loaded = load_scenario(scenario)
         against = load_scenario(reference) if reference is not None else None
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task(f"{method}: solving design points", total=None)
+            per_point = "two solves" if against is not None else "one solve"
+            task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -421,20 +422,35 @@ def sensitivity_(
         if morris
         else "Sobol' indices (shares of variance)"
     )
-    console.print(f"{loaded.name}: {method}, {len(result.runs)} design points")
-    console.print(subject.replace("-0.00", "0.00"))
+    solves = len(result.runs) * (2 if against is not None else 1)
+    console.print(f"{loaded.name}: {method}, {len(result.runs)} design points, {solves} solves")
+    console.print(subject)
     view = Table(title=what, title_justify="left")
-    columns = ("factor", "mu*", "± (95%)", "sigma") if morris else ("factor", "ST", "±", "S1")
+    columns = (
+        ("factor", "mu*", "± (95%)", "sigma", "raises it?")
+        if morris
+        else ("factor", "ST", "±", "S1", "±")
+    )
     for column in columns:
         view.add_column(column, justify="left" if column == "factor" else "right")
+    noisy = False
     for _, row in headline(result.indices, method, main).iterrows():  # type: ignore[arg-type]
         if morris:
             cells = [row["mu_star"] / 1e4, row["mu_star_conf"] / 1e4, row["sigma"] / 1e4]
-            view.add_row(str(row["factor"]), *[f"{c:,.2f}" for c in cells])
+            sign = "yes" if row["mu"] > 0 else "no, lowers it" if row["mu"] < 0 else "-"
+            view.add_row(str(row["factor"]), *[f"{c:,.2f}" for c in cells], sign)
         else:
-            cells = [row["ST"], row["ST_conf"], row["S1"]]
+            cells = [row["ST"], row["ST_conf"], row["S1"], row["S1_conf"]]
             view.add_row(str(row["factor"]), *[f"{c:.2f}" for c in cells])
+            noisy |= bool(row["ST_conf"] > row["ST"] / 2 or row["S1"] > row["ST"] + row["ST_conf"])
     console.print(view)
+    if morris:
+        console.print(
+            "A sigma large against mu* means the effect depends on the other factors "
+            "(interaction or non-linearity)."
+        )
+    elif noisy:
+        console.print("The confidence intervals are wide (or S1 exceeds ST): increase --samples.")
     value = "mu_star" if morris else "ST"
     for output in key_outputs(result.indices):
         if output == main:
@@ -445,8 +461,8 @@ def sensitivity_(
             what = "Total cost"
         else:
             scale, unit = 1.0, " CNY/t" if morris else ""
-            name = output.removeprefix("shadow_").removesuffix("_cny_per_t").replace("_", "/", 1)
-            what = f"Target {name} shadow price"
+            region, group = target_of(output)
+            what = f"Target {region}/{group} shadow price"
         listed = "; ".join(
             f"{r['factor']} {r[value] * scale:,.2f}{unit}" for _, r in part.iterrows()
         )
@@ -487,27 +503,23 @@ def data_calibrate(
     from model.calibration import write_calibration
 
     try:
-        path = write_calibration(data_dir)
+        result = write_calibration(data_dir)
     except WasteallocError as exc:
         _fail(exc)
         return
-    import pandas as pd
-
-    table = pd.read_csv(path)
+    table = result.table
     worst = table.loc[table["difference_pp"].abs().idxmax()]
     console.print(
-        f"wrote {path}: {int(table['within_tolerance'].sum())} of {len(table)} provinces "
-        f"within ±{table['tolerance_pp'].iloc[0]} pp; largest gap {worst['name_en']} "
-        f"{worst['difference_pp']:+.2f} pp"
+        f"wrote {Path(data_dir) / 'calibration.csv'}: {int(table['within_tolerance'].sum())} "
+        f"of {len(table)} provinces within ±{table['tolerance_pp'].iloc[0]} pp; largest gap "
+        f"{worst['name_en']} {worst['difference_pp']:+.2f} pp"
     )
-    weights = table["generated_10kt"]
-    free = float((table["economics_only_rate"] * weights).sum() / weights.sum())
-    base = float(table["base_utilized_10kt"].sum() / weights.sum())
-    low, high = table["implied_incentive_cny_per_t"].agg(["min", "max"])
+    low, high = table["practice_premium_cny_per_t"].agg(["min", "max"])
     console.print(
-        f"economics only (no practice floors): {free:.1%} utilized against {base:.1%} in the "
-        f"base year; implied incentive {low:.0f}-{high:.0f} CNY/t by province "
-        "(see data/regions/README.md, Calibration)"
+        f"economics only (no practice floors): {result.economics_only_rate_all:.1%} utilized "
+        f"against {result.base_rate_all:.1%} in the base year; current practice costs "
+        f"{result.premium_all_cny_per_t:.1f} CNY per utilized t more than that "
+        f"({low:.0f}-{high:.0f} by province; see data/regions/README.md, Calibration)"
     )
 
 

@@ -11,10 +11,12 @@ Province total, where no statistic exists: national generation x the province's
 proxy share is the province's share of the national tonnage of the streams that
 have an industrial proxy::
 
-    share_i = sum_k c_k P_k,i / sum_k c_k P_k,national
+    share_i = sum_k w_k (P_k,i / P_k,national(y_k,i)) / sum_k w_k,   w_k = c_k P_k,national
 
 with k = thermal power (fly ash and FGD gypsum), raw coal (coal gangue) and crude
-steel (steel and blast-furnace slag), c_k the tonnes of waste per unit of output.
+steel (steel and blast-furnace slag), c_k the tonnes of waste per unit of output,
+y_k,i the year of the province's figure (a 2022 raw-coal figure is read against
+the 2022 national total) and w_k taken in the reference year of ``WEIGHT_YEAR``.
 
 Stream split of a province with total G (10^4 t):
 
@@ -449,10 +451,13 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def _input_frames(data_dir: Path, resolution: str = "province") -> Frames:
+    from model.checks import check_proxies
     from model.data import load_tables
 
     frames, problems = load_tables(data_dir, resolution)
     problems = [p for p in problems if p.file in INPUT_FILES]
+    if not problems:
+        problems = check_proxies(frames)
     if problems:
         raise DataError(str(data_dir), problems)
     return frames
@@ -534,6 +539,21 @@ def prefecture_shares(
         scale = min(1.0, 0.9 * total / fixed_sum) if fixed_sum > 0 else 1.0
         rest = total - fixed_sum * scale
         free = part[~part["node"].isin(fixed)]
+        if free.empty and rest > 1e-9:
+            raise DataError(
+                label,
+                [
+                    Problem(
+                        "estimation/city_figures.csv",
+                        None,
+                        "node",
+                        province,
+                        f"at least one unit of {province} without a city figure, to take the "
+                        f"remainder of the province ({rest:.1f} x10^4 t); or city figures that "
+                        "add up to the province total",
+                    )
+                ],
+            )
         if len(part) == 1 and not fixed:
             weight = pd.Series([1.0], index=free.index)
             how = "the whole province (a single unit)"

@@ -18,10 +18,15 @@ re-solves with a warm start, as :mod:`model.sweeps` does. Factors that have no
 range in the data are left out and listed.
 
 Morris (the default) screens factors cheaply: ``mu_star`` is the mean absolute
-elementary effect, in the output's unit per full low-to-high range of the factor,
-``sigma`` its spread (non-linearity or interaction). Sobol' gives variance shares
-(``S1`` first order, ``ST`` total) with the factors taken as uniform over their
-ranges, at (k + 2) N solves.
+elementary effect, in the output's unit per full low-to-high range of the factor
+(levels run over [0, 1], so an effect of a linear output is its whole change),
+``mu`` the same with its sign, ``sigma`` the spread (non-linearity or
+interaction). Sobol' gives variance shares (``S1`` first order, ``ST`` total)
+with the factors taken as uniform over their ranges, at (k + 2) N solves.
+
+Only outputs that every optimum shares are analysed: total cost, the cost above
+the reference and the target shadow prices (``unique_outputs``). Rates and net
+CO2 are in ``runs.csv`` too, but equally cheap solutions differ in them.
 """
 
 from __future__ import annotations
@@ -63,11 +68,12 @@ class Factor:
 
 
 def _ranged(table: pd.DataFrame, central: str, low: str, high: str) -> pd.DataFrame:
-    """central/low/high of a table, an empty bound meaning no range on that side."""
+    """Columns ``low`` and ``high`` of a table; an empty bound means the central value."""
     frame = table[[central, low, high]].astype(float)
-    frame[low] = frame[low].fillna(frame[central])
-    frame[high] = frame[high].fillna(frame[central])
-    return frame
+    return pd.DataFrame(
+        {"low": frame[low].fillna(frame[central]), "high": frame[high].fillna(frame[central])},
+        index=table.index,
+    )
 
 
 def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[Factor]:
@@ -83,7 +89,7 @@ def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[
             Factor(
                 f"{mode}_freight",
                 f"{mode} freight rate, CNY/t·km",
-                (("transport_cost_cny_per_tkm", mode, row.iloc[1] * scale, row.iloc[2] * scale),),
+                (("transport_cost_cny_per_tkm", mode, row["low"] * scale, row["high"] * scale),),
             )
         )
     storage = _ranged(
@@ -98,7 +104,7 @@ def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[
             "storage_cost",
             "storage cost of every stream, CNY/t",
             tuple(
-                ("storage_cost_cny_per_t", w, r.iloc[1] * s, r.iloc[2] * s)
+                ("storage_cost_cny_per_t", w, r["low"] * s, r["high"] * s)
                 for w, r in storage.iterrows()
             ),
         )
@@ -119,7 +125,7 @@ def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[
         ("avoided_co2", "avoided CO2", "avoided_co2_t_per_t", avoided, "t CO2/t"),
     )
     for name, words, param, table, unit in groups:
-        items = [(param, key, float(r.iloc[1]), float(r.iloc[2])) for key, r in table.iterrows()]
+        items = [(param, key, float(r["low"]), float(r["high"])) for key, r in table.iterrows()]
         if not detail:
             out.append(
                 Factor(
@@ -184,6 +190,19 @@ def design(
     return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
 
 
+def unique_outputs(columns: Sequence[str]) -> list[str]:
+    """The outputs that do not depend on which of several equally cheap optima is found.
+
+    Total cost, the cost above a reference and the target shadow prices agreed
+    between warm and cold solves at every design point and between HiGHS's
+    simplex and interior-point methods; utilization rates of non-binding groups
+    and net CO2 did not (several allocations have the same cost), so they are kept
+    in ``runs.csv`` but not analysed.
+    """
+    keep = ("objective_10k_cny", "cost_above_reference_10k_cny")
+    return [c for c in columns if c in keep or c.startswith("shadow_")]
+
+
 def analyse(
     active: Sequence[Factor],
     method: Method,
@@ -204,7 +223,9 @@ def analyse(
         if not np.isfinite(y).all():
             continue
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # constant outputs divide 0 by 0
+            # constant outputs: 0/0 in numpy, "constant values" in SALib; set to 0 below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", UserWarning)
             if method == "morris":
                 res = morris_analyze.analyze(
                     problem, levels_run, y, num_levels=levels, seed=seed, print_to_console=False
@@ -267,6 +288,8 @@ def run(
     target scenario) each point is also solved for the reference at the same
     factor levels, and ``cost_above_reference_10k_cny`` (the cost of what the
     scenario adds, the figure to read rather than cost levels) is an output too.
+    A design point that does not solve to optimality stops the analysis with the
+    factor levels at that point: the indices need every point.
     """
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     every = factors(dataset, scenario, detail)
@@ -280,11 +303,22 @@ def run(
     solver = _bound_solver(scenario, dataset)
     other: tuple[Solver, list[Factor]] | None = None
     if reference is not None:
-        if (reference.data, reference.resolution) != (scenario.data, scenario.resolution):
+        here = (str(scenario.data), scenario.resolution)
+        there = (str(reference.data), reference.resolution)
+        if here != there:
             raise ScenarioError(
-                f"sensitivity: reference {reference.name} uses other data or another resolution"
+                f"sensitivity: reference {reference.name} has data={there[0]}, "
+                f"resolution={there[1]}; {scenario.name} has data={here[0]}, "
+                f"resolution={here[1]}: they must be the same"
             )
         by_name = {f.name: f for f in factors(dataset, reference, detail)}
+        missing = [f.name for f in active if f.name not in by_name]
+        if missing:
+            raise ScenarioError(
+                f"sensitivity: reference {reference.name} has no factor {', '.join(missing)} "
+                f"(its modes: {', '.join(reference.transport.modes)}); the reference must have "
+                f"the factors of {scenario.name}"
+            )
         other = (_bound_solver(reference, dataset), [by_name[f.name] for f in active])
     records: list[dict[str, object]] = []
     for n, point in enumerate(levels_run):
@@ -296,17 +330,22 @@ def run(
             record |= {"status": "optimal", **outcomes(solution)}
             if other is not None:
                 _put(other[0], other[1], point)
-                base = other[0].solve().objective_10k_cny
-                record["cost_above_reference_10k_cny"] = solution.objective_10k_cny - base
+                extra = solution.objective_10k_cny - other[0].solve().objective_10k_cny
+                # a difference of equal optima can come out at -1e-9: it is 0
+                record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) < 1e-6 else extra
         except SolveError as exc:
-            record["status"] = exc.status or "not optimal"
+            where = ", ".join(f"{f.name}={u:.3f}" for f, u in zip(active, point, strict=True))
+            raise ScenarioError(
+                f"sensitivity: design point {n} ({where}) did not solve: {exc.status or exc}. "
+                "Every point is needed for the indices; check that the scenario solves at "
+                "the low and high ends of the data ranges, or use [targets] mode = "
+                '"elastic".'
+            ) from exc
         records.append(record)
         if progress is not None:
             progress(n + 1, len(levels_run))
     runs = pd.DataFrame(records)
-    outcome_columns = [
-        c for c in runs.columns if c not in ("run", "status") and not c.startswith("level_")
-    ]
+    outcome_columns = unique_outputs(list(runs.columns))
     indices = analyse(active, method, levels_run, runs[outcome_columns], levels=levels, seed=seed)
     return Sensitivity(
         method,
@@ -345,8 +384,14 @@ def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -
 
 
 def sample_count(k: int, method: Method, trajectories: int, samples: int) -> int:
-    """How many solves a design takes (shown before running)."""
+    """How many design points a design of k factors has (each one solve, two with a reference)."""
     return trajectories * (k + 1) if method == "morris" else samples * (k + 2)
+
+
+def target_of(output: str) -> tuple[str, str]:
+    """(region, group) of a ``shadow_<region>_<group>_cny_per_t`` output."""
+    region, group = output.removeprefix("shadow_").removesuffix("_cny_per_t").split("_", 1)
+    return region, group
 
 
 def key_outputs(indices: pd.DataFrame) -> list[str]:
@@ -388,7 +433,7 @@ def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
         elif cost:
             label = "Total cost"
         else:
-            region, group = output.removeprefix("shadow_").removesuffix("_cny_per_t").split("_", 1)
+            region, group = target_of(output)
             label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
         ax.set_title(label, loc="left", fontsize=10)
         if result.method == "morris":

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.calibration import calibration_table, implied_incentive
+from model.calibration import calibration_table
 from model.data import base_year_totals
 from model.estimate import build, write_build
 from tests.conftest import DATA
@@ -66,41 +66,72 @@ def test_baseline_reproduces_base_year_utilization_within_tolerance(
 
 
 def test_economics_only_run_never_exceeds_the_floored_one(calibration: pd.DataFrame) -> None:
-    """Floors only add utilization, and their prices are what closes the gap."""
-    assert (calibration["economics_only_rate"] <= calibration["modelled_rate"] + 1e-6).all()
-    assert (calibration["implied_incentive_cny_per_t"] >= 0).all()
-    short = calibration["economics_only_difference_pp"] < -0.5
-    # where economics alone fall short of the base year, some floor must bind
-    assert (calibration.loc[short, "implied_incentive_cny_per_t"] > 0).all()
+    """Removing floors can only lower cost; in total it cannot add utilization that the
+    floored run (capacity = base-year use) does not already have."""
+    used = calibration["economics_only_rate"] * calibration["generated_10kt"]
+    assert used.sum() <= calibration["modelled_utilized_10kt"].sum() + 1e-6
+    assert (calibration["practice_premium_cny_per_t"] >= 0).all()
 
 
-def test_implied_incentive_is_the_tonnage_weighted_floor_price() -> None:
-    """Hand calculation: (10 x 2 + 40 x 0 + 20 x 8) / (2 + 0 + 8) = 18 CNY/t; a node whose
-    floors carry no tonnage gets 0."""
-    floors = pd.DataFrame(
-        {
-            "node": ["a", "a", "a", "b"],
-            "stream": ["x", "y", "z", "x"],
-            "shadow_price": [10.0, 40.0, 20.0, 5.0],
-        }
+def test_practice_premium_is_the_cost_of_one_provinces_floors_per_tonne() -> None:
+    """Hand check for Tianjin with models built afresh, floors left out of the inputs:
+    premium = (cost with every floor - cost without Tianjin's) / Tianjin's base-year use."""
+    from dataclasses import replace
+
+    from model.calibration import BASELINE, calibrate
+    from model.config import load_scenario
+    from model.data import load_dataset
+    from model.inputs import prepare
+    from model.solve import Solver
+
+    result = calibrate(DATA)
+    dataset = load_dataset(DATA)
+    inputs = prepare(dataset, load_scenario(BASELINE))
+    with_all = Solver(inputs).solve().objective_10k_cny
+    rest = {k: v for k, v in inputs.floor_rate.items() if k[1] != "tianjin"}
+    without = Solver(replace(inputs, floor_rate=rest)).solve().objective_10k_cny
+    none = Solver(replace(inputs, floor_rate={})).solve().objective_10k_cny
+    row = result.table.set_index("node").loc["tianjin"]
+    assert row["practice_premium_cny_per_t"] == pytest.approx(
+        (with_all - without) / row["base_utilized_10kt"], rel=1e-6
     )
-    base_use = pd.DataFrame(
-        {
-            "node": ["a", "a", "a", "b"],
-            "stream": ["x", "y", "z", "x"],
-            "utilized_10kt": [2.0, 0.0, 8.0, 0.0],
-        }
+    assert result.premium_all_cny_per_t == pytest.approx(
+        (with_all - none) / result.table["base_utilized_10kt"].sum(), rel=1e-6
     )
-    result = implied_incentive(floors, base_use)
-    assert result["a"] == pytest.approx(18.0)
-    assert result["b"] == 0.0
+    assert result.premium_all_cny_per_t > 0
 
 
 def test_shipped_calibration_report_is_current(calibration: pd.DataFrame) -> None:
     shipped = pd.read_csv(DATA / "calibration.csv")
     assert list(shipped.columns) == list(calibration.columns)
     assert list(shipped["node"]) == list(calibration["node"])
-    for column in ("modelled_rate", "economics_only_rate", "implied_incentive_cny_per_t"):
+    for column in ("modelled_rate", "economics_only_rate", "practice_premium_cny_per_t"):
         assert shipped[column].to_numpy() == pytest.approx(
             calibration[column].to_numpy(), abs=1e-3
         ), column
+
+
+def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_path) -> None:
+    """A thermal-power figure in TWh, for a year without a national total: both are
+    reported by validate and by data build, with file, row, column and value."""
+    from model.data import load_dataset
+    from model.errors import DataError
+
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    path = copy / "estimation" / "proxies.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("hebei,thermal_power,"))
+    lines[row] = lines[row].replace(",2020,", ",2021,").replace("10^8 kWh", "TWh")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = (
+        f"estimation/proxies.csv row {row + 1}, column unit: value 'TWh': "
+        "expected 10^8 kWh for thermal_power",
+        f"estimation/proxies.csv row {row + 1}, column year: value '2021': "
+        "expected a year with a national total national_thermal_power_2021",
+    )
+    for attempt in (lambda: load_dataset(copy), lambda: write_build(copy)):
+        with pytest.raises(DataError) as caught:
+            attempt()
+        for text in expected:
+            assert text in str(caught.value)
