@@ -320,6 +320,7 @@ PROXY_UNITS = {
     "raw_coal": "10^4 t",
     "thermal_power": "10^8 kWh",
     "red_mud": "10^4 t",
+    "alumina": "10^4 t",
     "phosphogypsum_share": "share of national stock",
 }
 """The unit each proxy's value must be in: the coefficients that use it assume it."""

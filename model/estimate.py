@@ -284,23 +284,30 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     rest_total = sum(rest_national.values())
     pg_national = float(basis.loc["phosphogypsum", "national_generation_10kt"])
     proxy_of = {w: proxy for w, (proxy, _) in PROXY_STREAMS.items()}
-    proxy_of |= {"phosphogypsum": "phosphogypsum_share", "red_mud": "red_mud"}
+    proxy_of |= {"phosphogypsum": "phosphogypsum_share"}
     rows = []
     for node, total in inputs.totals["generated_10kt"].items():
         node = str(node)
         fixed = {w: c[k] * _proxy(inputs, node, proxy) for w, (proxy, k) in PROXY_STREAMS.items()}
         fixed["phosphogypsum"] = pg_national * _proxy(inputs, node, "phosphogypsum_share")
-        fixed["red_mud"] = _proxy(inputs, node, "red_mud")
+        # red mud: a reported figure where there is one, else alumina output x ratio
+        have = set(inputs.proxies[inputs.proxies["node"] == node]["proxy"])
+        if "red_mud" in have:
+            fixed["red_mud"], proxy_of["red_mud"] = _proxy(inputs, node, "red_mud"), "red_mud"
+        else:
+            alumina = _proxy(inputs, node, "alumina")
+            fixed["red_mud"] = c["red_mud_per_alumina"] * alumina
+            proxy_of["red_mud"] = "alumina"
         fixed_sum = sum(fixed.values())
         cap = c["fixed_share_cap"] * float(total)
         scale = min(1.0, cap / fixed_sum) if fixed_sum > 0 else 1.0
         note_scale = f"; proxy streams scaled by {scale:.3f} to {cap:.0f}" if scale < 1 else ""
-        have = set(inputs.proxies[inputs.proxies["node"] == node]["proxy"])
         for w, v in fixed.items():
+            missing = "red mud or alumina figure" if w == "red_mud" else f"{proxy_of[w]} proxy"
             note = (
                 f"from provincial proxy ({proxy_of[w]}){note_scale}"
                 if proxy_of[w] in have
-                else f"no {proxy_of[w]} proxy found for {node}: 0 is a placeholder"
+                else f"no {missing} found for {node}: 0 is a placeholder"
             )
             rows.append((node, w, v * scale, note))
         rest = float(total) - fixed_sum * scale

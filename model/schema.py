@@ -207,7 +207,9 @@ class StreamBasisRow(_Row):
 
 class ProxyRow(_Row):
     node: str = Slug
-    proxy: Literal["crude_steel", "raw_coal", "thermal_power", "phosphogypsum_share", "red_mud"]
+    proxy: Literal[
+        "crude_steel", "raw_coal", "thermal_power", "phosphogypsum_share", "red_mud", "alumina"
+    ]
     year: int = Field(ge=2000, le=2100)
     value: float = Field(ge=0)
     unit: str = Field(min_length=1)

@@ -135,3 +135,18 @@ def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_p
             attempt()
         for text in expected:
             assert text in str(caught.value)
+
+
+def test_red_mud_comes_from_a_reported_figure_else_from_alumina() -> None:
+    """Shanxi keeps its reported red mud; Shandong gets alumina x ratio (files read here)."""
+    proxies = pd.read_csv(DATA / "estimation" / "proxies.csv")
+    ratio = pd.read_csv(DATA / "estimation" / "coefficients.csv").set_index("coefficient")
+    generation = pd.read_csv(DATA / "generation.csv").set_index(["node", "stream"])
+    figure = proxies.set_index(["node", "proxy"])["value"]
+    assert generation.loc[("shanxi", "red_mud"), "generation_10kt"] == pytest.approx(
+        figure[("shanxi", "red_mud")], abs=0.01
+    )
+    assert generation.loc[("shandong", "red_mud"), "generation_10kt"] == pytest.approx(
+        figure[("shandong", "alumina")] * ratio.loc["red_mud_per_alumina", "value"], abs=0.01
+    )
+    assert "placeholder" in generation.loc[("henan", "red_mud"), "note"]
