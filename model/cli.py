@@ -362,7 +362,7 @@ def sensitivity_(
     from model.config import load_scenario
     from model.outputs import write_run
     from model.run import default_out_dir
-    from model.sensitivity import headline, key_outputs, plot, run, target_of
+    from model.sensitivity import describe, headline, key_outputs, plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -456,15 +456,10 @@ def sensitivity_(
         if output == main:
             continue
         part = headline(result.indices, method, output, 3)  # type: ignore[arg-type]
-        if output.endswith("_10k_cny"):
-            scale, unit = (1e-4, " x10^8 CNY/yr") if morris else (1.0, "")
-            what = "Total cost"
-        else:
-            scale, unit = 1.0, " CNY/t" if morris else ""
-            region, group = target_of(output)
-            what = f"Target {region}/{group} shadow price"
+        what, scale, unit = describe(output, method, result.reference)  # type: ignore[arg-type]
+        shown = f" {unit}" if morris else ""
         listed = "; ".join(
-            f"{r['factor']} {r[value] * scale:,.2f}{unit}" for _, r in part.iterrows()
+            f"{r['factor']} {r[value] * scale:,.2f}{shown}" for _, r in part.iterrows()
         )
         console.print(f"{what}, strongest factors: {listed}")
     if result.skipped:

@@ -128,6 +128,12 @@ class CapacityConfig(_Strict):
 class SolverConfig(_Strict):
     time_limit_s: float = Field(600.0, gt=0)
     threads: int | None = Field(None, ge=1)
+    tie_break: Literal["co2", "none"] = Field(
+        "co2",
+        description="Among allocations of least cost (to 1e-9), take the one with the least "
+        "net CO2 (a second solve), so CO2 and stream splits do not depend on the solver's "
+        "path; 'none' keeps the first optimum found.",
+    )
 
 
 class OutputConfig(_Strict):

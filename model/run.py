@@ -56,6 +56,7 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
         time_limit_s=scenario.solver.time_limit_s,
         threads=scenario.solver.threads,
         scenario=scenario.name,
+        tie_break=scenario.solver.tie_break,
     )
     solution = solver.solve()
     results = collect(solution)
@@ -90,7 +91,11 @@ def _summary(
             "build": round(solution.build_seconds, 3),
             "solve": round(solution.solve_seconds, 3),
         },
-        "solver": {"name": solution.solver, "version": solution.solver_version},
+        "solver": {
+            "name": solution.solver,
+            "version": solution.solver_version,
+            "tie_break": solution.tie_break,
+        },
         "versions": versions(),
         "inputs": {
             "data_dir": str(dataset.data_dir),

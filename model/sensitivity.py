@@ -25,8 +25,9 @@ interaction). Sobol' gives variance shares (``S1`` first order, ``ST`` total)
 with the factors taken as uniform over their ranges, at (k + 2) N solves.
 
 Only outputs that every optimum shares are analysed: total cost, the cost above
-the reference and the target shadow prices (``unique_outputs``). Rates and net
-CO2 are in ``runs.csv`` too, but equally cheap solutions differ in them.
+the reference, the target shadow prices and, with the least-CO2 second solve
+(the default), net CO2 (``unique_outputs``). Rates are in ``runs.csv`` too, but
+equally cheap solutions differ in them.
 """
 
 from __future__ import annotations
@@ -190,16 +191,18 @@ def design(
     return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
 
 
-def unique_outputs(columns: Sequence[str]) -> list[str]:
+def unique_outputs(columns: Sequence[str], tie_break: str = "none") -> list[str]:
     """The outputs that do not depend on which of several equally cheap optima is found.
 
     Total cost, the cost above a reference and the target shadow prices agreed
     between warm and cold solves at every design point and between HiGHS's
-    simplex and interior-point methods; utilization rates of non-binding groups
-    and net CO2 did not (several allocations have the same cost), so they are kept
-    in ``runs.csv`` but not analysed.
+    simplex and interior-point methods. Net CO2 is unique when the least-CO2
+    second solve is on (``[solver] tie_break = "co2"``, the default). Utilization
+    rates of non-binding groups are not, so they stay in ``runs.csv`` only.
     """
-    keep = ("objective_10k_cny", "cost_above_reference_10k_cny")
+    keep = {"objective_10k_cny", "cost_above_reference_10k_cny"}
+    if tie_break == "co2":
+        keep.add("net_co2_10kt")
     return [c for c in columns if c in keep or c.startswith("shadow_")]
 
 
@@ -260,6 +263,7 @@ def _bound_solver(scenario: Scenario, dataset: Dataset) -> Solver:
         time_limit_s=scenario.solver.time_limit_s,
         threads=scenario.solver.threads,
         scenario=scenario.name,
+        tie_break=scenario.solver.tie_break,
     )
 
 
@@ -345,7 +349,7 @@ def run(
         if progress is not None:
             progress(n + 1, len(levels_run))
     runs = pd.DataFrame(records)
-    outcome_columns = unique_outputs(list(runs.columns))
+    outcome_columns = unique_outputs(list(runs.columns), scenario.solver.tie_break)
     indices = analyse(active, method, levels_run, runs[outcome_columns], levels=levels, seed=seed)
     return Sensitivity(
         method,
@@ -395,13 +399,29 @@ def target_of(output: str) -> tuple[str, str]:
 
 
 def key_outputs(indices: pd.DataFrame) -> list[str]:
-    """Total cost and every target shadow price that is not constant: what a plot shows."""
+    """Costs, net CO2 and every target shadow price that is not constant: what a plot shows."""
     outputs = list(dict.fromkeys(indices["output"]))
     shadows = [o for o in outputs if o.startswith("shadow_")]
     numbers = indices.drop(columns=["output", "factor"]).abs().sum(axis=1)
     moving = numbers.groupby(indices["output"]).sum() > 0
-    costs = [o for o in ("objective_10k_cny", "cost_above_reference_10k_cny") if o in outputs]
-    return [*costs, *[o for o in shadows if bool(moving.get(o, False))]]
+    first = ("objective_10k_cny", "cost_above_reference_10k_cny", "net_co2_10kt")
+    fixed = [o for o in first if o in outputs]
+    return [*fixed, *[o for o in shadows if bool(moving.get(o, False))]]
+
+
+def describe(output: str, method: Method, reference: str = "") -> tuple[str, float, str]:
+    """(label, factor to the shown unit, shown unit) of an output; Sobol' indices are shares."""
+    if output == "objective_10k_cny":
+        label, scale, unit = "Total cost", 1e-4, "x10^8 CNY/yr"
+    elif output == "cost_above_reference_10k_cny":
+        label, scale, unit = f"Cost above {reference or 'the reference'}", 1e-4, "x10^8 CNY/yr"
+    elif output == "net_co2_10kt":
+        label, scale, unit = "Net CO2", 1e-2, "Mt/yr"
+    else:
+        region, group = target_of(output)
+        label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
+        scale, unit = 1.0, "CNY/t"
+    return (label, scale, unit) if method == "morris" else (label, 1.0, "share of variance")
 
 
 def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
@@ -418,8 +438,7 @@ def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
     )
     for ax, output in zip(axes[:, 0], outputs, strict=True):
         part = headline(result.indices, result.method, output, top).iloc[::-1]
-        cost = output.endswith("_10k_cny")
-        factor = 1e-4 if cost and result.method == "morris" else 1.0  # 10^4 -> 10^8 CNY
+        label, factor, unit = describe(output, result.method, result.reference)
         ax.barh(
             part["factor"],
             part[key] * factor,
@@ -427,14 +446,6 @@ def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
             color="#4c72b0",
             ecolor="#555555",
         )
-        unit = "x10^8 CNY/yr" if cost else "CNY/t"
-        if output == "cost_above_reference_10k_cny":
-            label = f"Cost above {result.reference}"
-        elif cost:
-            label = "Total cost"
-        else:
-            region, group = target_of(output)
-            label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
         ax.set_title(label, loc="left", fontsize=10)
         if result.method == "morris":
             ax.set_xlabel(f"mu*, {unit} (mean change across the factor's low-high range)")

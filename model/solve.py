@@ -27,6 +27,7 @@ class Solution:
     duals: dict[Any, float] = field(default_factory=dict)
     solver: str = "HiGHS"
     solver_version: str = ""
+    tie_break: str = "none"  # "co2" when the least-CO2 optimum was found by a second solve
 
 
 class Solver:
@@ -43,12 +44,14 @@ class Solver:
         time_limit_s: float = 600.0,
         threads: int | None = None,
         scenario: str = "scenario",
+        tie_break: str = "none",
     ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
         self.model = build_model(inputs)
         self.build_seconds = time.perf_counter() - start
         self.scenario = scenario
+        self.tie_break = tie_break
         self._highs = Highs()
         self._options = {"time_limit": time_limit_s, "threads": threads}
 
@@ -75,6 +78,10 @@ class Solver:
         result.solution_loader.load_vars()
         duals = dict(result.solution_loader.get_duals())
         version = ".".join(str(v) for v in self._highs.version())
+        tie = "none"
+        if self.tie_break == "co2":
+            tie = self._least_co2(float(pyo.value(self.model.total_cost)))
+            seconds = time.perf_counter() - start
         return Solution(
             model=self.model,
             status="optimal",
@@ -83,7 +90,41 @@ class Solver:
             build_seconds=self.build_seconds,
             duals=duals,
             solver_version=version,
+            tie_break=tie,
         )
+
+    def _least_co2(self, cost: float) -> str:
+        """Second solve: least net CO2 among allocations costing at most the optimum.
+
+        Keeps total cost <= z* (1 + 1e-9) + 1e-6 and minimises transport CO2 less
+        avoided CO2. The duals of the first solve are kept: in a linear program any
+        optimal dual solution pairs with any optimal primal one. If the second
+        solve fails (numerics), the first optimum stays loaded and "none" is
+        returned. The model is left as it was found.
+        """
+        m = self.model
+        m.total_cost.deactivate()
+        m.tie_cost_cap = pyo.Constraint(expr=m.total_cost.expr <= cost + 1e-9 * abs(cost) + 1e-6)
+        m.tie_objective = pyo.Objective(expr=m.transport_co2_10kt - m.avoided_co2_10kt)
+        try:
+            result = self._highs.solve(
+                m,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+                time_limit=self._options["time_limit"],
+                threads=self._options["threads"],
+            )
+            if (
+                result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
+                and result.solution_status == SolutionStatus.optimal
+            ):
+                result.solution_loader.load_vars()
+                return "co2"
+            return "none"
+        finally:
+            m.del_component(m.tie_objective)
+            m.del_component(m.tie_cost_cap)
+            m.total_cost.activate()
 
     def _explain(self, condition: TerminationCondition) -> str:
         name = condition.name

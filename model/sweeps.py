@@ -142,6 +142,7 @@ def sweep(
         time_limit_s=scenario.solver.time_limit_s,
         threads=scenario.solver.threads,
         scenario=scenario.name,
+        tie_break=scenario.solver.tie_break,
     )
     put = _setter(spec, solver.model)
     rows = []

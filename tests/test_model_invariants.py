@@ -262,3 +262,33 @@ def test_no_stream_is_hauled_both_ways_between_two_nodes() -> None:
         flows = moved.groupby(["stream", "origin", "destination"])["amount_10kt"].sum()
         both = [(w, i, j) for (w, i, j) in flows.index if (w, j, i) in flows.index]
         assert both == [], f"{name}: {both}"
+
+
+def test_the_least_co2_second_solve_keeps_cost_and_prices_and_lowers_co2(target_2025) -> None:
+    """tie_break = "co2" (the default) against "none": same cost to 1e-9, same target
+    shadow prices, and net CO2 no higher."""
+    from model.run import solve_scenario
+
+    scenario = target_2025.scenario
+    assert scenario.solver.tie_break == "co2"
+    assert target_2025.solution.tie_break == "co2"
+    plain = scenario.model_copy(
+        update={"solver": scenario.solver.model_copy(update={"tie_break": "none"})}
+    )
+    first = solve_scenario(plain, target_2025.dataset)
+    assert first.solution.tie_break == "none"
+    # the second solve may use the 1e-9 cost slack it is given (plus solver tolerance)
+    assert target_2025.solution.objective_10k_cny == pytest.approx(
+        first.solution.objective_10k_cny, rel=2e-9
+    )
+
+    def prices(run):
+        table = run.results.shadow_prices
+        return table[table["constraint"] == "target"].set_index(["region", "group"])["shadow_price"]
+
+    assert prices(target_2025).to_numpy() == pytest.approx(prices(first).to_numpy(), abs=1e-6)
+
+    def net(run):
+        return float(run.results.emissions.set_index("component").loc["net", "co2_10kt"])
+
+    assert net(target_2025) <= net(first) + 1e-6

@@ -59,12 +59,12 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
     assert (nodes["rate"] >= nodes["floor_rate"] - 1e-6).all()
 
 
-def _shares() -> pd.DataFrame:
+def _shares(data=DATA) -> pd.DataFrame:
     from model.data import base_year_totals
     from model.estimate import _input_frames, prefecture_shares
 
-    frames = _input_frames(DATA)
-    nodes = _input_frames(DATA, "prefecture")["nodes"]
+    frames = _input_frames(data)
+    nodes = _input_frames(data, "prefecture")["nodes"]
     totals = base_year_totals(frames["province_totals"], 2020, "generated_10kt")
     return prefecture_shares(nodes, frames, totals).set_index("node")
 
@@ -85,30 +85,30 @@ def test_a_province_with_every_population_figure_is_split_by_population() -> Non
     )
 
 
-def test_a_province_missing_one_population_figure_falls_back_to_area() -> None:
-    """One basis per province: a gap in the census figures means area for all of it."""
-    shares = _shares()
-    proxies = pd.read_csv(DATA / "estimation" / "prefecture_proxies.csv")
-    nodes = pd.read_csv(DATA / "prefecture" / "nodes.csv").set_index("node")
-    covered = nodes["province"][nodes.index.isin(proxies["node"])].value_counts()
-    units = nodes["province"].value_counts()
-    partial = [p for p in units.index if 0 < covered.get(p, 0) < units[p]]
-    cities = set(pd.read_csv(DATA / "estimation" / "city_figures.csv")["node"])
-    checked = 0
-    for province in partial:
-        part = shares[(shares["province"] == province) & ~shares.index.isin(cities)]
-        missing = set(part.index) - set(proxies["node"])
-        if not missing:
-            continue  # the units without a figure all have a reported city figure
-        assert (part["basis"] == "remainder of the province by area").all(), province
-        area = nodes.loc[part.index, "area_km2"]
-        assert part["share"].to_numpy() / part["share"].sum() == pytest.approx(
-            (area / area.sum()).to_numpy()
-        )
-        checked += 1
-    if not partial:
-        pytest.skip("every province is fully covered or not at all")
-    assert checked > 0
+def test_a_province_missing_one_population_figure_falls_back_to_area(tmp_path) -> None:
+    """One basis per province: without Haixi's census figure all of Qinghai goes by area."""
+    import shutil
+
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    path = copy / "estimation" / "prefecture_proxies.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join(line for line in lines if not line.startswith("qinghai_haixi,")) + "\n",
+        encoding="utf-8",
+    )
+    shares = _shares(copy)
+    qinghai = shares[shares["province"] == "qinghai"]
+    assert len(qinghai) == 8
+    assert (qinghai["basis"] == "remainder of the province by area").all()
+    area = (
+        pd.read_csv(DATA / "prefecture" / "nodes.csv")
+        .set_index("node")
+        .loc[qinghai.index, "area_km2"]
+    )
+    assert qinghai["share"].to_numpy() == pytest.approx((area / area.sum()).to_numpy())
+    shandong = shares[shares["province"] == "shandong"]
+    assert (shandong["basis"] == "remainder of the province by 2020 census population").all()
 
 
 def test_a_population_figure_for_an_unknown_unit_is_an_error(tmp_path) -> None:

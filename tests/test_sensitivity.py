@@ -157,8 +157,9 @@ def test_avoided_co2_matters_only_with_a_carbon_price(target, morris) -> None:
         row = idx[(idx["output"] == "objective_10k_cny") & (idx["factor"] == factor)]
         return float(row["mu_star"].iloc[0])
 
-    assert mu_star(morris, "avoided_co2") == 0.0
+    # zero up to the 1e-9 cost slack of the least-CO2 second solve
     assert mu_star(morris, "storage_cost") > 0.0
+    assert mu_star(morris, "avoided_co2") <= 1e-8 * mu_star(morris, "storage_cost")
     carbon = target.model_copy(
         update={"prices": target.prices.model_copy(update={"carbon_cny_per_t": 100.0})}
     )
@@ -174,9 +175,16 @@ def test_sobol_needs_a_power_of_two_and_runs_k_plus_2_times_n_points(target) -> 
     assert len(result.runs) == 8 * (len(active) + 2)
     cost = result.indices[result.indices["output"] == "objective_10k_cny"]
     assert set(cost["factor"]) == {f.name for f in active}
-    # rates and CO2 differ between equally cheap optima: kept in runs, not analysed
-    assert "net_co2_10kt" in result.runs
-    assert not result.indices["output"].str.startswith(("rate_", "net_co2")).any()
+    # rates differ between equally cheap optima: kept in runs, not analysed; net CO2
+    # is analysed only when the least-CO2 second solve makes it unique
+    assert "rate_yrb_bulk" in result.runs
+    assert not result.indices["output"].str.startswith("rate_").any()
+    assert (result.indices["output"] == "net_co2_10kt").any()
+    plain = target.model_copy(
+        update={"solver": target.solver.model_copy(update={"tie_break": "none"})}
+    )
+    outputs = set(run(plain, "morris", trajectories=2, dataset=dataset).indices["output"])
+    assert "net_co2_10kt" not in outputs
 
 
 def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) -> None:
