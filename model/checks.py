@@ -327,12 +327,22 @@ PROXY_UNITS = {
 
 
 def check_proxies(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Each proxy is in its unit and, where it is read as a share of a national total,
-    that total exists for the proxy's year in coefficients.csv."""
-    from model.estimate import NATIONAL
+    """Every coefficient the estimates use exists; each proxy is in its unit and, where
+    it is read as a share of a national total, that total exists for its year."""
+    from model.estimate import NATIONAL, REQUIRED_COEFFICIENTS
 
     coefficients = set(frames["estimation/coefficients"]["coefficient"])
-    problems = []
+    problems = [
+        Problem(
+            "estimation/coefficients.csv",
+            None,
+            "coefficient",
+            name,
+            f"a row for {name} (the estimates use it; see data/regions/README.md)",
+        )
+        for name in REQUIRED_COEFFICIENTS
+        if name not in coefficients
+    ]
     for _, row in frames["estimation/proxies"].iterrows():
         proxy, where = row["proxy"], int(row["_row"])
         unit = PROXY_UNITS.get(proxy)

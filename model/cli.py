@@ -104,6 +104,12 @@ def print_summary(run: Run) -> None:
         f"CO2 (Mt/yr): transport {co2['transport'] / 100:,.2f}, avoided "
         f"{co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
     )
+    most = s.get("net_co2_most_at_least_cost_10kt")
+    if most is not None and most - co2["net"] > 1.0:
+        console.print(
+            f"  net CO2 is that of the least-CO2 allocation among the least-cost ones; "
+            f"another allocation of the same cost has {most / 100:,.2f}"
+        )
     prices = run.results.shadow_prices
     binding = prices[prices["binding"].astype(bool)]
     tgt = binding[binding["constraint"] == "target"]

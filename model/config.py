@@ -131,8 +131,9 @@ class SolverConfig(_Strict):
     tie_break: Literal["co2", "none"] = Field(
         "co2",
         description="Among allocations of least cost (to 1e-9), take the one with the least "
-        "net CO2 (a second solve), so CO2 and stream splits do not depend on the solver's "
-        "path; 'none' keeps the first optimum found.",
+        "net CO2 (a second solve), so net CO2 does not depend on the solver's path (stream "
+        "splits and rates of non-binding groups still can); 'none' keeps the first optimum "
+        "found. Each solve has time_limit_s.",
     )
 
 

@@ -67,6 +67,17 @@ NATIONAL = {
 }
 # the year of the national total that weighs each proxy in the proxy share
 WEIGHT_YEAR = {"thermal_power": 2020, "raw_coal": 2020, "crude_steel": 2019}
+# every coefficient the estimates read by name (checked by ``model.checks``)
+REQUIRED_COEFFICIENTS = (
+    *sorted({k for _, k in PROXY_STREAMS.values()} - {"blast_furnace_slag_per_crude_steel"}),
+    "ferrous_slag_per_crude_steel",
+    "fixed_share_cap",
+    "other_national_10kt",
+    "expansion_share",
+    "carry_over_years",
+    "red_mud_per_alumina",
+    *(NATIONAL[p].format(year=y) for p, y in WEIGHT_YEAR.items()),
+)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
         threads=scenario.solver.threads,
         scenario=scenario.name,
         tie_break=scenario.solver.tie_break,
+        co2_range=True,
     )
     solution = solver.solve()
     results = collect(solution)
@@ -82,6 +83,11 @@ def _summary(
         "utilization_rate": {g: round(float(r), 6) for g, r in total["rate"].items()},
         "targets": {"count": len(targets), "met": int(targets["met"].sum())},
         "co2_10kt": {k: round(float(v), 6) for k, v in emissions.items()},
+        "net_co2_most_at_least_cost_10kt": (
+            None
+            if solution.net_co2_most_10kt is None
+            else round(float(solution.net_co2_most_10kt), 6)
+        ),
         "model_size": {
             "variables": int(m.nvariables()),
             "constraints": int(m.nconstraints()),

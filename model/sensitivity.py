@@ -331,12 +331,14 @@ def run(
         try:
             _put(solver, active, point)
             solution = solver.solve()
-            record |= {"status": "optimal", **outcomes(solution)}
+            record |= {"status": "optimal", "tie_break": solution.tie_break}
+            record |= outcomes(solution)
             if other is not None:
                 _put(other[0], other[1], point)
                 extra = solution.objective_10k_cny - other[0].solve().objective_10k_cny
-                # a difference of equal optima can come out at -1e-9: it is 0
-                record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) < 1e-6 else extra
+                # equal optima differ by up to the second solve's cost slack (1e-9): 0
+                tiny = 2e-9 * abs(solution.objective_10k_cny) + 1e-5
+                record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) <= tiny else extra
         except SolveError as exc:
             where = ", ".join(f"{f.name}={u:.3f}" for f, u in zip(active, point, strict=True))
             raise ScenarioError(
@@ -349,7 +351,9 @@ def run(
         if progress is not None:
             progress(n + 1, len(levels_run))
     runs = pd.DataFrame(records)
-    outcome_columns = unique_outputs(list(runs.columns), scenario.solver.tie_break)
+    # net CO2 is unique only where every point got the least-CO2 second solve
+    everywhere = "co2" if (runs["tie_break"] == "co2").all() else "none"
+    outcome_columns = unique_outputs(list(runs.columns), everywhere)
     indices = analyse(active, method, levels_run, runs[outcome_columns], levels=levels, seed=seed)
     return Sensitivity(
         method,

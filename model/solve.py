@@ -28,6 +28,8 @@ class Solution:
     solver: str = "HiGHS"
     solver_version: str = ""
     tie_break: str = "none"  # "co2" when the least-CO2 optimum was found by a second solve
+    # net CO2 of the most-CO2 allocation at the same least cost (None: not computed)
+    net_co2_most_10kt: float | None = None
 
 
 class Solver:
@@ -45,14 +47,21 @@ class Solver:
         threads: int | None = None,
         scenario: str = "scenario",
         tie_break: str = "none",
+        co2_range: bool = False,
     ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
         self.model = build_model(inputs)
+        self.tie_break = tie_break
+        self.co2_range = co2_range and tie_break == "co2"
+        if tie_break == "co2":
+            _add_tie_break(self.model)
         self.build_seconds = time.perf_counter() - start
         self.scenario = scenario
-        self.tie_break = tie_break
         self._highs = Highs()
+        # HiGHS writes warnings to stdout (e.g. a coefficient of the cost cap set to 0
+        # by a sweep); results and failures are reported through the status instead
+        self._highs.config.solver_options["output_flag"] = False
         self._options = {"time_limit": time_limit_s, "threads": threads}
 
     def solve(self) -> Solution:
@@ -78,9 +87,12 @@ class Solver:
         result.solution_loader.load_vars()
         duals = dict(result.solution_loader.get_duals())
         version = ".".join(str(v) for v in self._highs.version())
-        tie = "none"
+        tie, most = "none", None
         if self.tie_break == "co2":
-            tie = self._least_co2(float(pyo.value(self.model.total_cost)))
+            cost = float(pyo.value(self.model.total_cost))
+            if self.co2_range:
+                most = self._co2_at_least_cost(cost, most=True)
+            tie = "co2" if self._co2_at_least_cost(cost) is not None else "none"
             seconds = time.perf_counter() - start
         return Solution(
             model=self.model,
@@ -91,21 +103,26 @@ class Solver:
             duals=duals,
             solver_version=version,
             tie_break=tie,
+            net_co2_most_10kt=most,
         )
 
-    def _least_co2(self, cost: float) -> str:
-        """Second solve: least net CO2 among allocations costing at most the optimum.
+    def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
+        """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
 
-        Keeps total cost <= z* (1 + 1e-9) + 1e-6 and minimises transport CO2 less
-        avoided CO2. The duals of the first solve are kept: in a linear program any
-        optimal dual solution pairs with any optimal primal one. If the second
-        solve fails (numerics), the first optimum stays loaded and "none" is
-        returned. The model is left as it was found.
+        Caps total cost at z* (1 + 1e-9) + 1e-6 and minimises (maximises) transport
+        CO2 less avoided CO2. The least-CO2 allocation is loaded into the model; the
+        most-CO2 one is only measured (its net CO2 is returned). The duals of the
+        first solve are kept: in a linear program any optimal dual solution pairs
+        with any optimal primal one. If the solve fails (time limit, numerics) the
+        loaded allocation is unchanged and None is returned. Each solve has the
+        scenario's time limit. The cap and the two objectives are built once
+        (``_add_tie_break``), so nothing is added to or removed from the solver here.
         """
         m = self.model
+        m.tie_cost_rhs = cost + 1e-9 * abs(cost) + 1e-6
+        objective = m.tie_co2_most if most else m.tie_co2_least
         m.total_cost.deactivate()
-        m.tie_cost_cap = pyo.Constraint(expr=m.total_cost.expr <= cost + 1e-9 * abs(cost) + 1e-6)
-        m.tie_objective = pyo.Objective(expr=m.transport_co2_10kt - m.avoided_co2_10kt)
+        objective.activate()
         try:
             result = self._highs.solve(
                 m,
@@ -114,17 +131,19 @@ class Solver:
                 time_limit=self._options["time_limit"],
                 threads=self._options["threads"],
             )
-            if (
+            if not (
                 result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
                 and result.solution_status == SolutionStatus.optimal
             ):
-                result.solution_loader.load_vars()
-                return "co2"
-            return "none"
+                return None
+            if most:
+                return float(result.incumbent_objective)
+            result.solution_loader.load_vars()
+            return float(pyo.value(m.transport_co2_10kt - m.avoided_co2_10kt))
         finally:
-            m.del_component(m.tie_objective)
-            m.del_component(m.tie_cost_cap)
+            objective.deactivate()
             m.total_cost.activate()
+            m.tie_cost_rhs = _NO_CAP
 
     def _explain(self, condition: TerminationCondition) -> str:
         name = condition.name
@@ -150,6 +169,25 @@ class Solver:
                 "processing cost (revenue above opex) on a pathway without capacity."
             )
         return f"{head}\nWhat to try: run `wastealloc validate` on the data."
+
+
+_NO_CAP = 1e15  # 10^4 CNY: a cap far above any cost, below HiGHS's 1e20 "infinite" bound
+
+
+def _add_tie_break(m: pyo.ConcreteModel) -> None:
+    """The cost cap and the two CO2 objectives of the second solve, built inactive.
+
+    The cap stays in the model with an infinite right-hand side while it is not
+    used, so switching to the second solve changes one bound and the active
+    objective, and the persistent solver never re-indexes its rows.
+    """
+    net = m.transport_co2_10kt - m.avoided_co2_10kt
+    m.tie_cost_rhs = pyo.Param(initialize=_NO_CAP, mutable=True)
+    m.tie_cost_cap = pyo.Constraint(expr=m.total_cost.expr <= m.tie_cost_rhs)
+    m.tie_co2_least = pyo.Objective(expr=net, sense=pyo.minimize)
+    m.tie_co2_most = pyo.Objective(expr=net, sense=pyo.maximize)
+    m.tie_co2_least.deactivate()
+    m.tie_co2_most.deactivate()
 
 
 def diagnose_infeasible_targets(inputs: ModelInputs) -> str:

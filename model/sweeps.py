@@ -156,6 +156,7 @@ def sweep(
             rows.append(row)
             continue
         row["status"] = "optimal"
+        row["tie_break"] = solution.tie_break  # "none" if the least-CO2 solve fell back
         row.update(outcomes(solution))
         rows.append(row)
     table = pd.DataFrame(rows)

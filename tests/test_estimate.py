@@ -137,16 +137,33 @@ def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_p
             assert text in str(caught.value)
 
 
-def test_red_mud_comes_from_a_reported_figure_else_from_alumina() -> None:
-    """Shanxi keeps its reported red mud; Shandong gets alumina x ratio (files read here)."""
-    proxies = pd.read_csv(DATA / "estimation" / "proxies.csv")
+def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> None:
+    """The rule, on edited inputs: a reported red-mud figure wins over alumina; alumina x
+    ratio otherwise; neither gives a labelled 0."""
+    from model.estimate import _input_frames, read_inputs, split_streams
+
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    proxies = copy / "estimation" / "proxies.csv"
+    with proxies.open("a", encoding="utf-8") as handle:
+        handle.write("henan,alumina,2020,1000,10^4 t,reported,alumina_2020,test\n")
+        handle.write("shanxi,alumina,2020,2000,10^4 t,reported,alumina_2020,test\n")
+    frames = _input_frames(copy)
+    generation = split_streams(read_inputs(frames, frames["province_totals"])).set_index(
+        ["node", "stream"]
+    )
     ratio = pd.read_csv(DATA / "estimation" / "coefficients.csv").set_index("coefficient")
-    generation = pd.read_csv(DATA / "generation.csv").set_index(["node", "stream"])
-    figure = proxies.set_index(["node", "proxy"])["value"]
-    assert generation.loc[("shanxi", "red_mud"), "generation_10kt"] == pytest.approx(
-        figure[("shanxi", "red_mud")], abs=0.01
+    ratio = float(ratio.loc["red_mud_per_alumina", "value"])
+    reported = pd.read_csv(DATA / "estimation" / "proxies.csv").set_index(["node", "proxy"])
+
+    def red_mud(node: str) -> pd.Series:
+        return generation.loc[(node, "red_mud")]
+
+    assert red_mud("henan")["generation_10kt"] == pytest.approx(1000 * ratio)
+    assert "alumina" in red_mud("henan")["note"]
+    assert red_mud("shanxi")["generation_10kt"] == pytest.approx(
+        reported.loc[("shanxi", "red_mud"), "value"]
     )
-    assert generation.loc[("shandong", "red_mud"), "generation_10kt"] == pytest.approx(
-        figure[("shandong", "alumina")] * ratio.loc["red_mud_per_alumina", "value"], abs=0.01
-    )
-    assert "placeholder" in generation.loc[("henan", "red_mud"), "note"]
+    assert "(red_mud)" in red_mud("shanxi")["note"]
+    assert red_mud("jiangsu")["generation_10kt"] == 0.0
+    assert "placeholder" in red_mud("jiangsu")["note"]

@@ -211,8 +211,8 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
 
 def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
     """The persistent model, changed point after point, gives what a model built
-    afresh and set to the same levels gives: cost and every target shadow price,
-    with non-unit scenario scales."""
+    afresh and set to the same levels gives: cost, every target shadow price and
+    (least-CO2 second solve) net CO2, with non-unit scenario scales."""
     import numpy as np
 
     from model.sensitivity import _bound_solver, _put
@@ -227,7 +227,8 @@ def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
     dataset = load_dataset(DATA)
     result = run(scaled, "morris", trajectories=2, seed=11, dataset=dataset)
     active = [f for f in factors(dataset, scaled) if f.has_range]
-    checked = [c for c in result.runs.columns if c.startswith("shadow_")]
+    checked = [c for c in result.runs.columns if c.startswith("shadow_")] + ["net_co2_10kt"]
+    assert (result.runs["tie_break"] == "co2").all()
     for _, point in result.runs.iterrows():
         cold = _bound_solver(scaled, dataset)
         _put(cold, active, np.array([point[f"level_{f.name}"] for f in active]))
@@ -280,3 +281,11 @@ def test_a_reference_without_a_factor_of_the_scenario_is_refused(target, referen
     )
     with pytest.raises(ScenarioError, match="has no factor rail_freight"):
         run(target, "morris", trajectories=2, reference=road_only)
+
+
+def test_highs_writes_nothing_to_the_terminal(target, capfd) -> None:
+    """A factor at 0 zeroes a coefficient of the cost cap: HiGHS would warn on stdout
+    at every point; the solver is silent and reports through its status instead."""
+    run(target, "morris", trajectories=2, seed=2020)  # this design sets such a 0
+    captured = capfd.readouterr()
+    assert "WARNING" not in captured.out + captured.err
