@@ -338,6 +338,51 @@ def sweep_(
     console.print(f"Results: {target / 'sweep.csv'}")
 
 
+@app.command("compare")
+def compare_(
+    a: Annotated[Path, typer.Argument(help="Results folder A, e.g. runs/baseline-expansion")],
+    b: Annotated[Path, typer.Argument(help="Results folder B, e.g. runs/target-2025")],
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for compare.csv (default: runs/compare-A-B/)")
+    ] = None,
+    all_rows: Annotated[
+        bool, typer.Option("--all", help="Print every row, not only those that change")
+    ] = False,
+) -> None:
+    """What B changes against A: cost, rates, target prices, CO2, capacity (compare.csv)."""
+    from model.compare import compare
+    from model.outputs import write_run
+
+    try:
+        table, facts = compare(a, b)
+        target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
+        write_run(target, {"compare": table}, {"a": str(a), "b": str(b), **facts})
+    except WasteallocError as exc:
+        _fail(exc)
+        return
+    if not facts["same_data"]:
+        console.print("note: the two runs read different data files (summary.json hashes)")
+    shown = table if all_rows else table[table["change"].abs().fillna(1.0) > 1e-6]
+    view = Table(title=f"B = {facts['b']} against A = {facts['a']}", title_justify="left")
+    for column in ("section", "item", "unit", "A", "B", "B - A"):
+        view.add_column(column, justify="right" if column in ("A", "B", "B - A") else "left")
+
+    def cell(value: float) -> str:
+        return "-" if pd.isna(value) else f"{value:,.2f}"
+
+    for _, row in shown.iterrows():
+        view.add_row(
+            str(row["section"]),
+            str(row["item"]),
+            str(row["unit"]),
+            cell(row["a"]),
+            cell(row["b"]),
+            cell(row["change"]),
+        )
+    console.print(view)
+    console.print(f"Results: {target / 'compare.csv'}")
+
+
 @app.command("sensitivity")
 def sensitivity_(
     scenario: Annotated[Path, typer.Argument(help="Scenario file, e.g. runs/target-2025.toml")],

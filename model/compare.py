@@ -1,0 +1,89 @@
+"""Compare two saved runs: what B changes against A, as one table.
+
+Reads only the folders ``wastealloc solve`` wrote (no solving). One row per
+figure a researcher compares between scenarios: total cost and its components,
+utilization rates of every region and target group, target shadow prices, CO2
+(with the most-CO2 bound of each run where recorded), and the capacity added.
+Columns: section, item, unit, A, B, change (B - A).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.errors import ScenarioError
+from model.outputs import read_run
+
+COLUMNS = ["section", "item", "unit", "a", "b", "change"]
+
+
+def _load(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    try:
+        tables, summary = read_run(folder)
+    except FileNotFoundError as exc:
+        raise ScenarioError(str(exc)) from None
+    missing = [n for n in ("costs", "utilization", "shadow_prices", "emissions") if n not in tables]
+    if missing:
+        raise ScenarioError(
+            f"{folder}: no {', '.join(f'{n}.csv' for n in missing)}; expected a folder "
+            "written by `wastealloc solve`"
+        )
+    return tables, summary
+
+
+def _figures(tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> pd.DataFrame:
+    """The comparable figures of one run: section, item, unit, value."""
+    rows: list[tuple[str, str, str, float]] = []
+    for _, r in tables["costs"].iterrows():
+        rows.append(("cost", str(r["component"]), "x10^8 CNY/yr", r["cost_10k_cny"] / 1e4))
+    util = tables["utilization"]
+    for _, r in util[util["level"].isin(["region", "total"])].iterrows():
+        rows.append(("utilization", f"{r['area']}/{r['group']}", "%", 100 * r["rate"]))
+    prices = tables["shadow_prices"]
+    for _, r in prices[prices["constraint"] == "target"].iterrows():
+        rows.append(("target price", f"{r['region']}/{r['group']}", "CNY/t", r["shadow_price"]))
+    for _, r in tables["emissions"].iterrows():
+        rows.append(("co2", str(r["component"]), "Mt/yr", r["co2_10kt"] / 100))
+    most = summary.get("net_co2_most_at_least_cost_10kt")
+    if most is not None:
+        rows.append(("co2", "net, most-CO2 allocation of the same cost", "Mt/yr", most / 100))
+    expansions = tables.get("expansions")
+    added = 0.0
+    if expansions is not None and "expansion_10kt" in expansions:
+        added = float(expansions["expansion_10kt"].sum())
+    rows.append(("capacity", "added", "10^4 t/yr", added))
+    return pd.DataFrame(rows, columns=["section", "item", "unit", "value"])
+
+
+def compare(a: Path, b: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The comparison table of two run folders and a few facts about them."""
+    tables_a, summary_a = _load(Path(a))
+    tables_b, summary_b = _load(Path(b))
+    for key in ("base_year", "resolution"):
+        if summary_a.get(key) != summary_b.get(key):
+            raise ScenarioError(
+                f"compare: {a} has {key} {summary_a.get(key)}, {b} has {summary_b.get(key)}; "
+                "compare runs on the same data and resolution"
+            )
+    left = _figures(tables_a, summary_a).rename(columns={"value": "a"})
+    right = _figures(tables_b, summary_b).rename(columns={"value": "b"})
+    table = left.merge(right, on=["section", "item", "unit"], how="outer", sort=False)
+    table["change"] = table["b"] - table["a"]
+    order = {s: i for i, s in enumerate(["cost", "utilization", "target price", "co2", "capacity"])}
+    table = table.sort_values("section", key=lambda s: s.map(order), kind="stable")
+    same_data = summary_a.get("inputs", {}).get("data_sha256") == summary_b.get("inputs", {}).get(
+        "data_sha256"
+    )
+    facts = {
+        "a": summary_a.get("scenario", str(a)),
+        "b": summary_b.get("scenario", str(b)),
+        "same_data": bool(same_data),
+        "tie_break": [
+            summary_a.get("solver", {}).get("tie_break"),
+            summary_b.get("solver", {}).get("tie_break"),
+        ],
+    }
+    return table[COLUMNS].reset_index(drop=True), facts
