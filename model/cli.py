@@ -227,6 +227,19 @@ def map_(
     min_flow: Annotated[
         float, typer.Option(min=0, help="Leave out flows under this (10^4 t/yr)")
     ] = 10.0,
+    flow_scale: Annotated[
+        float | None,
+        typer.Option(
+            help="Flow (10^4 t/yr) drawn at full arrow width; give two runs the same value "
+            "to compare their flow maps (default: each run's largest)"
+        ),
+    ] = None,
+    use_scale: Annotated[
+        float | None,
+        typer.Option(
+            help="Local use (10^4 t/yr) drawn at full circle size (default: each run's largest)"
+        ),
+    ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Folder for the figures (default: the results folder)")
     ] = None,
@@ -255,6 +268,8 @@ def map_(
             k=classes,
             breaks=maps.parse_breaks(breaks) if breaks is not None else None,
             min_flow_10kt=min_flow,
+            flow_scale_10kt=flow_scale,
+            use_scale_10kt=use_scale,
         )
         where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
         if compare is not None:

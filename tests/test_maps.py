@@ -391,6 +391,23 @@ def test_threshold_filters_flows() -> None:
     assert flows.flow_table(hauls, 51.0).pairs.empty
 
 
+def test_a_fixed_flow_scale_gives_two_runs_the_same_widths() -> None:
+    """With --flow-scale the width depends on the amount only, not on the run's largest
+    flow; without it the run's largest flow gets the full width."""
+    cols = ["stream", "origin", "destination", "mode", "amount_10kt"]
+    small = flows.flow_table(pd.DataFrame([("ash", "a", "b", "road", 100.0)], columns=cols), 0)
+    large = flows.flow_table(pd.DataFrame([("ash", "a", "b", "road", 400.0)], columns=cols), 0)
+    fixed = [flows._width_scale(f, 1.0, 800.0) for f in (small, large)]
+    assert fixed[0](100.0) == fixed[1](100.0) == pytest.approx(flows.MAX_WIDTH_PT / 8)
+    assert fixed[1](400.0) == pytest.approx(flows.MAX_WIDTH_PT / 2)
+    own = flows._width_scale(small, 1.0)
+    assert own(100.0) == pytest.approx(flows.MAX_WIDTH_PT)
+    circles = flows._circle_scale(pd.Series({"a": 100.0}), 1.0, 400.0)
+    assert circles(100.0) == pytest.approx(flows.MAX_RADIUS_PT / 2)
+    with pytest.raises(maps.MapError, match="flow scale 0"):
+        maps.MapOptions(flow_scale_10kt=0.0)
+
+
 def test_flows_of_the_baseline_leave_nothing_out(data: maps.MapData) -> None:
     hauls = data.tables["hauls"]
     everything = flows.flow_table(hauls, 0.0)

@@ -92,6 +92,10 @@ class MapOptions:
     """Fixed class breaks, in the layer's units (rates as shares: 0.57)."""
     min_flow_10kt: float = 10.0
     """Flows between nodes below this (10^4 t/yr) are not drawn."""
+    flow_scale_10kt: float | None = None
+    """Flow (10^4 t/yr) drawn at full arrow width; default: the run's largest."""
+    use_scale_10kt: float | None = None
+    """Local use (10^4 t/yr) drawn at full circle size; default: the run's largest."""
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.maps if m not in MAP_TYPES]
@@ -108,6 +112,12 @@ class MapOptions:
             raise MapError(f"classes {self.k}: expected at least 2")
         if self.min_flow_10kt < 0:
             raise MapError(f"min flow {self.min_flow_10kt}: expected a number ≥ 0")
+        for name, value in (
+            ("flow scale", self.flow_scale_10kt),
+            ("use scale", self.use_scale_10kt),
+        ):
+            if value is not None and not value > 0:
+                raise MapError(f"{name} {value}: expected a number > 0 (10^4 t/yr)")
         if self.breaks is not None:
             drawn = [m for m in self.maps if m in CHOROPLETHS]
             if len(drawn) != 1:
@@ -207,6 +217,8 @@ def draw_maps(data: MapData, folder: Path, options: MapOptions | None = None) ->
                 min_flow_10kt=options.min_flow_10kt,
                 formats=options.formats,
                 dpi=options.dpi,
+                flow_scale_10kt=options.flow_scale_10kt,
+                use_scale_10kt=options.use_scale_10kt,
             )
         elif name == "sankey":
             written += sankey.draw_sankeys(

@@ -171,8 +171,15 @@ def draw_flows(
     min_flow_10kt: float = 10.0,
     formats: Sequence[str] = ("png",),
     dpi: int = 200,
+    flow_scale_10kt: float | None = None,
+    use_scale_10kt: float | None = None,
 ) -> list[Path]:
-    """Draw the flow map; returns the files written."""
+    """Draw the flow map; returns the files written.
+
+    ``flow_scale_10kt`` is the flow drawn at full arrow width and ``use_scale_10kt``
+    the local use drawn at full circle size (default: the largest of this run).
+    Give two runs the same values to compare their maps.
+    """
     hauls = data.table("hauls")
     flows = flow_table(hauls, min_flow_10kt)
     local = local_use(hauls)
@@ -190,7 +197,7 @@ def draw_flows(
         m_pt = fig.m_per_pt
         points = data.shapes.set_index("node")[["x", "y"]]
 
-        radius_of = _circle_scale(local, m_pt)
+        radius_of = _circle_scale(local, m_pt, use_scale_10kt)
         for node, amount in local.items():
             x, y = points.loc[node]
             fig.ax.add_patch(
@@ -207,7 +214,7 @@ def draw_flows(
         fig.ax.scatter(points["x"], points["y"], s=3, color="#222222", zorder=5, linewidths=0)
 
         colours = data.stream_colours()
-        width_of = _width_scale(flows, m_pt)
+        width_of = _width_scale(flows, m_pt, flow_scale_10kt)
         for rank, ((origin, destination), amount) in enumerate(flows.pairs.items()):
             part = flows.bands[
                 (flows.bands["origin"] == origin) & (flows.bands["destination"] == destination)
@@ -254,7 +261,7 @@ def draw_flows(
                     zorder=8,
                 )
 
-        _key(fig, data, flows, local, width_of, radius_of, lang)
+        _key(fig, data, flows, local, width_of, radius_of, lang, flow_scale_10kt, use_scale_10kt)
         stem = folder / stem_name("map", "flows", "zh" if lang == "zh" else None)
         return fig.save(stem, formats, dpi)
 
@@ -268,8 +275,10 @@ def _align(component: float, positive: str, middle: str, negative: str) -> str:
     return middle
 
 
-def _width_scale(flows: FlowSet, m_pt: float) -> Callable[[float], float]:
-    biggest = float(flows.pairs.max()) if len(flows.pairs) else 1.0
+def _width_scale(
+    flows: FlowSet, m_pt: float, scale: float | None = None
+) -> Callable[[float], float]:
+    biggest = scale if scale else (float(flows.pairs.max()) if len(flows.pairs) else 1.0)
 
     def width(amount: float) -> float:
         return max(MAX_WIDTH_PT * amount / biggest, MIN_WIDTH_PT) * m_pt
@@ -277,8 +286,10 @@ def _width_scale(flows: FlowSet, m_pt: float) -> Callable[[float], float]:
     return width
 
 
-def _circle_scale(local: pd.Series, m_pt: float) -> Callable[[float], float]:
-    biggest = float(local.max()) if len(local) else 1.0
+def _circle_scale(
+    local: pd.Series, m_pt: float, scale: float | None = None
+) -> Callable[[float], float]:
+    biggest = scale if scale else (float(local.max()) if len(local) else 1.0)
 
     def radius(amount: float) -> float:
         if amount <= 0:
@@ -296,8 +307,11 @@ def _key(
     width_of: Callable[[float], float],
     radius_of: Callable[[float], float],
     lang: str,
+    flow_scale_10kt: float | None = None,
+    use_scale_10kt: float | None = None,
 ) -> None:
-    """Streams, flow widths and circle sizes, drawn at the map's scale."""
+    """Streams, flow widths and circle sizes, drawn at the map's scale (the reference
+    values follow a fixed scale where one is given, so two maps share their key)."""
     colours = data.stream_colours()
     present = [s for s in data.streams.index if s in set(flows.bands["stream"])]
     if present:
@@ -322,7 +336,7 @@ def _key(
     if len(flows.pairs):
         y = _title(key, y, word("legend.flow_width", lang, unit=unit), m_pt)
         bar = 40 * m_pt
-        for ref in nice_refs(float(flows.pairs.max())):
+        for ref in nice_refs(flow_scale_10kt or float(flows.pairs.max())):
             w = width_of(ref)
             y -= max(w, 7 * m_pt) / 2 + 3 * m_pt
             key.add_patch(Rectangle((0, y - w / 2), bar, w, facecolor="#8c8c8c", edgecolor="none"))
@@ -331,7 +345,7 @@ def _key(
         y -= 14 * m_pt
     if len(local):
         y = _title(key, y, word("legend.local_use", lang, unit=unit), m_pt)
-        refs = nice_refs(float(local.max()))
+        refs = nice_refs(use_scale_10kt or float(local.max()))
         biggest = radius_of(refs[0])
         base = y - 2 * biggest - 3 * m_pt
         cx = biggest + 1 * m_pt
