@@ -453,7 +453,6 @@ INPUT_FILES = frozenset(
         "estimation/group_totals.csv",
         "estimation/city_figures.csv",
         "estimation/prefecture_proxies.csv",
-        "prefecture/nodes.csv",
     }
 )
 """Files the estimates are computed from: their rows are validated before building."""
@@ -468,11 +467,11 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     return build_from(_input_frames(Path(data_dir)), str(data_dir))
 
 
-def _input_frames(data_dir: Path, resolution: str = "province") -> Frames:
+def _input_frames(data_dir: Path) -> Frames:
     from model.checks import check_proxies
     from model.data import load_tables
 
-    frames, problems = load_tables(data_dir, resolution)
+    frames, problems = load_tables(data_dir)
     problems = [p for p in problems if p.file in INPUT_FILES]
     if not problems:
         problems = check_proxies(frames)
@@ -597,6 +596,20 @@ def prefecture_shares(
     return pd.DataFrame(rows, columns=["node", "province", "share", "basis"])
 
 
+def prefecture_nodes(data_dir: Path) -> pd.DataFrame:
+    """The validated prefecture node table; only that file is read."""
+    from dataclasses import replace
+
+    from model.data import read_table
+    from model.schema import TABLE_BY_FILE
+
+    problems: list[Problem] = []
+    nodes = read_table(data_dir / "prefecture" / "nodes.csv", TABLE_BY_FILE["nodes.csv"], problems)
+    if problems:
+        raise DataError(str(data_dir), [replace(p, file=f"prefecture/{p.file}") for p in problems])
+    return nodes
+
+
 def build_prefecture(
     frames: Frames, tables: dict[str, pd.DataFrame], label: str = "data"
 ) -> dict[str, pd.DataFrame]:
@@ -649,7 +662,7 @@ def write_build(data_dir: Path) -> list[Path]:
     targets = {name: data_dir / f"{name}.csv" for name in tables}
     out = dict(tables)
     if (data_dir / "prefecture" / "nodes.csv").is_file():
-        frames["prefecture/nodes"] = _input_frames(data_dir, "prefecture")["nodes"]
+        frames["prefecture/nodes"] = prefecture_nodes(data_dir)
         for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
             out[f"prefecture/{name}"] = frame
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"

@@ -61,10 +61,10 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
 
 def _shares(data=DATA) -> pd.DataFrame:
     from model.data import base_year_totals
-    from model.estimate import _input_frames, prefecture_shares
+    from model.estimate import _input_frames, prefecture_nodes, prefecture_shares
 
     frames = _input_frames(data)
-    nodes = _input_frames(data, "prefecture")["nodes"]
+    nodes = prefecture_nodes(data)
     totals = base_year_totals(frames["province_totals"], 2020, "generated_10kt")
     return prefecture_shares(nodes, frames, totals).set_index("node")
 
