@@ -35,7 +35,7 @@ def measure(path: str) -> dict[str, float]:
     builds, solves = [], []
     for _ in range(REPEAT):
         start = time.perf_counter()
-        solver = Solver(inputs, scenario=scenario.name, tie_break=scenario.solver.tie_break)
+        solver = Solver.for_scenario(inputs, scenario)
         builds.append(time.perf_counter() - start)
         solves.append(solver.solve().solve_seconds)
     return {

@@ -51,14 +51,7 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
             f"scenario {scenario.name!r}: targets that no capacity in reach can meet "
             "(found before solving):\n" + "\n".join(f"  {p}" for p in unreachable)
         )
-    solver = Solver(
-        inputs,
-        time_limit_s=scenario.solver.time_limit_s,
-        threads=scenario.solver.threads,
-        scenario=scenario.name,
-        tie_break=scenario.solver.tie_break,
-        co2_range=True,
-    )
+    solver = Solver.for_scenario(inputs, scenario, co2_range=True)
     solution = solver.solve()
     results = collect(solution)
     return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))

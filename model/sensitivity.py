@@ -258,13 +258,7 @@ def analyse(
 
 
 def _bound_solver(scenario: Scenario, dataset: Dataset) -> Solver:
-    return Solver(
-        prepare(dataset, scenario),
-        time_limit_s=scenario.solver.time_limit_s,
-        threads=scenario.solver.threads,
-        scenario=scenario.name,
-        tie_break=scenario.solver.tie_break,
-    )
+    return Solver.for_scenario(prepare(dataset, scenario), scenario)
 
 
 def _put(solver: Solver, active: Sequence[Factor], point: np.ndarray) -> None:
@@ -389,11 +383,6 @@ def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -
     key = "mu_star" if method == "morris" else "ST"
     part = indices[indices["output"] == output].sort_values(key, ascending=False)
     return part.head(top)
-
-
-def sample_count(k: int, method: Method, trajectories: int, samples: int) -> int:
-    """How many design points a design of k factors has (each one solve, two with a reference)."""
-    return trajectories * (k + 1) if method == "morris" else samples * (k + 2)
 
 
 def target_of(output: str) -> tuple[str, str]:

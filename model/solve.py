@@ -10,6 +10,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
+from model.config import Scenario
 from model.errors import SolveError
 from model.formulation import build_model
 from model.inputs import ModelInputs
@@ -64,6 +65,20 @@ class Solver:
         self._highs.config.solver_options["output_flag"] = False
         self._options = {"time_limit": time_limit_s, "threads": threads}
 
+    @classmethod
+    def for_scenario(
+        cls, inputs: ModelInputs, scenario: Scenario, *, co2_range: bool = False
+    ) -> Solver:
+        """A solver with the scenario's ``[solver]`` settings (time limit, threads, tie-break)."""
+        return cls(
+            inputs,
+            time_limit_s=scenario.solver.time_limit_s,
+            threads=scenario.solver.threads,
+            scenario=scenario.name,
+            tie_break=scenario.solver.tie_break,
+            co2_range=co2_range,
+        )
+
     def solve(self) -> Solution:
         """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
         start = time.perf_counter()
@@ -75,11 +90,7 @@ class Solver:
             threads=self._options["threads"],
         )
         seconds = time.perf_counter() - start
-        optimal = (
-            result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-            and result.solution_status == SolutionStatus.optimal
-        )
-        if not optimal:
+        if not _optimal(result):
             raise SolveError(
                 self._explain(result.termination_condition),
                 status=result.termination_condition.name,
@@ -131,10 +142,7 @@ class Solver:
                 time_limit=self._options["time_limit"],
                 threads=self._options["threads"],
             )
-            if not (
-                result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-                and result.solution_status == SolutionStatus.optimal
-            ):
+            if not _optimal(result):
                 return None
             if most:
                 return float(result.incumbent_objective)
@@ -169,6 +177,14 @@ class Solver:
                 "processing cost (revenue above opex) on a pathway without capacity."
             )
         return f"{head}\nWhat to try: run `wastealloc validate` on the data."
+
+
+def _optimal(result: Any) -> bool:
+    """HiGHS converged and returned an optimal solution."""
+    return bool(
+        result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
+        and result.solution_status == SolutionStatus.optimal
+    )
 
 
 _NO_CAP = 1e15  # 10^4 CNY: a cap far above any cost, below HiGHS's 1e20 "infinite" bound

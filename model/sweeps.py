@@ -137,13 +137,7 @@ def sweep(
     spec = parse_param(param, dataset)
     if spec.kind == "target":
         scenario = _with_target(scenario, spec, values[0], list(dataset["regions"].index))
-    solver = Solver(
-        prepare(dataset, scenario),
-        time_limit_s=scenario.solver.time_limit_s,
-        threads=scenario.solver.threads,
-        scenario=scenario.name,
-        tie_break=scenario.solver.tie_break,
-    )
+    solver = Solver.for_scenario(prepare(dataset, scenario), scenario)
     put = _setter(spec, solver.model)
     rows = []
     for value in values:
