@@ -28,6 +28,21 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C: staging cleaned up."""
+    raise KeyboardInterrupt
+
+
+@app.callback()
+def _main() -> None:
+    """Before every command: make SIGTERM clean up like Ctrl-C does."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
 def _fail(exc: Exception) -> None:
     from model.outputs.folders import OutputError
 

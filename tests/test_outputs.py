@@ -377,3 +377,30 @@ def test_an_output_error_is_a_wasteallocerror() -> None:
     from model.errors import WasteallocError
 
     assert issubclass(OutputError, WasteallocError)
+
+
+def test_sigterm_stops_like_ctrl_c(
+    solved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kill` (or a batch system's time limit) cleans up and keeps the old results."""
+    import time
+
+    from model.core import run as run_module
+
+    def terminated(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        pytest.fail("SIGTERM did not stop the command")
+
+    run = tmp_path / "baseline"
+    shutil.copytree(solved, run)
+    before = contents(run)
+    monkeypatch.setattr(run_module, "solve_scenario", terminated)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        result = invoke("solve", BASELINE, "--out", run)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert result.exit_code == 130, result.output
+    assert "interrupted" in flat(result.stderr)
+    assert contents(run) == before
