@@ -111,13 +111,21 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     run = solve_scenario(scenario)
     target = out_dir if out_dir is not None else default_out_dir(scenario)
 
+    summary = dict(run.summary)
+
     def figures(folder: Path) -> list[str]:
+        """Draw the maps into the folder being written. A figure that fails is named in
+        ``figures_failed`` of summary.json (write_run writes the summary after this) and
+        costs nothing else: the tables are written all the same."""
         if not (draw_maps and scenario.output.maps):
             return []
         from model import maps  # only when drawing: solving never depends on plotting
 
-        data = maps.run_map_data(run.results.tables(), run.summary, run.dataset)
-        return [path.name for path in maps.draw_run_maps(data, folder)]
+        drawn, failed = maps.draw_after_solve(
+            run.results.tables(), run.summary, run.dataset, folder
+        )
+        summary["figures_failed"] = [f.as_dict() for f in failed]
+        return [path.name for path in drawn]
 
-    write_run(target, run.results.tables(), run.summary, figures)
-    return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target)
+    write_run(target, run.results.tables(), summary, figures)
+    return Run(run.scenario, run.dataset, run.solution, run.results, summary, target)

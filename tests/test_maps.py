@@ -607,7 +607,7 @@ def test_cli_map_errors_are_clear(
     solved: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
     result = CliRunner().invoke(app, ["map", str(copy_results(solved, tmp_path)), *args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,9 @@ LATIN_FAMILY = "DejaVu Sans"
 
 IGNORED = frozenset("\n\r\t")
 """Characters that are layout, not glyphs."""
+
+REPLACEMENT = "□"
+"""What a character no font can draw becomes in user text (it looks like a missing glyph)."""
 
 
 class MissingGlyphError(WasteallocError):
@@ -54,8 +58,9 @@ def cjk_family() -> str:
 
 
 def font_family(lang: str) -> list[str]:
-    """matplotlib ``font.family`` for a language: the CJK font first for Chinese."""
-    return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY]
+    """matplotlib ``font.family`` for a language: the CJK font first for Chinese; English
+    falls back to it (Chinese words in a scenario description)."""
+    return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY, cjk_family()]
 
 
 @cache
@@ -79,6 +84,30 @@ def missing_glyphs(strings: Iterable[str], path: Path | None = None) -> dict[str
         if gaps:
             out[text] = gaps
     return out
+
+
+def drawable(text: str, lang: str) -> str:
+    """``text`` with every character the fonts of ``lang`` cannot draw replaced by
+    :data:`REPLACEMENT` (combining marks and variation selectors without a glyph are
+    dropped). For free text written by users, such as scenario descriptions; names
+    from the data are checked instead (:func:`check_glyphs`)."""
+    cmap = _drawable_codepoints(lang)
+    out = []
+    for c in text:
+        if c in IGNORED or ord(c) in cmap:
+            out.append(c)
+        elif unicodedata.category(c) not in ("Mn", "Me", "Cf"):
+            out.append(REPLACEMENT)
+    return "".join(out)
+
+
+@cache
+def _drawable_codepoints(lang: str) -> frozenset[int]:
+    cjk = _codepoints(cjk_font_path())
+    if lang == "zh":  # Chinese maps check every glyph against the Chinese font alone
+        return cjk
+    latin = Path(font_manager.findfont(LATIN_FAMILY, fallback_to_default=False))
+    return cjk | _codepoints(latin)
 
 
 def check_glyphs(strings: Iterable[str], what: str = "labels") -> None:

@@ -11,6 +11,7 @@ export it.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,8 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
 from model.maps.base import MapData, language, save_figure, stem_name, text_units, title_weight
-from model.maps.base import wrap as wrap_text
 from model.maps.interactive import write_offline_html
-from model.maps.text import markup, plain, thousands, word
+from model.maps.text import markup, plain, thousands, word, wrap
 
 UNUTILIZED = "__unutilized__"
 UNUTILIZED_COLOUR = "#bdbdbd"
@@ -255,7 +255,8 @@ def draw_static(
     fig.text(
         0.012,
         1 - 0.5 / fig_h,
-        wrap_text(data.subtitle(lang), text_units(fig_w, 9)),
+        wrap(data.subtitle(lang), text_units(fig_w, 9)),
+        parse_math=False,  # user text: a "$" is a dollar sign
         fontsize=9,
         color="#333333",
         va="top",
@@ -265,7 +266,7 @@ def draw_static(
     fig.text(
         0.012,
         0.08 / fig_h,
-        wrap_text(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
+        wrap(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
         fontsize=6.5,
         color="#555555",
         va="bottom",
@@ -315,7 +316,7 @@ def sankey_figure(sd: SankeyData, data: MapData, lang: str) -> go.Figure:
     )
     fig.update_layout(
         title={
-            "text": f"{sd.title}<br><sup>{data.subtitle(lang)}</sup>",
+            "text": f"{sd.title}<br><sup>{html.escape(data.subtitle(lang))}</sup>",
             "x": 0.01,
             "xanchor": "left",
         },
