@@ -221,14 +221,14 @@ class MapData:
             self._dissolved["regions"] = self.shapes[["region", "geometry"]].dissolve(by="region")
         return self._dissolved["regions"]
 
-    def shown(self, text: str, lang: str, limit: int = MAX_NAME) -> str:
+    def shown(self, text: str, limit: int = MAX_NAME) -> str:
         """User text (a scenario's name or description) as figures show it: bounded in
         length, one line, every character drawable (:func:`fonts.drawable`)."""
-        return fonts.drawable(clip(text, limit), lang)
+        return fonts.drawable(clip(text, limit))
 
     def subtitle(self, lang: str) -> str:
-        text = word("scenario", lang, name=self.shown(self.scenario, lang))
-        description = self.shown(str(self.summary.get("description") or ""), lang, MAX_DESCRIPTION)
+        text = word("scenario", lang, name=self.shown(self.scenario))
+        description = self.shown(str(self.summary.get("description") or ""), MAX_DESCRIPTION)
         if description:
             text += f" — {description}"
         if self.base_year is not None:
@@ -367,6 +367,7 @@ class MapFigure:
             1 - 0.58 / fig_h,
             wrap(subtitle if subtitle is not None else data.subtitle(lang), text_units(fig_w, 9)),
             parse_math=False,  # user text: a "$" is a dollar sign
+            fontfamily=fonts.user_text_family(lang),
             fontsize=9,
             color="#333333",
             va="top",

@@ -87,7 +87,7 @@ def draw_changes(
             f"({', '.join(only[:5])}{', ...' if len(only) > 5 else ''}): compare results at "
             "the same resolution"
         )
-    names = {"b": after.shown(after.scenario, lang), "a": before.shown(before.scenario, lang)}
+    names = {"b": after.shown(after.scenario), "a": before.shown(before.scenario)}
     subtitle = word("change.sub", lang, **names)
     if after.base_year is not None:
         subtitle += " · " + word("base_year", lang, year=after.base_year)

@@ -97,7 +97,10 @@ class FigureFailure:
             )
         else:
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if MODEL_DIR in f.filename]
-            where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+            where = ""
+            if frames:
+                name = Path(frames[-1].filename).relative_to(Path(MODEL_DIR).parent)
+                where = f" at {name.as_posix()}:{frames[-1].lineno}"
             reason = f"unexpected {type(exc).__name__}{where}: {exc} (please report this)"
         return cls(figure, " ".join(reason.split()))
 

@@ -58,8 +58,14 @@ def cjk_family() -> str:
 
 
 def font_family(lang: str) -> list[str]:
-    """matplotlib ``font.family`` for a language: the CJK font first for Chinese; English
-    falls back to it (Chinese words in a scenario description)."""
+    """matplotlib ``font.family`` for a language: the CJK font first for Chinese."""
+    return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY]
+
+
+def user_text_family(lang: str) -> list[str]:
+    """The family for users' own text (a scenario description may hold Chinese on an
+    English map): the language's fonts, then the other one as a fallback. Only for
+    regular weight: the CJK font has no bold."""
     return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY, cjk_family()]
 
 
@@ -86,12 +92,14 @@ def missing_glyphs(strings: Iterable[str], path: Path | None = None) -> dict[str
     return out
 
 
-def drawable(text: str, lang: str) -> str:
-    """``text`` with every character the fonts of ``lang`` cannot draw replaced by
+def drawable(text: str) -> str:
+    """``text`` with every character the bundled CJK font lacks replaced by
     :data:`REPLACEMENT` (combining marks and variation selectors without a glyph are
-    dropped). For free text written by users, such as scenario descriptions; names
-    from the data are checked instead (:func:`check_glyphs`)."""
-    cmap = _drawable_codepoints(lang)
+    dropped). For free text written by users, such as scenario descriptions, shown on
+    every figure: the CJK font holds Latin, Greek, Cyrillic and CJK, and it is the font
+    that Chinese figures and the HTML pages check against. Names from the data are
+    checked instead (:func:`check_glyphs`)."""
+    cmap = _codepoints(cjk_font_path())
     out = []
     for c in text:
         if c in IGNORED or ord(c) in cmap:
@@ -99,15 +107,6 @@ def drawable(text: str, lang: str) -> str:
         elif unicodedata.category(c) not in ("Mn", "Me", "Cf"):
             out.append(REPLACEMENT)
     return "".join(out)
-
-
-@cache
-def _drawable_codepoints(lang: str) -> frozenset[int]:
-    cjk = _codepoints(cjk_font_path())
-    if lang == "zh":  # Chinese maps check every glyph against the Chinese font alone
-        return cjk
-    latin = Path(font_manager.findfont(LATIN_FAMILY, fallback_to_default=False))
-    return cjk | _codepoints(latin)
 
 
 def check_glyphs(strings: Iterable[str], what: str = "labels") -> None:

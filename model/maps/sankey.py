@@ -26,6 +26,7 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
+from model.maps import fonts
 from model.maps.base import MapData, language, save_figure, stem_name, text_units, title_weight
 from model.maps.interactive import write_offline_html
 from model.maps.text import markup, plain, thousands, word, wrap
@@ -257,6 +258,7 @@ def draw_static(
         1 - 0.5 / fig_h,
         wrap(data.subtitle(lang), text_units(fig_w, 9)),
         parse_math=False,  # user text: a "$" is a dollar sign
+        fontfamily=fonts.user_text_family(lang),
         fontsize=9,
         color="#333333",
         va="top",

@@ -13,10 +13,11 @@ import unicodedata
 
 LANGS = ("en", "zh")
 
-MAX_NAME = 80
+MAX_NAME = 40
 """Longest scenario name shown on a figure (display units: a Chinese character is two)."""
-MAX_DESCRIPTION = 300
-"""Longest scenario description shown on a figure (about two lines of a subtitle)."""
+MAX_DESCRIPTION = 160
+"""Longest scenario description shown on a figure: with the name, the subtitle stays
+within two lines on the narrowest figure."""
 
 GROUPS: dict[str, dict[str, str]] = {
     "all": {"en": "general industrial solid waste", "zh": "一般工业固体废物"},
