@@ -43,11 +43,12 @@ def _main() -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception, code: int | None = None) -> None:
     from model.outputs.folders import OutputError
 
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2 if isinstance(exc, DataError | OutputError) else 1)
+    default = 2 if isinstance(exc, DataError | OutputError) else 1
+    raise typer.Exit(code=code if code is not None else default)
 
 
 def _interrupted(kept: str) -> None:
@@ -106,6 +107,24 @@ def solve(
         return
     print_summary(run)
     _notes(run.written)
+    warn_figures_failed(run)
+
+
+def warn_figures_failed(run: Run) -> None:
+    """One warning line per figure that could not be drawn (the results are complete)."""
+    failed = run.summary.get("figures_failed") or []
+    for failure in failed:
+        err.print(
+            f"[bold yellow]warning:[/] figure {escape(failure['figure'])} not drawn: "
+            f"{escape(failure['reason'])}",
+            soft_wrap=True,
+        )
+    if failed:
+        err.print(
+            f"[bold yellow]warning:[/] the tables and summary.json are complete; after fixing "
+            f"the cause, redraw with: wastealloc map {escape(str(run.out_dir))}",
+            soft_wrap=True,
+        )
 
 
 def print_summary(run: Run) -> None:
@@ -328,7 +347,13 @@ def map_(
             dpi=dpi,
             scheme=scheme,
             k=classes,
-            breaks=maps.parse_breaks(breaks) if breaks is not None else None,
+            breaks=None
+            if breaks is None
+            else maps.parse_breaks(
+                # a map of rates takes shares; a change map of rates takes percentage points
+                breaks,
+                shares=compare is None and any(c in maps.RATE_LAYERS for c in chosen),
+            ),
             min_flow_10kt=min_flow,
             flow_scale_10kt=flow_scale,
             use_scale_10kt=use_scale,
@@ -344,8 +369,13 @@ def map_(
             written = maps.draw_folder(result_dir, options, out, **where)
         else:
             raise maps.MapError("give a results folder (RESULT_DIR) or --compare A B")
+    except maps.FiguresFailed as exc:
+        for path in exc.written:
+            console.print(f"wrote {escape(str(path))}", soft_wrap=True)
+        _fail(exc, code=2)
+        return
     except (WasteallocError, FileNotFoundError, ValueError) as exc:
-        _fail(exc)
+        _fail(exc, code=2)
         return
     except KeyboardInterrupt:
         _interrupted("figures drawn before it are complete; the one being drawn was not saved")

@@ -36,12 +36,12 @@ from model.outputs.maps.base import (
     REGION_LABEL_LONLAT,
     MapData,
     stem_name,
-    wrap,
 )
 from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
 from model.outputs.maps.classify import NO_DATA_COLOUR
+from model.outputs.maps.files import write_atomically
 from model.outputs.maps.flows import flow_table, local_use
-from model.outputs.maps.text import group_name, markup, thousands, word
+from model.outputs.maps.text import group_name, markup, thousands, word, wrap
 
 FONT_FAMILY = "wastealloc-cjk"
 FONT_STACK = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif"
@@ -122,8 +122,7 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
     found = external_references(page)
     if found:  # a plotly upgrade that starts loading something must not pass unseen
         raise RuntimeError(f"{path.name} would fetch from the network: {found[:3]}")
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_atomically(path, lambda temp: temp.write_text(page, encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- the map
