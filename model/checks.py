@@ -7,7 +7,7 @@ checks. Row-level checks (types, ranges, duplicates) are in :mod:`model.data`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,25 +33,22 @@ def _refs(
     known: Iterable[str],
     what: str,
 ) -> list[Problem]:
-    known_set = set(known)
     frame = frames[table]
-    problems = []
-    for _, row in frame.iterrows():
-        if row[column] not in known_set:
-            problems.append(
-                Problem(
-                    f"{table}.csv",
-                    int(row["_row"]),
-                    column,
-                    str(row[column]),
-                    f"a {what} listed in {target}",
-                )
-            )
-    return problems
+    unknown = frame[~frame[column].isin(set(known))]
+    return [
+        Problem(f"{table}.csv", int(row), column, str(value), f"a {what} listed in {target}")
+        for value, row in zip(unknown[column], unknown["_row"], strict=True)
+    ]
 
 
-def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Every id used in one file is defined in the file that owns it."""
+def check_references(
+    frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every id used in one file is defined in the file that owns it.
+
+    References into a file in ``rejected`` (one with rows already reported) are not
+    checked: they would name, once more, every use of a row that was refused.
+    """
     nodes = frames["nodes"]["node"]
     provinces = set(frames["nodes"]["province"].replace("", pd.NA).dropna()) or set(nodes)
     streams = frames["streams"]["stream"]
@@ -80,7 +77,8 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     ]
     problems: list[Problem] = []
     for table, column, target, known, what in checks:
-        problems += _refs(frames, table, column, target, known, what)
+        if target not in rejected:
+            problems += _refs(frames, table, column, target, known, what)
     return problems
 
 
@@ -268,7 +266,7 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """The estimation inputs are complete and consistent.
 
     Each stream's use mix adds up to 1 and names only compatible pathways; each
-    group lists known provinces.
+    group lists known provinces. (The proxies are checked by :func:`check_proxies`.)
     """
     problems = []
     mix = frames["estimation/pathway_mix"]
@@ -297,7 +295,6 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                     f"the shares of {stream} to add up to 1",
                 )
             )
-    problems += check_proxies(frames)
     nodes = frames["nodes"]
     provinces = set(nodes["province"].replace("", pd.NA).dropna()) or set(nodes["node"])
     for _, row in frames["estimation/group_totals"].iterrows():
@@ -368,27 +365,37 @@ def check_proxies(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+CROSS_CHECKS: tuple[tuple[Callable[[dict[str, pd.DataFrame]], list[Problem]], set[str]], ...] = (
+    (check_sources, {"sources.csv"}),
+    (
+        check_coverage,
+        {"streams.csv", "storage.csv", "modes.csv", "parameters.csv", "capacity.csv"}
+        | {"compatibility.csv", "generation.csv", "pathways.csv"},
+    ),
+    (check_ranges, set()),
+    (check_dictionary, {"columns.csv"}),
+    (check_estimation, {"compatibility.csv", "nodes.csv", "estimation/pathway_mix.csv"}),
+    (check_proxies, {"estimation/coefficients.csv"}),
+    (check_totals, {"generation.csv", "province_totals.csv", "nodes.csv", "parameters.csv"}),
+    (check_base_utilization, {"generation.csv", "base_utilization.csv"}),
+)
+"""Each cross-file check with the files it reads beyond the rows it reports."""
+
+
 def check_dataset(
     frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
 ) -> list[Problem]:
     """Run every cross-file check on frames that passed row validation.
 
-    ``rejected`` names the files that had rows rejected: sums over such a file
-    would be reported as wrong only because a row is missing, so those checks wait
-    until the row problems are fixed.
+    ``rejected`` names the files that had rows rejected (or could not be read):
+    a check that reads such a file waits until those problems are fixed, since it
+    would report as wrong what is only missing (a sum short by a refused row, a
+    pathway without the capacity rows a stray quote swallowed).
     """
-    problems = (
-        check_references(frames)
-        + check_sources(frames)
-        + check_coverage(frames)
-        + check_ranges(frames)
-        + check_dictionary(frames)
-        + check_estimation(frames)
-    )
-    if not rejected & {"generation.csv", "province_totals.csv", "nodes.csv"}:
-        problems += check_totals(frames)
-    if not rejected & {"generation.csv", "base_utilization.csv"}:
-        problems += check_base_utilization(frames)
+    problems = check_references(frames, rejected)
+    for check, reads in CROSS_CHECKS:
+        if not reads & rejected:
+            problems += check(frames)
     return problems
 
 
