@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from model.errors import DataError, Problem
-from model.schema import TABLES, TableSpec
+from model.schema import TABLES, TableSpec, expectation
 
 BOUNDARIES_FILE = "boundaries_province.geojson"
 NODE_TABLES = ("nodes", "generation", "base_utilization", "capacity")
@@ -68,37 +68,6 @@ def base_year_totals(totals: pd.DataFrame, year: int, column: str) -> pd.DataFra
     return rows.sort_values("status", key=lambda s: s != "reported", kind="stable").drop_duplicates(
         "node"
     )
-
-
-def _expectation(err: Any) -> str:
-    """Say in words what a pydantic error expected."""
-    kind = err["type"]
-    ctx = err.get("ctx", {})
-    if kind == "missing":
-        return "a value (the cell is empty)"
-    if kind in ("float_parsing", "float_type"):
-        return "a number"
-    if kind == "finite_number":
-        return "a finite number (not nan or inf)"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "a whole number"
-    if kind == "greater_than_equal":
-        return f"a number ≥ {ctx['ge']:g}"
-    if kind == "greater_than":
-        return f"a number > {ctx['gt']:g}"
-    if kind == "less_than_equal":
-        return f"a number ≤ {ctx['le']:g}"
-    if kind == "less_than":
-        return f"a number < {ctx['lt']:g}"
-    if kind == "literal_error":
-        return f"one of {ctx['expected']}"
-    if kind == "string_pattern_mismatch":
-        return "a lower-case identifier (letters, digits, _; starting with a letter)"
-    if kind == "string_too_short":
-        return "a non-empty text"
-    if kind == "value_error":
-        return str(ctx["error"])
-    return str(err["msg"])
 
 
 def _encoding_advice(raw: bytes, at: int) -> str:
@@ -268,7 +237,7 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
                         row_number,
                         column,
                         "" if raw is None else str(raw)[:80],
-                        _expectation(err),
+                        expectation(err),
                     )
                 )
     frame = pd.DataFrame(rows, columns=list(fields))

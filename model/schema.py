@@ -9,7 +9,7 @@ column, value and what was expected.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -43,6 +43,51 @@ proxies; assumed: a modelling assumption with a stated basis.
 """
 
 Slug = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+
+
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def expectation(err: Any) -> str:
+    """Say in words what a pydantic error expected (data cells and scenario keys alike)."""
+    kind = err["type"]
+    ctx = err.get("ctx", {})
+    if kind == "missing":
+        return "a value (the cell is empty)"
+    if kind == "float_parsing":
+        return "a number"
+    if kind == "float_type":
+        return "a number" + (" (without quotes)" if isinstance(err.get("input"), str) else "")
+    if kind == "finite_number":
+        return "a finite number (not nan or inf)"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "a whole number"
+    if kind == "greater_than_equal":
+        return f"a number ≥ {_number(ctx['ge'])}"
+    if kind == "greater_than":
+        return f"a number > {_number(ctx['gt'])}"
+    if kind == "less_than_equal":
+        return f"a number ≤ {_number(ctx['le'])}"
+    if kind == "less_than":
+        return f"a number < {_number(ctx['lt'])}"
+    if kind == "literal_error":
+        return f"one of {ctx['expected']}"
+    if kind == "string_pattern_mismatch":
+        return "a lower-case identifier (letters, digits, _; starting with a letter)"
+    if kind == "string_too_short":
+        return "a non-empty text"
+    if kind == "string_too_long":
+        return f"a text of at most {ctx['max_length']} characters"
+    if kind in ("bool_type", "bool_parsing"):
+        return "true or false (without quotes)"
+    if kind in ("string_type", "tuple_type", "list_type", "dict_type"):
+        return {"string_type": "a text in quotes", "dict_type": "a table { ... }"}.get(
+            kind, "a list [ ... ]"
+        )
+    if kind == "value_error":
+        return str(ctx["error"])
+    return str(err["msg"])
 
 
 class _Row(BaseModel):
