@@ -46,8 +46,12 @@ Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_M
 
 
 def percent_hint(values: Sequence[float]) -> str:
-    """' (did you mean 0.57?)' when shares were given as percentages, else ''."""
-    if any(v > 1 for v in values) and all(0 <= v <= 100 for v in values):
+    """' (did you mean 0.57?)' when shares were given as percentages, else ''.
+
+    Percentages are taken to be meant when every value lies in [0, 100] and the
+    largest is at least 5 (1.5 is more likely a slip than 1.5%).
+    """
+    if values and all(0 <= v <= 100 for v in values) and max(values) >= 5:
         return f" (did you mean {','.join(f'{v / 100:g}' for v in values)}?)"
     return ""
 
@@ -320,3 +324,18 @@ def load_scenario(path: str | Path) -> Scenario:
                 value = _shown(err.get("input"))
                 lines.append(f"{path}: {where} = {value}: expected {expectation(err)}")
         raise ScenarioError("\n".join(lines)) from exc
+
+
+def key_problem(section: str, key: str, value: Any) -> str | None:
+    """Why ``value`` cannot be ``[section] key`` of a scenario, or None if it can.
+
+    Command-line options that stand for a scenario key (sweep values) are checked
+    with this, so they obey the same types and ranges as the scenario file.
+    """
+    model = Scenario.model_fields[section].annotation
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    try:
+        model.model_validate({key: value})
+    except ValidationError as exc:
+        return f"expected {expectation(exc.errors()[0])}"
+    return None
