@@ -34,10 +34,11 @@ def _refs(
     what: str,
 ) -> list[Problem]:
     frame = frames[table]
-    unknown = frame[~frame[column].isin(set(known))]
+    known_set = set(known)
     return [
         Problem(f"{table}.csv", int(row), column, str(value), f"a {what} listed in {target}")
-        for value, row in zip(unknown[column], unknown["_row"], strict=True)
+        for value, row in zip(frame[column].tolist(), frame["_row"].tolist(), strict=True)
+        if value not in known_set
     ]
 
 
@@ -172,15 +173,17 @@ def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     ]
     problems = []
     for table, mid, low, high in specs:
-        for _, row in frames[table].iterrows():
-            if not row[low] <= row[mid] <= row[high]:
+        frame = frames[table]
+        columns = (frame[c].tolist() for c in ("_row", mid, low, high))
+        for r, m, lo, hi in zip(*columns, strict=True):
+            if not lo <= m <= hi:
                 problems.append(
                     Problem(
                         f"{table}.csv",
-                        int(row["_row"]),
+                        int(r),
                         mid,
-                        str(row[mid]),
-                        f"a value within [{low}, {high}] = [{row[low]}, {row[high]}]",
+                        str(m),
+                        f"a value within [{low}, {high}] = [{lo}, {hi}]",
                     )
                 )
     return problems
@@ -244,19 +247,28 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 
 def check_base_utilization(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Base-year utilization of a stream at a node does not exceed its generation."""
-    gen = frames["generation"].set_index(["node", "stream"])["generation_10kt"]
+    generation = frames["generation"]
+    gen = dict(
+        zip(
+            zip(generation["node"], generation["stream"], strict=True),
+            generation["generation_10kt"].tolist(),
+            strict=True,
+        )
+    )
+    used = frames["base_utilization"]
     problems = []
-    for _, row in frames["base_utilization"].iterrows():
-        g = float(gen.get((row["node"], row["stream"]), 0.0))
-        if row["utilized_10kt"] > g * (1 + 1e-6) + 1e-6:
+    for r, node, stream, utilized in zip(
+        *(used[c].tolist() for c in ("_row", "node", "stream", "utilized_10kt")), strict=True
+    ):
+        g = float(gen.get((node, stream), 0.0))
+        if utilized > g * (1 + 1e-6) + 1e-6:
             problems.append(
                 Problem(
                     "base_utilization.csv",
-                    int(row["_row"]),
+                    int(r),
                     "utilized_10kt",
-                    str(row["utilized_10kt"]),
-                    f"at most the generation of {row['node']}/{row['stream']} "
-                    f"in generation.csv ({g})",
+                    str(utilized),
+                    f"at most the generation of {node}/{stream} in generation.csv ({g})",
                 )
             )
     return problems

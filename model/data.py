@@ -112,17 +112,14 @@ def _read_records(
         return None
     try:
         records = _parse(text, strict=True)
-    except csv.Error as exc:
+    except _Malformed as strict:
         # Parsed leniently again only to point at the cell that swallowed the lines.
         try:
             records = _parse(text, strict=False)
-        except csv.Error:
+        except _Malformed:
             records = []
         if not any(end > start for start, end, _ in records):
-            line = records[-1][1] + 1 if records else 1
-            problems.append(
-                Problem(name, line, "", "", f'well-formed CSV ({exc}; check for a stray ")')
-            )
+            problems.append(Problem(name, strict.line, "", "", strict.expected))
             return None
     for start, end, values in records:
         if end > start:
@@ -144,14 +141,32 @@ def _read_records(
     return [(start, values) for start, _, values in records]
 
 
+class _Malformed(Exception):
+    """A record the csv module cannot parse, with the line it starts on."""
+
+    def __init__(self, line: int, error: csv.Error) -> None:
+        super().__init__(str(error))
+        self.line = line
+        if "field limit" in str(error):
+            self.expected = (
+                f"cells of at most {csv.field_size_limit():,} characters (a longer one is "
+                'most likely a stray " opening a quote that runs on over the following lines)'
+            )
+        else:
+            self.expected = f'well-formed CSV ({error}; check for a stray ")'
+
+
 def _parse(text: str, strict: bool) -> list[tuple[int, int, list[str]]]:
     """Each record of a CSV text with its first and last line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
     records = []
     line = 0
-    for values in reader:
-        start, line = line + 1, reader.line_num
-        records.append((start, line, values))
+    try:
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            records.append((start, line, values))
+    except csv.Error as exc:
+        raise _Malformed(line + 1, exc) from exc
     return records
 
 
@@ -159,9 +174,8 @@ def _duplicates(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> lis
     """A problem for each row whose ``columns`` repeat those of an earlier row."""
     problems = []
     first_row: dict[tuple[Any, ...], int] = {}
-    for values, row in zip(
-        frame[list(columns)].itertuples(index=False, name=None), frame["_row"], strict=True
-    ):
+    keys = zip(*(frame[c].tolist() for c in columns), strict=True)
+    for values, row in zip(keys, frame["_row"].tolist(), strict=True):
         if values in first_row:
             problems.append(
                 Problem(
