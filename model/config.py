@@ -41,8 +41,11 @@ MAX_DESCRIPTION = 500
 NAME_PATTERN = re.compile(r"\w[\w.-]*")
 """A scenario name: letters (any script), digits, _, - and ., not starting with . or -."""
 
-Number = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)]
-"""A number key: written as a TOML number (not "200"), finite, ≥ 0, at most 1e9."""
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+"""A number key: written as a TOML number (not "200") and finite; each key states its range
+(bounds given here would override those of the key)."""
+Amount = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0, le=MAX_MAGNITUDE)]
+"""An amount in 10^4 t/yr, as in the data: finite, ≥ 0, at most 1e9."""
 
 
 def percent_hint(values: Sequence[float]) -> str:
@@ -104,9 +107,9 @@ class TransportConfig(_Strict):
     )
     modes: tuple[Literal["road", "rail"], ...] = Field(("road", "rail"), min_length=1)
     cost_scale: Number = Field(
-        1.0, le=100, description="Multiplier on the per-t·km freight rates (not on handling)."
+        1.0, ge=0, le=100, description="Multiplier on the per-t·km freight rates (not on handling)."
     )
-    flow_max: dict[str, Number] = Field(
+    flow_max: dict[str, Amount] = Field(
         default_factory=dict,
         description='Limits on flows between regions, 10^4 t/yr: {"yrb->jjj" = 5000}.',
     )
@@ -120,7 +123,7 @@ class TransportConfig(_Strict):
         return value
 
     min_rail_km: Number = Field(
-        150.0, le=10_000, description="Rail is admitted only on arcs at least this long."
+        150.0, ge=0, le=10_000, description="Rail is admitted only on arcs at least this long."
     )
 
 
@@ -143,7 +146,7 @@ class TargetsConfig(_Strict):
     )
     mode: Literal["hard", "elastic"] = "hard"
     penalty_cny_per_t: Number = Field(
-        2000.0, le=1e6, description="Cost of one tonne of shortfall in elastic mode."
+        2000.0, ge=0, le=1e6, description="Cost of one tonne of shortfall in elastic mode."
     )
 
 
@@ -151,22 +154,24 @@ class PricesConfig(_Strict):
     """Prices the scenario sets on top of the data."""
 
     carbon_cny_per_t: Number = Field(
-        0.0, le=1e5, description="Carbon price, CNY per t CO2 (at most 10^5)."
+        0.0, ge=0, le=1e5, description="Carbon price, CNY per t CO2 (at most 10^5)."
     )
     levy: Literal["none", "environmental_protection_tax"] = Field(
         "none",
         description="Levy on unutilized waste; the tax rates apply by law only to "
         "non-compliant discharge, so this is a policy lever, off by default.",
     )
-    storage_cost_scale: Number = Field(1.0, le=100)
+    storage_cost_scale: Number = Field(1.0, ge=0, le=100)
 
 
 class CapacityConfig(_Strict):
     """Utilization capacity and its optional expansion."""
 
-    scale: Number = Field(1.0, le=100, description="Multiplier on every existing capacity.")
+    scale: Number = Field(1.0, ge=0, le=100, description="Multiplier on every existing capacity.")
     expansion: StrictBool = Field(True, description="Allow capacity expansion at annualized capex.")
-    expansion_scale: Number = Field(1.0, le=100, description="Multiplier on expansion limits.")
+    expansion_scale: Number = Field(
+        1.0, ge=0, le=100, description="Multiplier on expansion limits."
+    )
 
 
 class SolverConfig(_Strict):
