@@ -107,19 +107,23 @@ def _non_negative(spec: TableSpec, column: str) -> bool:
         for m in spec.row.model_fields[column].metadata
         if isinstance(m, annotated_types.Ge | annotated_types.Gt)
     ]
-    return any(float(b) >= 0 for b in bounds)
+    return any(typing.cast(float, b) >= 0 for b in bounds)
 
 
 WRONG_TYPE = {"number": "abc", "integer": "12.5x", "literal": "bogus", "identifier": "Bad Id!"}
 NUMERIC = ("number", "integer")
+
+
+def _in_numbers(value: str) -> Callable[[TableSpec, str], str | None]:
+    """``value`` for a number column, no damage elsewhere."""
+    return lambda spec, c: value if _kind(spec, c) in NUMERIC else None
+
+
 CELL_DAMAGE: dict[str, tuple[Callable[[TableSpec, str], str | None], ...]] = {
     "wrong_type": (lambda spec, c: WRONG_TYPE.get(_kind(spec, c)),),
-    "not_finite": tuple(
-        (lambda spec, c, v=v: v if _kind(spec, c) in NUMERIC else None)
-        for v in ("nan", "inf", "-inf", "1e400")
-    ),
+    "not_finite": tuple(_in_numbers(v) for v in ("nan", "inf", "-inf", "1e400")),
     "out_of_range": (
-        lambda spec, c: "1e308" if _kind(spec, c) in NUMERIC else None,
+        _in_numbers("1e308"),
         lambda spec, c: "-1" if _non_negative(spec, c) else None,
     ),
     "empty": (lambda spec, c: "" if spec.row.model_fields[c].is_required() else None,),
@@ -235,7 +239,7 @@ def _file_cases(spec: TableSpec, file: str, rows: list[list[str]]) -> Iterator[D
 
 
 def data_cases() -> list[DataCase]:
-    cases = []
+    cases: list[DataCase] = []
     for spec in TABLES:
         cases += _file_cases(spec, spec.file, read_rows(DATA / spec.file))
     for spec in TABLES:  # the prefecture node files: a few kinds of damage each
