@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from model.config import key_problem, percent_hint
+from model.core.config import key_problem, percent_hint
 from model.errors import ScenarioError
 
 
@@ -28,7 +28,7 @@ def check_finite(**options: float | None) -> None:
 
 def check_rate_breaks(text: str, layers: list[str]) -> None:
     """Breaks of a rate map are shares: 0,57,73,100 is refused, naming the shares meant."""
-    from model.maps.choropleth import STYLES
+    from model.outputs.maps.choropleth import STYLES
 
     if len(layers) != 1 or layers[0] not in STYLES or STYLES[layers[0]].kind != "rate":
         return

@@ -44,9 +44,9 @@ from typer.main import get_command
 from typer.testing import CliRunner, Result
 
 from model.cli import app
-from model.config import Scenario
-from model.data import NODE_TABLES
-from model.schema import TABLES, TableSpec
+from model.core.config import Scenario
+from model.data.schema import TABLES, TableSpec
+from model.data.tables import NODE_TABLES
 from tests.conftest import DATA, RUNS
 
 pytestmark = pytest.mark.timeout(60)

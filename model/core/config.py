@@ -25,10 +25,10 @@ from pydantic import (
     field_validator,
 )
 
+from model.data.schema import MAX_MAGNITUDE, expectation
 from model.errors import ScenarioError
-from model.schema import MAX_MAGNITUDE, expectation
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = REPO_ROOT / "data" / "regions"
 
 MAX_EXTENDS = 32
