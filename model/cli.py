@@ -166,7 +166,7 @@ def print_summary(run: Run) -> None:
     if run.scenario.solver.tie_break == "co2" and s["solver"]["tie_break"] != "co2":
         console.print(
             "  [yellow]net CO2 is that of one least-cost allocation, not the least-CO2 one:[/] "
-            "the second (least-CO2) solve did not finish; raise [solver] time_limit_s"
+            "the second (least-CO2) solve did not finish; raise \\[solver] time_limit_s"
         )
     elif most is not None and most - co2["net"] > 1.0:
         console.print(

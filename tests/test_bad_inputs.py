@@ -598,3 +598,15 @@ def test_markup_in_a_path_is_printed_as_written(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "[red]" in one_line(done.stdout)
     assert (folder / "out" / "summary.json").is_file()
+
+
+def test_bracketed_advice_is_printed_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Program text naming a scenario table ([solver]) is not eaten as rich markup."""
+    from model.core.solve import Solver
+
+    monkeypatch.setattr(Solver, "_co2_at_least_cost", lambda self, cost, most=False: None)
+    result = invoke("solve", RUNS / "baseline.toml", "--no-maps", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "raise [solver] time_limit_s" in one_line(result.stdout)
