@@ -834,6 +834,7 @@ def test_a_figure_is_replaced_whole_or_not_at_all(
     options = maps.MapOptions(maps=("utilization",), formats=(fmt,), dpi=LOW_DPI)
     (path,) = maps.draw_maps(data, tmp_path, options)
     before = path.read_bytes()
+    assert len(before) > 1_000
 
     def dies(self: Figure, target: Path, **kwargs: object) -> None:
         Path(target).write_bytes(before[:100])
