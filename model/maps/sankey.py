@@ -4,7 +4,7 @@ Streams → pathways comes from processing.csv, with what is left unutilized
 (unutilized.csv) as one more destination, so each stream's band adds up to
 what it generates. Region of origin → region of use comes from hauls.csv.
 
-Each diagram is written as an interactive HTML page (plotly, self-contained)
+Each diagram is written as an interactive HTML page (plotly; offline, loading the plotly.js beside it)
 and as a static figure drawn here with matplotlib, so no browser is needed to
 export it.
 """
@@ -28,7 +28,7 @@ from matplotlib.text import Text
 
 from model.maps import fonts
 from model.maps.base import MapData, language, save_figure, stem_name, text_units, title_weight
-from model.maps.interactive import write_offline_html
+from model.maps.interactive import plotly_bundle_name, write_offline_html
 from model.maps.text import markup, plain, thousands, word, wrap
 
 UNUTILIZED = "__unutilized__"
@@ -360,4 +360,4 @@ def draw_sankeys(
         written.append(
             write_offline_html(sankey_figure(sd, data, lang), stem.with_name(stem.name + ".html"))
         )
-    return written
+    return [*written, folder / plotly_bundle_name()]
