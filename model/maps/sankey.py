@@ -4,8 +4,8 @@ Streams → pathways comes from processing.csv, with what is left unutilized
 (unutilized.csv) as one more destination, so each stream's band adds up to
 what it generates. Region of origin → region of use comes from hauls.csv.
 
-Each diagram is written as an interactive HTML page (plotly; offline, loading the plotly.js beside it)
-and as a static figure drawn here with matplotlib, so no browser is needed to
+Each diagram is written as an interactive HTML page (plotly; offline, with the plotly.js
+beside it) and as a static figure drawn here with matplotlib, so no browser is needed to
 export it.
 """
 
