@@ -638,7 +638,7 @@ def data_import(
         say(f"not in the file, {node}: {result.year} total estimated ({how})")
     if result.ignored:
         rows = "; ".join(f"row {row} {first}" for row, first in result.ignored)
-        say(f"rows not used ({len(result.ignored)}, not a province of the model): {rows}")
+        say(f"rows not used ({len(result.ignored)}): {rows}")
     if result.calibration_removed:
         say(
             "calibration.csv removed (it described the old figures): run "

@@ -42,7 +42,7 @@ COLUMN_PATTERNS: dict[str, tuple[str, ...]] = {
     "stored_10kt": ("贮存量", "储存量", "stored", "storage"),
 }
 # Header fragments of columns that are not amounts of the year (rates, stock drawn down).
-NOT_AMOUNT = ("率", "%", "rate", "ratio", "往年", "previous", "prior", "earlier")
+NOT_AMOUNT = r"率|%|往年|\b(rates?|ratios?|previous|prior|earlier)\b"
 NATIONAL_ZH = ("全国", "中国", "全国合计")
 NATIONAL_EN = ("national", "nationaltotal", "china", "total(national)", "wholecountry")
 # Unit text (NFKC, lower case, no spaces or commas) -> factor to 10^4 t.
@@ -148,7 +148,7 @@ def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]
 def _xls_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
     with pd.ExcelFile(path, engine="calamine") as book:
         for name in book.sheet_names:
-            frame = book.parse(name, header=None, dtype=object)
+            frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
             frame = frame.iloc[:, :MAX_COLUMNS]
             yield str(name), frame.itertuples(index=False, name=None)
 
@@ -206,10 +206,11 @@ class Header:
 def _match_columns(row: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for key, patterns in COLUMN_PATTERNS.items():
-        for col, cell in enumerate(_clean(c) for c in row):
+        for col, raw in enumerate(row):
+            cell = _clean(raw)
             if col in found.values() or not any(p in cell for p in patterns):
                 continue
-            if key != "province" and any(n in cell for n in NOT_AMOUNT):
+            if key != "province" and re.search(NOT_AMOUNT, raw.lower().replace("_", " ")):
                 continue
             found[key] = col
             break
