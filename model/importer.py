@@ -182,7 +182,7 @@ def import_table(
     nodes = pd.read_csv(data_dir / "nodes.csv").set_index("node")
     old_params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
     old_year = int(float(old_params["base_year"]))
-    table = parse_table(path, nodes)
+    table = parse_table(path, nodes, year)
     problems = _check_coverage(path, table, nodes, old_year, year, partial)
     if table.rows.empty:
         problems.append(

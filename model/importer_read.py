@@ -44,7 +44,8 @@ COLUMN_PATTERNS: dict[str, tuple[str, ...]] = {
 # Header fragments of columns that are not amounts of the year (rates, stock drawn down).
 NOT_AMOUNT = r"率|%|往年|\b(rates?|ratios?|previous|prior|earlier)\b"
 NATIONAL_ZH = ("全国", "中国", "全国合计")
-NATIONAL_EN = ("national", "nationaltotal", "china", "total(national)", "wholecountry")
+NATIONAL_EN = ("china", "wholecountry")  # or any Latin text with "national" in it
+YEAR_HEADERS = ("year", "年份", "年度", "年")
 # Unit text (NFKC, lower case, no spaces or commas) -> factor to 10^4 t.
 UNITS: dict[str, float] = {
     **dict.fromkeys(("万吨", "10^4t", "104t", "10000t", "10000tons", "10000tonnes"), 1.0),
@@ -80,10 +81,6 @@ def _clean(cell: str) -> str:
 
 def _zh(cell: str) -> str:
     return "".join(re.findall(r"[\u4e00-\u9fff]", cell))
-
-
-def _en(cell: str) -> str:
-    return "".join(re.findall(r"[a-z()]", cell.lower()))
 
 
 # --- reading the file -----------------------------------------------------------------
@@ -201,6 +198,7 @@ class Header:
     names: dict[str, str]  # meaning -> header text for messages
     factors: dict[str, float]  # amount -> factor to 10^4 t
     unit_notes: list[str] = field(default_factory=list)
+    year_column: int | None = None  # a column of data years, if the table has one
 
 
 def _match_columns(row: list[str]) -> dict[str, int]:
@@ -260,7 +258,9 @@ def locate_header(path: Path, sheet: Sheet) -> Header | None:
             for k, c in columns.items()
         }
         declared = _declared_units(rows[: last + 1])
-        return Header(index + 1, last + 1, columns, names, *_factors(path, names, declared))
+        years = [c for c, cell in enumerate(rows[index]) if _clean(cell) in YEAR_HEADERS]
+        factors, notes = _factors(path, names, declared)
+        return Header(index + 1, last + 1, columns, names, factors, notes, next(iter(years), None))
     return None
 
 
@@ -316,9 +316,9 @@ def province_names(nodes: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]
 
 def region_of(cell: str, names: tuple[dict[str, str], dict[str, str]]) -> str | None:
     """'national', a node id, or None; a cell naming two different places is an error."""
-    zh_text, en_text = _zh(cell), _en(cell)
+    zh_text = _zh(cell)
     latin = re.sub(r"[^a-z0-9]", "", cell.lower())
-    if zh_text in NATIONAL_ZH or (not zh_text and en_text in NATIONAL_EN):
+    if zh_text in NATIONAL_ZH or (not zh_text and ("national" in latin or latin in NATIONAL_EN)):
         return "national"
     by_zh = names[0].get(zh_text) or names[0].get(re.sub(PROVINCE_SUFFIX, "", zh_text))
     by_en = names[1].get(latin) if latin else None
@@ -362,13 +362,16 @@ def _amount(cell: str, factor: float) -> float | str | None:
     return round(number * factor, 6)
 
 
-def parse_table(path: Path, nodes: pd.DataFrame) -> Table:
-    """Read ``path``: its first sheet with a header; every problem found is raised at once."""
+def parse_table(path: Path, nodes: pd.DataFrame, year: int | None = None) -> Table:
+    """Read ``path``: its first sheet with a header; every problem found is raised at once.
+
+    If the table has a year column, every used row's year must be ``year``.
+    """
     searched = []
     for sheet in read_sheets(path):
         header = locate_header(path, sheet)
         if header is not None:
-            return _parse_rows(path, sheet, header, nodes)
+            return _parse_rows(path, sheet, header, nodes, year)
         searched.append(sheet.name)
     where = f" of sheet(s) {', '.join(map(str, searched))}" if searched and searched[0] else ""
     raise _problem(
@@ -379,13 +382,16 @@ def parse_table(path: Path, nodes: pd.DataFrame) -> Table:
     )
 
 
-def _parse_rows(path: Path, sheet: Sheet, header: Header, nodes: pd.DataFrame) -> Table:
+def _parse_rows(
+    path: Path, sheet: Sheet, header: Header, nodes: pd.DataFrame, year: int | None
+) -> Table:
     names = province_names(nodes)
     problems: list[Problem] = []
     records: list[dict[str, object]] = []
     national: dict[str, float] = {}
     national_row: int | None = None
     ignored: list[tuple[int, str]] = []
+    other_years: list[tuple[int, str]] = []
     for index in range(header.last_row, len(sheet.rows)):
         cells, number = sheet.rows[index], index + 1
         if not any(cells):
@@ -400,6 +406,10 @@ def _parse_rows(path: Path, sheet: Sheet, header: Header, nodes: pd.DataFrame) -
         if region is None:
             ignored.append((number, one_line(next(c for c in cells if c))))
             continue
+        ycol = header.year_column
+        stated = cells[ycol] if ycol is not None and ycol < len(cells) else ""
+        if year is not None and stated and stated != str(year):
+            other_years.append((number, stated))
         values: dict[str, float | None] = {}
         for key, factor in header.factors.items():
             raw = cells[header.columns[key]] if header.columns[key] < len(cells) else ""
@@ -434,6 +444,17 @@ def _parse_rows(path: Path, sheet: Sheet, header: Header, nodes: pd.DataFrame) -
             national_row = number
             continue
         records.append({"node": region, "row": number, **values})
+    if other_years:
+        first, stated = other_years[0]
+        problems.append(
+            Problem(
+                path.name,
+                first,
+                "year",
+                stated,
+                f"{year} as --year says ({len(other_years)} rows give another year)",
+            )
+        )
     frame = pd.DataFrame(records, columns=["node", "row", *header.factors])
     for _, dup in frame[frame.duplicated("node", keep="first")].iterrows():
         first = int(frame.loc[frame["node"] == dup["node"], "row"].iloc[0])

@@ -275,20 +275,37 @@ def test_bad_values_are_named_and_nothing_is_written(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
+def _template(folder: Path, encoding: str = "utf-8") -> Path:
+    """The template layout with a year column and English and Chinese names (synthetic)."""
+    path = folder / "mine.csv"
+    lines = [
+        "province,province_zh,year,generated_10kt,utilized_10kt,disposed_10kt,stored_10kt",
+        f"China (national total),全国,{NEW_YEAR},300000,170000,70000,10000",
+        *(
+            f"{NODES.loc[n, 'name_en']},{NODES.loc[n, 'name_zh']},{NEW_YEAR},{g},{u},{d},{s}"
+            for n, (g, u, d, s) in figures().items()
+        ),
+    ]
+    path.write_bytes("\n".join(lines).encode(encoding))
+    return path
+
+
 def test_template_layout_gbk_and_english_names(tmp_path: Path) -> None:
-    template = tmp_path / "mine.csv"
-    rows = [f"{NODES.loc[n, 'name_en']},{g},{u},{d},{s}" for n, (g, u, d, s) in figures().items()]
-    template.write_bytes(
-        "province,generated_10kt,utilized_10kt,disposed_10kt,stored_10kt\n"
-        "全国,300000,170000,70000,10000\n".encode("gb18030")
-        + "\n".join(rows).encode("gb18030")
-    )
-    result = import_table(template, DATA, tmp_path / "out", NEW_YEAR)
+    result = import_table(_template(tmp_path, "gb18030"), DATA, tmp_path / "out", NEW_YEAR)
     assert result.imported == sorted(NODES.index)
+    assert result.national["generated_10kt"] == 300000
     assert result.unit_notes == []  # _10kt names the unit
     totals = pd.read_csv(result.out_dir / "province_totals.csv")
     row = totals[(totals["node"] == "jiangsu") & (totals["year"] == NEW_YEAR)]
     assert row["generated_10kt"].tolist() == [figures()["jiangsu"][0]]
+
+
+def test_year_column_must_match_the_year_imported(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        parse_table(_template(tmp_path), NODES, NEW_YEAR + 1)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "year", str(NEW_YEAR))
+    assert "17 rows give another year" in problem.expected
 
 
 def test_legacy_xls_is_read(tmp_path: Path) -> None:
