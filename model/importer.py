@@ -235,6 +235,11 @@ def import_table(
             built = dataset["province_totals"]
     except DataError as exc:
         raise (_relabel(exc, staging, label) if staging is not None else exc) from None
+    except OSError as exc:  # disk full, no permission: say so without the staging path
+        reason = exc.strerror or type(exc).__name__
+        raise DataError(
+            label, [Problem(str(out_dir), None, "", "", f"a writable folder ({reason})")]
+        ) from None
     missing = sorted(set(nodes.index) - replaced)
     notes = built[(built["year"] == year) & (built["status"] == "estimated")]
     notes = notes.drop_duplicates("node").set_index("node")["note"]

@@ -143,7 +143,13 @@ def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]
 
 
 def _xls_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
-    with pd.ExcelFile(path, engine="calamine") as book:
+    # A compound file is whole sectors (512 or 4096 bytes, 2**shift at offset 30); a cut
+    # file is not, and calamine panics on some of them rather than raising.
+    with path.open("rb") as handle:
+        shift = int.from_bytes(handle.read(32)[30:32], "little")
+    if shift not in (9, 12) or path.stat().st_size % (1 << shift):
+        raise EOFError(f"{path.stat().st_size:,} bytes is not a whole number of sectors")
+    with path.open("rb") as handle, pd.ExcelFile(handle, engine="calamine") as book:
         for name in book.sheet_names:
             frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
             frame = frame.iloc[:, :MAX_COLUMNS]
@@ -185,6 +191,10 @@ def read_sheets(path: Path) -> Iterator[Sheet]:
         ) from None
     except CalamineError as exc:
         raise _problem(path, f"{label} that can be read ({exc})") from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":  # raised by calamine's Rust code
+            raise
+        raise _problem(path, f"{label} that can be read; it is damaged ({exc})") from None
 
 
 # --- header, units, regions ----------------------------------------------------------

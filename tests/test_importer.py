@@ -250,6 +250,18 @@ def test_errors_from_the_rebuild_name_the_users_folder(tmp_path: Path) -> None:
     assert not out.exists() and not list(tmp_path.glob(".regions-new.*"))
 
 
+def test_a_failed_write_names_the_users_folder(tmp_path: Path, monkeypatch) -> None:
+    def disk_full(src: Path, dst: Path, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(Path(dst) / "capacity.csv"))
+
+    monkeypatch.setattr("model.importer.shutil.copytree", disk_full)
+    out = tmp_path / "regions-new"
+    code, output = run_cli(str(published(tmp_path)), "--year", str(NEW_YEAR), "--out", str(out))
+    assert code == 2
+    assert f"{out}: expected a writable folder (No space left on device)" in output
+    assert ".tmp-" not in output and not out.exists()
+
+
 def test_region_cell_naming_two_provinces(tmp_path: Path) -> None:
     path = published(tmp_path)
     book = openpyxl.load_workbook(path)
@@ -332,6 +344,11 @@ def _truncated(tmp_path: Path) -> Path:
     [
         (_truncated, "it is truncated or damaged"),
         (lambda d: published(d, "table.csv").rename(d / "table.xls"), "the file is plain text"),
+        (lambda d: _file(d, "cut.xls", LEGACY_XLS.read_bytes()[:3000]), "truncated or damaged"),
+        (
+            lambda d: _file(d, "junk.xls", LEGACY_XLS.read_bytes()[:4096] + b"\xff" * 512),
+            "it is damaged",  # calamine panics on this one; the panic is caught
+        ),
         (lambda d: _file(d, "page.xls", b"<html><table>"), "HTML"),
         (lambda d: _file(d, "empty.xlsx", b""), "the file is empty"),
         (
