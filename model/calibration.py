@@ -37,6 +37,7 @@ import pandas as pd
 from model.config import REPO_ROOT, load_scenario
 from model.data import Dataset, base_year_totals, load_dataset
 from model.inputs import prepare
+from model.outputs import atomic_file
 from model.results import collect
 from model.solve import Solver
 
@@ -128,8 +129,6 @@ def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.Data
 
 def write_calibration(data_dir: Path) -> Calibration:
     result = calibrate(data_dir)
-    target = Path(data_dir) / "calibration.csv"
-    tmp = target.with_suffix(".csv.tmp")
-    result.table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
-    tmp.replace(target)
+    with atomic_file(Path(data_dir) / "calibration.csv") as tmp:
+        result.table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
     return result

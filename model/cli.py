@@ -12,9 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from model.config import DEFAULT_DATA_DIR
-from model.errors import DataError, WasteallocError
+from model.errors import DataError, Interrupted, WasteallocError
 
 if TYPE_CHECKING:
+    from model.outputs import Kind, Written
     from model.run import Run
 
 app = typer.Typer(
@@ -28,8 +29,44 @@ err = Console(stderr=True, highlight=False)
 
 
 def _fail(exc: Exception) -> None:
+    from model.outputs import OutputError
+
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2 if isinstance(exc, DataError) else 1)
+    raise typer.Exit(code=2 if isinstance(exc, DataError | OutputError) else 1)
+
+
+def _interrupted(kept: str) -> None:
+    """Ctrl-C: say what was kept, exit 130 (the shell's code for SIGINT)."""
+    err.print(f"[bold yellow]interrupted[/]: {escape(kept)}", soft_wrap=True)
+    raise typer.Exit(code=130)
+
+
+def _notes(written: Written | None) -> None:
+    for note in written.notes() if written is not None else []:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
+
+
+def _write_partial(
+    target: Path,
+    tables: dict[str, pd.DataFrame],
+    facts: dict[str, object],
+    stop: Interrupted,
+    kind: Kind,
+) -> str:
+    """Write the points a study finished before Ctrl-C; say where (or that nothing was kept)."""
+    from model.outputs import write_run
+
+    if stop.done == 0:
+        return "no point was finished; nothing was written"
+    summary = {**facts, "complete": False, "points_done": stop.done, "points": stop.total}
+    try:
+        write_run(target, tables, summary, kind=kind)
+    except KeyboardInterrupt:
+        return "interrupted again while writing; nothing was written"
+    return (
+        f"{stop.done} of {stop.total} points finished and kept in {target} "
+        '(summary.json says "complete": false)'
+    )
 
 
 @app.command()
@@ -44,12 +81,16 @@ def solve(
     from model.run import solve_file
 
     try:
-        with console.status(f"solving {scenario} ..."):
+        with console.status(f"solving {escape(str(scenario))} ..."):
             run = solve_file(scenario, out, draw_maps=maps)
     except WasteallocError as exc:
         _fail(exc)
         return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written; earlier results, if any, are untouched")
+        return
     print_summary(run)
+    _notes(run.written)
 
 
 def print_summary(run: Run) -> None:
@@ -105,7 +146,12 @@ def print_summary(run: Run) -> None:
         f"{co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
     )
     most = s.get("net_co2_most_at_least_cost_10kt")
-    if most is not None and most - co2["net"] > 1.0:
+    if run.scenario.solver.tie_break == "co2" and s["solver"]["tie_break"] != "co2":
+        console.print(
+            "  [yellow]net CO2 is that of one least-cost allocation, not the least-CO2 one:[/] "
+            "the second (least-CO2) solve did not finish; raise [solver] time_limit_s"
+        )
+    elif most is not None and most - co2["net"] > 1.0:
         console.print(
             f"  net CO2 is that of the least-CO2 allocation among the least-cost ones; "
             f"another allocation of the same cost has {most / 100:,.2f}"
@@ -126,7 +172,7 @@ def print_summary(run: Run) -> None:
         )
         console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {short}")
     if run.out_dir is not None:
-        console.print(f"Results: {run.out_dir}")
+        console.print(f"Results: {escape(str(run.out_dir))}", soft_wrap=True)
 
 
 @app.command()
@@ -252,6 +298,7 @@ def map_(
 ) -> None:
     """Draw maps, Sankey diagrams and the interactive page from saved results (no solving)."""
     from model import maps
+    from model.outputs import figure_folder
 
     try:
         chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
@@ -272,6 +319,8 @@ def map_(
             use_scale_10kt=use_scale,
         )
         where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
+        if out is not None:
+            figure_folder(out)  # a new, empty or wastealloc folder: drawing adds, never removes
         if compare is not None:
             if result_dir is not None:
                 raise maps.MapError("give either RESULT_DIR or --compare A B, not both")
@@ -282,6 +331,9 @@ def map_(
             raise maps.MapError("give a results folder (RESULT_DIR) or --compare A B")
     except (WasteallocError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("figures drawn before it are complete; the one being drawn was not saved")
         return
     for path in written:
         console.print(f"wrote {escape(str(path))}", soft_wrap=True)
@@ -304,7 +356,7 @@ def sweep_(
 ) -> None:
     """Re-solve a scenario at several values of one parameter; write sweep.csv."""
     from model.config import load_scenario
-    from model.outputs import write_run
+    from model.outputs import check_target, write_run
     from model.run import default_out_dir
     from model.sweeps import sweep
 
@@ -315,17 +367,24 @@ def sweep_(
         raise typer.Exit(code=2) from None
     try:
         loaded = load_scenario(scenario)
-        with console.status(f"sweeping {param} over {len(numbers)} values ..."):
-            table = sweep(loaded, param, numbers)
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sweep-{param}")
-        write_run(
-            target,
-            {"sweep": table},
-            {"scenario": loaded.name, "parameter": param, "values": numbers},
-        )
+        check_target(target, "sweep")  # refuse before solving, not after
+        facts: dict[str, object] = {"scenario": loaded.name, "parameter": param}
+        facts["values"] = numbers
+        try:
+            with console.status(f"sweeping {escape(param)} over {len(numbers)} values ..."):
+                table = sweep(loaded, param, numbers)
+        except Interrupted as stop:
+            kept = _write_partial(target, {"sweep": stop.partial}, facts, stop, "sweep")
+            _interrupted(kept)
+            return
+        written = write_run(target, {"sweep": table}, {**facts, "complete": True}, kind="sweep")
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     table_view = Table(title=f"{loaded.name}: sweep of {param}", title_justify="left")
     shown = ["value", "status", "objective_10k_cny", "cost_change_10k_cny"]
@@ -350,7 +409,8 @@ def sweep_(
             ]
         )
     console.print(table_view)
-    console.print(f"Results: {target / 'sweep.csv'}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target / 'sweep.csv'))}", soft_wrap=True)
 
 
 @app.command("compare")
@@ -369,11 +429,15 @@ def compare_(
     from model.outputs import write_run
 
     try:
-        table, facts = compare(a, b)
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
-        write_run(target, {"compare": table}, {"a": str(a), "b": str(b), **facts})
+        table, facts = compare(a, b)
+        summary = {"a": str(a), "b": str(b), **facts}
+        written = write_run(target, {"compare": table}, summary, kind="compare")
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     if not facts["same_data"]:
         console.print("note: the two runs read different data files (summary.json hashes)")
@@ -395,7 +459,8 @@ def compare_(
             cell(row["change"]),
         )
     console.print(view)
-    console.print(f"Results: {target / 'compare.csv'}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target / 'compare.csv'))}", soft_wrap=True)
 
 
 @app.command("sensitivity")
@@ -426,7 +491,7 @@ def sensitivity_(
     from rich.progress import Progress
 
     from model.config import load_scenario
-    from model.outputs import write_run
+    from model.outputs import check_target, write_run
     from model.run import default_out_dir
     from model.sensitivity import describe, headline, key_outputs, plot, run
 
@@ -436,46 +501,60 @@ def sensitivity_(
     try:
         loaded = load_scenario(scenario)
         against = load_scenario(reference) if reference is not None else None
-        with Progress(console=console, transient=True) as bar:
-            per_point = "two solves" if against is not None else "one solve"
-            task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = run(
-                loaded,
-                method,  # type: ignore[arg-type]
-                trajectories=trajectories,
-                levels=levels,
-                samples=samples,
-                seed=seed,
-                detail=detail,
-                reference=against,
-                progress=tick,
-            )
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sensitivity-{method}")
-        write_run(
+        check_target(target, "sensitivity")  # refuse before solving, not after
+        facts: dict[str, object] = {
+            "scenario": loaded.name,
+            "method": method,
+            "trajectories": trajectories if method == "morris" else None,
+            "levels": levels if method == "morris" else None,
+            "samples": samples if method == "sobol" else None,
+            "seed": seed,
+            "detail": detail,
+            "reference": against.name if against is not None else None,
+        }
+        try:
+            with Progress(console=console, transient=True) as bar:
+                per_point = "two solves" if against is not None else "one solve"
+                task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
+
+                def tick(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = run(
+                    loaded,
+                    method,  # type: ignore[arg-type]
+                    trajectories=trajectories,
+                    levels=levels,
+                    samples=samples,
+                    seed=seed,
+                    detail=detail,
+                    reference=against,
+                    progress=tick,
+                )
+        except Interrupted as stop:
+            kept = _write_partial(target, {"runs": stop.partial}, facts, stop, "sensitivity")
+            _interrupted(kept + " (no indices: they need every design point)")
+            return
+        written = write_run(
             target,
             {"factors": result.factors, "runs": result.runs, "indices": result.indices},
             {
-                "scenario": loaded.name,
-                "method": method,
-                "trajectories": trajectories if method == "morris" else None,
-                "levels": levels if method == "morris" else None,
-                "samples": samples if method == "sobol" else None,
-                "seed": seed,
-                "detail": detail,
-                "reference": against.name if against is not None else None,
+                **facts,
+                "complete": True,
                 "solves": len(result.runs),
                 "not_optimal": int((result.runs["status"] != "optimal").sum()),
                 "factors_without_range": list(result.skipped),
             },
             figures=lambda folder: plot(result, folder),
+            kind="sensitivity",
         )
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     morris = method == "morris"
     main = "cost_above_reference_10k_cny" if against is not None else "objective_10k_cny"
@@ -530,7 +609,8 @@ def sensitivity_(
         console.print(f"{what}, strongest factors: {listed}")
     if result.skipped:
         console.print(f"no range in the data, left out: {', '.join(result.skipped)}")
-    console.print(f"Results: {target}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target))}", soft_wrap=True)
 
 
 data_app = typer.Typer(
@@ -600,9 +680,11 @@ def data_import(
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
     from model.importer import import_table
+    from model.outputs import check_target
 
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:
+        check_target(target, "dataset")  # never the shipped data or a folder of the user's
         result = import_table(file, data, target, year, title, partial)
     except WasteallocError as exc:
         if isinstance(exc, DataError):
@@ -644,6 +726,8 @@ def data_import(
             "calibration.csv removed (it described the old figures): run "
             f"`wastealloc data calibrate {result.out_dir}` to rewrite it"
         )
+    for note in result.notes:
+        say(note)
     say(f'use it in a scenario with:  data = "{result.out_dir}"')
 
 

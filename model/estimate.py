@@ -653,8 +653,7 @@ def write_build(data_dir: Path) -> list[Path]:
     Province tables go to the data folder; where a ``prefecture/`` folder with a
     node table exists, the prefecture-level tables are derived and written there.
     """
-    import os
-    import tempfile
+    from model.outputs import atomic_file
 
     data_dir = Path(data_dir)
     frames = _input_frames(data_dir)
@@ -668,10 +667,7 @@ def write_build(data_dir: Path) -> list[Path]:
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
     written = []
     for name, frame in out.items():
-        target = targets[name]
-        handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".csv", dir=target.parent)
-        os.close(handle)
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, target)
-        written.append(target)
+        with atomic_file(targets[name]) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        written.append(targets[name])
     return written

@@ -58,6 +58,7 @@ class ImportResult:
     above_generated: list[tuple[str, float, float]]  # (node, generated, utilized)
     unit_notes: list[str]
     calibration_removed: bool
+    notes: list[str]  # files of an earlier import in out_dir that were set aside
 
 
 def _check_coverage(
@@ -157,7 +158,9 @@ def _relabel(exc: DataError, staging: Path, label: str) -> DataError:
     """The same problems, naming the user's output folder instead of the staging folder."""
 
     def scrub(text: str) -> str:
-        return text.replace(str(staging), label).replace(staging.name, label)
+        for form in (str(staging.resolve()), str(staging), staging.name):
+            text = text.replace(form, label)
+        return text
 
     problems = [
         Problem(scrub(p.file), p.row, p.column, scrub(p.value), scrub(p.expected))
@@ -193,9 +196,10 @@ def import_table(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     source_id = f"import_{re.sub(r'[^a-z0-9]+', '_', path.stem.lower()).strip('_')}_{year}"
     label = f"the dataset imported from {path.name} (nothing written to {out_dir})"
-    staging = None
+    staging: Path | None = None
     try:
-        with atomic_directory(out_dir) as staging:
+        with atomic_directory(out_dir, "dataset") as written:
+            staging = written.staging
             shutil.copytree(data_dir, staging, dirs_exist_ok=True)
             calibration = staging / "calibration.csv"
             removed = calibration.is_file()
@@ -235,11 +239,6 @@ def import_table(
             built = dataset["province_totals"]
     except DataError as exc:
         raise (_relabel(exc, staging, label) if staging is not None else exc) from None
-    except OSError as exc:  # disk full, no permission: say so without the staging path
-        reason = exc.strerror or type(exc).__name__
-        raise DataError(
-            label, [Problem(str(out_dir), None, "", "", f"a writable folder ({reason})")]
-        ) from None
     missing = sorted(set(nodes.index) - replaced)
     notes = built[(built["year"] == year) & (built["status"] == "estimated")]
     notes = notes.drop_duplicates("node").set_index("node")["note"]
@@ -262,4 +261,5 @@ def import_table(
         above_generated=above,
         unit_notes=table.header.unit_notes,
         calibration_removed=removed,
+        notes=written.notes(),
     )

@@ -195,6 +195,7 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
+        ".wastealloc.json",
         "factors.csv",
         "indices.csv",
         "runs.csv",
