@@ -714,6 +714,7 @@ def data_import(
     for node, generated, utilized in result.above_generated:
         say(
             f"{node}: utilized {utilized:,.0f} above generated {generated:,.0f}, kept as reported "
+            "in province_totals.csv "
             "(the excess is drawn from earlier years' stockpiles)"
         )
     for node, how in result.missing.items():
