@@ -8,9 +8,10 @@ each amount column, the national row and the model's provinces, and names
 every row it does not use. Amounts are returned in 10^4 t.
 
 The file's format is taken from its first bytes, not its name. Workbooks are
-read as streams of at most ``MAX_COLUMNS`` columns (openpyxl in read-only mode
-for .xlsx, calamine for .xls), so a stray cell far to the right or formatting
-down to row 1,048,576 costs neither memory nor time.
+read through their first ``MAX_COLUMNS`` columns: .xlsx as a stream (openpyxl in
+read-only mode), so a stray cell far to the right or formatting down to row
+1,048,576 costs neither memory nor time; .xls with calamine (the format is at
+most 256 columns by 65,536 rows).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -117,29 +118,31 @@ def _kind(path: Path, head: bytes) -> str:
 
 
 def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text"
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             content = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         if "\x00" in content:
             break
-        first = next((line for line in content.splitlines() if line.strip()), "")
-        delimiter = "\t" if "\t" in first and "," not in first else ","
+        delimiter = "\t" if content[:8192].count("\t") > content[:8192].count(",") else ","
         reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
         return [[text(c) for c in row[:MAX_COLUMNS]] for row in reader]
-    raise _problem(path, "a CSV text file in UTF-8 or GB18030 (GBK), or an Excel workbook")
+    raise _problem(path, "a CSV text file in UTF-8, GB18030 (GBK) or UTF-16, or an Excel workbook")
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    try:
-        for sheet in book.worksheets:
-            yield sheet.title, sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-    finally:
-        book.close()
+    # A handle, not a name: openpyxl refuses names not ending in .xlsx (an .xlsx saved as .xls)
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+        try:
+            for sheet in book.worksheets:
+                yield sheet.title, sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        finally:
+            book.close()
 
 
 def _xls_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
@@ -156,11 +159,17 @@ def _xls_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]
             yield str(name), frame.itertuples(index=False, name=None)
 
 
-def _sheet(name: str | None, rows: Iterator[tuple[object, ...]] | list[list[str]]) -> Sheet:
-    cells = [[text(c) for c in row] for row in rows]
-    for row in cells:
-        while row and not row[-1]:
-            row.pop()
+def _sheet(name: str | None, rows: Iterable[Sequence[object]]) -> Sheet:
+    empty: list[str] = []
+    cells = []
+    for row in rows:
+        if row.count(None) == len(row):  # formatting without values, down to row 1,048,576
+            cells.append(empty)
+            continue
+        texts = [text(c) for c in row]
+        while texts and not texts[-1]:
+            texts.pop()
+        cells.append(texts)
     return Sheet(name, cells)
 
 

@@ -9,6 +9,7 @@ the model). They test the reader and must never be used as data.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import shutil
 import tracemalloc
@@ -320,6 +321,18 @@ def test_year_column_must_match_the_year_imported(tmp_path: Path) -> None:
     assert "17 rows give another year" in problem.expected
 
 
+def test_workbook_misnamed_and_utf16_text_are_read(tmp_path: Path) -> None:
+    misnamed = published(tmp_path).rename(tmp_path / "yearbook.xls")  # an .xlsx named .xls
+    assert sorted(parse_table(misnamed, NODES).rows["node"]) == sorted(NODES.index)
+    content = published(tmp_path, "table.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(content, newline="")))
+    unicode_text = tmp_path / "unicode.txt"  # Excel's "Unicode text": UTF-16, tab-separated
+    with unicode_text.open("w", encoding="utf-16", newline="") as handle:
+        csv.writer(handle, delimiter="\t").writerows(rows)
+    table = parse_table(unicode_text, NODES)
+    assert table.rows.set_index("node").loc["hebei", "generated_10kt"] == figures()["hebei"][0]
+
+
 def test_legacy_xls_is_read(tmp_path: Path) -> None:
     table = parse_table(LEGACY_XLS, NODES)
     assert sorted(table.rows["node"]) == sorted(NODES.index)
@@ -370,7 +383,8 @@ def test_large_sparse_workbook_streams(tmp_path: Path) -> None:
     """A table with thousands of extra rows and a stray cell far right (synthetic).
 
     Read whole into a frame, the 5,000 x 4,000 cells took hundreds of MB; streamed
-    through the first columns only, the reader stays small.
+    through the first columns only, the reader stays small. A formatted empty
+    cell in the last row of the sheet adds a million empty rows to the stream.
     """
     path = published(tmp_path)
     book = openpyxl.load_workbook(path)
@@ -378,6 +392,7 @@ def test_large_sparse_workbook_streams(tmp_path: Path) -> None:
     for i in range(5000):
         sheet.append([f"某市{i}", i, i, i, i])
     sheet.cell(row=3, column=4000, value="note far to the right")
+    sheet.cell(row=1_048_576, column=1).font = openpyxl.styles.Font(bold=True)  # no value
     book.save(path)
     tracemalloc.start()
     try:
