@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from model.config import DEFAULT_DATA_DIR
+from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, Interrupted, WasteallocError
 
 if TYPE_CHECKING:
-    from model.outputs import Kind, Written
-    from model.run import Run
+    from model.core.run import Run
+    from model.outputs.folders import Kind, Written
 
 app = typer.Typer(
     add_completion=False,
@@ -28,8 +28,23 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C: staging cleaned up."""
+    raise KeyboardInterrupt
+
+
+@app.callback()
+def _main() -> None:
+    """Before every command: make SIGTERM clean up like Ctrl-C does."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
 def _fail(exc: Exception) -> None:
-    from model.outputs import OutputError
+    from model.outputs.folders import OutputError
 
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(code=2 if isinstance(exc, DataError | OutputError) else 1)
@@ -54,7 +69,7 @@ def _write_partial(
     kind: Kind,
 ) -> str:
     """Write the points a study finished before Ctrl-C; say where (or that nothing was kept)."""
-    from model.outputs import write_run
+    from model.outputs.folders import write_run
 
     if stop.done == 0:
         return "no point was finished; nothing was written"
@@ -78,7 +93,7 @@ def solve(
     maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
-    from model.run import solve_file
+    from model.core.run import solve_file
 
     try:
         with console.status(f"solving {escape(str(scenario))} ..."):
@@ -192,10 +207,10 @@ def validate(
     With --scenario, also apply the scenario and report targets that no capacity
     in reach could meet, before any solve.
     """
-    from model.checks import unreachable_targets
-    from model.config import load_scenario
-    from model.data import RESOLUTIONS, load_dataset
-    from model.inputs import prepare
+    from model.core.config import load_scenario
+    from model.core.inputs import prepare
+    from model.core.presolve import unreachable_targets
+    from model.data.tables import RESOLUTIONS, load_dataset
 
     if resolution not in RESOLUTIONS:
         err.print(
@@ -297,8 +312,8 @@ def map_(
     boundaries: Annotated[Path | None, typer.Option(help="Boundary file to use instead")] = None,
 ) -> None:
     """Draw maps, Sankey diagrams and the interactive page from saved results (no solving)."""
-    from model import maps
-    from model.outputs import figure_folder
+    from model.outputs import maps
+    from model.outputs.folders import figure_folder
 
     try:
         chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
@@ -355,10 +370,10 @@ def sweep_(
     ] = None,
 ) -> None:
     """Re-solve a scenario at several values of one parameter; write sweep.csv."""
-    from model.config import load_scenario
-    from model.outputs import check_target, write_run
-    from model.run import default_out_dir
-    from model.sweeps import sweep
+    from model.core.config import load_scenario
+    from model.core.run import default_out_dir
+    from model.outputs.folders import check_target, write_run
+    from model.studies.sweeps import sweep
 
     try:
         numbers = [float(v) for v in values.split(",") if v.strip()]
@@ -425,8 +440,8 @@ def compare_(
     ] = False,
 ) -> None:
     """What B changes against A: cost, rates, target prices, CO2, capacity (compare.csv)."""
-    from model.compare import compare
-    from model.outputs import write_run
+    from model.outputs.folders import write_run
+    from model.studies.compare import compare
 
     try:
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
@@ -490,10 +505,10 @@ def sensitivity_(
     """Global sensitivity to the low-high ranges of the data (SALib); write indices.csv."""
     from rich.progress import Progress
 
-    from model.config import load_scenario
-    from model.outputs import check_target, write_run
-    from model.run import default_out_dir
-    from model.sensitivity import describe, headline, key_outputs, plot, run
+    from model.core.config import load_scenario
+    from model.core.run import default_out_dir
+    from model.outputs.folders import check_target, write_run
+    from model.studies.sensitivity import describe, headline, key_outputs, plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -625,7 +640,7 @@ def data_build(
     data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
     """Recompute the estimated tables (province totals, generation, capacity) from inputs."""
-    from model.estimate import write_build
+    from model.data.estimate import write_build
 
     try:
         written = write_build(data_dir)
@@ -641,7 +656,7 @@ def data_calibrate(
     data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
     """Solve the baseline and write calibration.csv: modelled vs base-year utilization."""
-    from model.calibration import write_calibration
+    from model.studies.calibration import write_calibration
 
     try:
         result = write_calibration(data_dir)
@@ -679,8 +694,8 @@ def data_import(
     ] = False,
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
-    from model.importer import import_table
-    from model.outputs import check_target
+    from model.data.importer import import_table
+    from model.outputs.folders import check_target
 
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from model.cli import app
-from model.outputs import MARKER, write_run
+from model.outputs.folders import MARKER, write_run
 from tests.conftest import DATA, RUNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -190,7 +190,7 @@ def test_failure_while_writing_leaves_previous_results_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash after solving (here: in the map) must not replace the old folder either."""
-    from model import maps
+    from model.outputs import maps
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
@@ -210,7 +210,7 @@ def test_failure_while_writing_leaves_previous_results_untouched(
 def test_map_redraws_from_saved_results_without_solving(
     baseline_dir: tuple[Result, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model import run, solve
+    from model.core import run, solve
 
     def no_solving(*args: object, **kwargs: object) -> None:
         raise AssertionError("map must not solve")

@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.data import load_dataset
+from model.data.importer import import_table
+from model.data.importer_read import parse_table
+from model.data.tables import load_dataset
 from model.errors import DataError
-from model.importer import import_table
-from model.importer_read import parse_table
 from tests.conftest import DATA, REPO
 
 SAMPLE = REPO / "tests" / "fixtures" / "yearbook_2021_sample.csv"
@@ -255,7 +255,7 @@ def test_a_failed_write_names_the_users_folder(tmp_path: Path, monkeypatch) -> N
     def disk_full(src: Path, dst: Path, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", str(Path(dst) / "capacity.csv"))
 
-    monkeypatch.setattr("model.importer.shutil.copytree", disk_full)
+    monkeypatch.setattr("model.data.importer.shutil.copytree", disk_full)
     out = tmp_path / "regions-new"
     code, output = run_cli(str(published(tmp_path)), "--year", str(NEW_YEAR), "--out", str(out))
     assert code == 2

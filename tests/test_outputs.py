@@ -23,9 +23,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
-from model import outputs
 from model.cli import app
-from model.outputs import (
+from model.core.run import solve_file
+from model.outputs import folders as outputs
+from model.outputs.folders import (
     MARKER,
     RESULT_TABLES,
     OutputError,
@@ -34,7 +35,6 @@ from model.outputs import (
     recover,
     write_run,
 )
-from model.run import solve_file
 from tests.conftest import DATA, REPO, RUNS
 
 BASELINE = RUNS / "baseline.toml"
@@ -274,7 +274,7 @@ KILLED_WRITER = """
 import sys, time
 from pathlib import Path
 import pandas as pd
-from model.outputs import write_run
+from model.outputs.folders import write_run
 
 def figures(folder):
     (folder / "half.png").write_bytes(b"half")
@@ -331,7 +331,7 @@ def test_a_kill_between_the_two_renames_is_undone(tmp_path: Path) -> None:
 def test_ctrl_c_during_a_solve_writes_nothing(
     solved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model import run as run_module
+    from model.core import run as run_module
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -350,7 +350,7 @@ def test_ctrl_c_during_a_solve_writes_nothing(
 def test_ctrl_c_during_a_sweep_keeps_the_finished_points(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model.solve import Solver
+    from model.core.solve import Solver
 
     real = Solver.solve
     calls = {"n": 0}
@@ -377,3 +377,30 @@ def test_an_output_error_is_a_wasteallocerror() -> None:
     from model.errors import WasteallocError
 
     assert issubclass(OutputError, WasteallocError)
+
+
+def test_sigterm_stops_like_ctrl_c(
+    solved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kill` (or a batch system's time limit) cleans up and keeps the old results."""
+    import time
+
+    from model.core import run as run_module
+
+    def terminated(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        pytest.fail("SIGTERM did not stop the command")
+
+    run = tmp_path / "baseline"
+    shutil.copytree(solved, run)
+    before = contents(run)
+    monkeypatch.setattr(run_module, "solve_scenario", terminated)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        result = invoke("solve", BASELINE, "--out", run)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert result.exit_code == 130, result.output
+    assert "interrupted" in flat(result.stderr)
+    assert contents(run) == before

@@ -3,7 +3,7 @@
 Reads the China Statistical Yearbook table 各地区一般工业固体废物产生及利用情况
 as published (CSV, .xlsx or .xls; Chinese or bilingual headers and names; a 全国
 row) or the documented template (``province, generated_10kt, utilized_10kt,
-disposed_10kt, stored_10kt``) with :mod:`model.importer_read`, checks it, and
+disposed_10kt, stored_10kt``) with :mod:`model.data.importer_read`, checks it, and
 writes a copy of the dataset in which the imported figures replace the
 province totals for that year. The estimated tables are then rebuilt from them
 and the file is recorded as a source. The shipped dataset is never modified.
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.data.importer_read import AMOUNTS, Table, parse_table
 from model.errors import DataError, Problem
-from model.importer_read import AMOUNTS, Table, parse_table
-from model.outputs import atomic_directory
+from model.outputs.folders import atomic_directory
 
 NATIONAL_PARAMETERS = {
     "generated_10kt": "national_generated_10kt",
@@ -178,8 +178,8 @@ def import_table(
     partial: bool = False,
 ) -> ImportResult:
     """Write a copy of ``data_dir`` to ``out_dir`` with the file's totals; rebuild estimates."""
-    from model.data import load_dataset
-    from model.estimate import write_build
+    from model.data.estimate import write_build
+    from model.data.tables import load_dataset
 
     path, data_dir, out_dir = Path(path), Path(data_dir), Path(out_dir)
     nodes = pd.read_csv(data_dir / "nodes.csv").set_index("node")

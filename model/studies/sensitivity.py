@@ -14,7 +14,7 @@ avoided CO2; ``detail=True`` gives one factor per pathway opex, per revenue and
 per avoided-CO2 figure instead of the last three groups.
 
 The model is built once; each design point changes mutable parameters and
-re-solves with a warm start, as :mod:`model.sweeps` does. Factors that have no
+re-solves with a warm start, as :mod:`model.studies.sweeps` does. Factors that have no
 range in the data are left out and listed.
 
 Morris (the default) screens factors cheaply: ``mu_star`` is the mean absolute
@@ -41,12 +41,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from model.config import Scenario
-from model.data import Dataset, load_dataset
+from model.core.config import Scenario
+from model.core.inputs import prepare
+from model.core.solve import Solver
+from model.data.tables import Dataset, load_dataset
 from model.errors import Interrupted, ScenarioError, SolveError
-from model.inputs import prepare
-from model.solve import Solver
-from model.sweeps import outcomes
+from model.studies.sweeps import outcomes
 
 Method = Literal["morris", "sobol"]
 Item = tuple[str, object, float, float]  # (model parameter, index, low, high), scaled

@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from model.checks import floors_without_outlet, unreachable_targets
-from model.config import Scenario, load_scenario
-from model.data import Dataset, load_dataset
+from model.core.config import Scenario, load_scenario
+from model.core.inputs import prepare
+from model.core.presolve import floors_without_outlet, unreachable_targets
+from model.core.results import Results, collect
+from model.core.solve import Solution, Solver
+from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
-from model.inputs import prepare
-from model.outputs import OutputError, Written, check_target, versions, write_run
-from model.results import Results, collect
-from model.solve import Solution, Solver
+from model.outputs.folders import OutputError, Written, check_target, versions, write_run
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     def figures(folder: Path) -> list[str]:
         if not (draw_maps and scenario.output.maps):
             return []
-        from model import maps  # only when drawing: solving never depends on plotting
+        from model.outputs import maps  # only when drawing: solving never needs plotting
 
         data = maps.run_map_data(run.results.tables(), run.summary, run.dataset)
         return [path.name for path in maps.draw_run_maps(data, folder)]

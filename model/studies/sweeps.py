@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
-from model.config import Scenario
-from model.data import Dataset, load_dataset
+from model.core.config import Scenario
+from model.core.inputs import prepare
+from model.core.results import collect
+from model.core.solve import Solution, Solver
+from model.data.tables import Dataset, load_dataset
 from model.errors import Interrupted, ScenarioError, SolveError
-from model.inputs import prepare
-from model.results import collect
-from model.solve import Solution, Solver
 
 SCALES = ("transport_cost_scale", "capacity_scale", "storage_cost_scale")
 

@@ -34,12 +34,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.config import REPO_ROOT, load_scenario
-from model.data import Dataset, base_year_totals, load_dataset
-from model.inputs import prepare
-from model.outputs import atomic_file
-from model.results import collect
-from model.solve import Solver
+from model.core.config import REPO_ROOT, load_scenario
+from model.core.inputs import prepare
+from model.core.results import collect
+from model.core.solve import Solver
+from model.data.tables import Dataset, load_dataset
+from model.data.totals import base_year_totals
+from model.outputs.folders import atomic_file
 
 BASELINE = REPO_ROOT / "runs" / "baseline.toml"
 

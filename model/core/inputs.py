@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pyproj import Geod
 
-from model.config import Scenario
-from model.data import Dataset
+from model.core.config import Scenario
+from model.data.tables import Dataset
 from model.errors import ScenarioError
 
 _GEOD = Geod(ellps="WGS84")

@@ -49,7 +49,7 @@ EST_PREFECTURE = "wastealloc_est_prefecture"
 REST_STREAMS = ("tailings", "nonferrous_slag", "other")
 
 Frames = dict[str, pd.DataFrame]
-"""Validated tables keyed by file stem, as returned by ``model.data.load_tables``."""
+"""Validated tables keyed by file stem, as returned by ``model.data.tables.load_tables``."""
 
 # stream -> (proxy, coefficient giving 10^4 t of the stream per unit of the proxy)
 PROXY_STREAMS = {
@@ -67,7 +67,7 @@ NATIONAL = {
 }
 # the year of the national total that weighs each proxy in the proxy share
 WEIGHT_YEAR = {"thermal_power": 2020, "raw_coal": 2020, "crude_steel": 2019}
-# every coefficient the estimates read by name (checked by ``model.checks``)
+# every coefficient the estimates read by name (checked by ``model.data.checks``)
 REQUIRED_COEFFICIENTS = (
     *sorted({k for _, k in PROXY_STREAMS.values()} - {"blast_furnace_slag_per_crude_steel"}),
     "ferrous_slag_per_crude_steel",
@@ -468,8 +468,8 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def _input_frames(data_dir: Path) -> Frames:
-    from model.checks import check_proxies
-    from model.data import load_tables
+    from model.data.checks import check_proxies
+    from model.data.tables import load_tables
 
     frames, problems = load_tables(data_dir)
     problems = [p for p in problems if p.file in INPUT_FILES]
@@ -600,8 +600,8 @@ def prefecture_nodes(data_dir: Path) -> pd.DataFrame:
     """The validated prefecture node table; only that file is read."""
     from dataclasses import replace
 
-    from model.data import read_table
-    from model.schema import TABLE_BY_FILE
+    from model.data.schema import TABLE_BY_FILE
+    from model.data.tables import read_table
 
     problems: list[Problem] = []
     nodes = read_table(data_dir / "prefecture" / "nodes.csv", TABLE_BY_FILE["nodes.csv"], problems)
@@ -614,7 +614,7 @@ def build_prefecture(
     frames: Frames, tables: dict[str, pd.DataFrame], label: str = "data"
 ) -> dict[str, pd.DataFrame]:
     """Prefecture-level generation, base utilization and capacity from the province tables."""
-    from model.data import base_year_totals
+    from model.data.totals import base_year_totals
 
     year = int(_parameters(frames)["base_year"])
     totals = base_year_totals(tables["province_totals"], year, "generated_10kt")
@@ -653,7 +653,7 @@ def write_build(data_dir: Path) -> list[Path]:
     Province tables go to the data folder; where a ``prefecture/`` folder with a
     node table exists, the prefecture-level tables are derived and written there.
     """
-    from model.outputs import atomic_file
+    from model.outputs.folders import atomic_file
 
     data_dir = Path(data_dir)
     frames = _input_frames(data_dir)
