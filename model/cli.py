@@ -733,7 +733,7 @@ def data_import(
             "(the excess is drawn from earlier years' stockpiles)"
         )
     for node, how in result.missing.items():
-        say(f"not in the file, {node}: {result.year} total estimated ({how})")
+        say(f"not in the file, {node}: {how}")
     if result.ignored:
         rows = "; ".join(f"row {row} {first}" for row, first in result.ignored)
         say(f"rows not used ({len(result.ignored)}): {rows}")

@@ -24,7 +24,7 @@ from model.cli import app
 from model.data.importer import import_table
 from model.data.importer_read import parse_table
 from model.data.tables import load_dataset
-from model.errors import DataError
+from model.errors import DataError, Problem
 from tests.conftest import DATA, REPO
 
 SAMPLE = REPO / "tests" / "fixtures" / "yearbook_2021_sample.csv"
@@ -202,7 +202,8 @@ def test_partial_file_is_refused_with_the_missing_provinces_named(tmp_path: Path
     path = published(tmp_path, drop=("jiangsu", "gansu"))
     code, output = run_cli(str(path), "--year", str(NEW_YEAR), "--out", str(tmp_path / "o"))
     assert code == 2
-    assert "no row for 2 of the model's 16 provinces: jiangsu (江苏省), gansu (甘肃省)" in output
+    assert "no row for 2 of the model's 16 provinces:" in output
+    assert "jiangsu (江苏省)" in output and "gansu (甘肃省)" in output
     assert "--partial" in output
     assert not (tmp_path / "o").exists()
 
@@ -233,20 +234,16 @@ def test_new_base_year_needs_a_national_row(tmp_path: Path) -> None:
     assert "national_generated_10kt" in result.national_kept
 
 
-def test_errors_from_the_rebuild_name_the_users_folder(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    shutil.copytree(DATA, data)
-    proxies = data / "estimation" / "proxies.csv"
-    lines = proxies.read_text(encoding="utf-8").splitlines()
-    first = lines[1].split(",")
-    first[3] = "abc"  # a value the rebuild cannot read
-    proxies.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", "utf-8")
+def test_errors_from_the_rebuild_name_the_users_folder(tmp_path: Path, monkeypatch) -> None:
+    def failing_build(data_dir: Path) -> list[Path]:  # as write_build reports a problem
+        problem = Problem("generation.csv", 3, "generation_10kt", "-1", f"≥ 0 (in {data_dir})")
+        raise DataError(str(data_dir), [problem])
+
+    monkeypatch.setattr("model.data.estimate.write_build", failing_build)
     out = tmp_path / "regions-new"
-    code, output = run_cli(
-        str(published(tmp_path)), "--year", str(NEW_YEAR), "--data", str(data), "--out", str(out)
-    )
+    code, output = run_cli(str(published(tmp_path)), "--year", str(NEW_YEAR), "--out", str(out))
     assert code == 2
-    assert "proxies.csv" in output
+    assert "generation.csv row 3" in output
     assert ".tmp-" not in output and f"nothing written to {out}" in output
     assert not out.exists() and not list(tmp_path.glob(".regions-new.*"))
 
@@ -261,6 +258,15 @@ def test_a_failed_write_names_the_users_folder(tmp_path: Path, monkeypatch) -> N
     assert code == 2
     assert f"could not write {out}: the disk is full; nothing was written" in output
     assert ".tmp-" not in output and not out.exists()
+
+
+def test_missing_starting_dataset_is_named(tmp_path: Path) -> None:
+    absent = tmp_path / "no-such-data"
+    code, output = run_cli(
+        str(published(tmp_path)), "--year", str(NEW_YEAR), "--data", str(absent), "--out", "x"
+    )
+    assert code == 2
+    assert f"{absent}: expected a directory" in output
 
 
 def test_region_cell_naming_two_provinces(tmp_path: Path) -> None:

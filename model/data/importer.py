@@ -35,7 +35,7 @@ import pandas as pd
 
 from model.data.importer_read import AMOUNTS, Table, parse_table
 from model.errors import DataError, Problem
-from model.outputs.folders import atomic_directory
+from model.outputs.folders import MARKER, SUPERSEDED, atomic_directory
 
 NATIONAL_PARAMETERS = {
     "generated_10kt": "national_generated_10kt",
@@ -51,7 +51,7 @@ class ImportResult:
     out_dir: Path
     year: int
     imported: list[str]  # nodes whose totals came from the file
-    missing: dict[str, str]  # node -> how its base-year total was obtained (partial files)
+    missing: dict[str, str]  # node -> its base-year total's status and note (partial files)
     ignored: list[tuple[int, str]]  # (row, first cell) of rows outside the model's nodes
     national: dict[str, float]
     national_kept: list[str]  # national parameters not in the file, kept from the old data
@@ -180,11 +180,11 @@ def import_table(
     """Write a copy of ``data_dir`` to ``out_dir`` with the file's totals; rebuild estimates."""
     from model.data.estimate import write_build
     from model.data.tables import load_dataset
+    from model.data.totals import base_year_totals
 
     path, data_dir, out_dir = Path(path), Path(data_dir), Path(out_dir)
-    nodes = pd.read_csv(data_dir / "nodes.csv").set_index("node")
-    old_params = pd.read_csv(data_dir / "parameters.csv").set_index("parameter")["value"]
-    old_year = int(float(old_params["base_year"]))
+    start = load_dataset(data_dir)  # the dataset to start from passes every check
+    nodes, old_year = start.nodes, int(start.parameters["base_year"])
     table = parse_table(path, nodes, year)
     problems = _check_coverage(path, table, nodes, old_year, year, partial)
     if table.rows.empty:
@@ -200,7 +200,8 @@ def import_table(
     try:
         with atomic_directory(out_dir, "dataset") as written:
             staging = written.staging
-            shutil.copytree(data_dir, staging, dirs_exist_ok=True)
+            skip = shutil.ignore_patterns(MARKER, SUPERSEDED)  # of an earlier import
+            shutil.copytree(data_dir, staging, dirs_exist_ok=True, ignore=skip)
             calibration = staging / "calibration.csv"
             removed = calibration.is_file()
             calibration.unlink(missing_ok=True)
@@ -240,8 +241,8 @@ def import_table(
     except DataError as exc:
         raise (_relabel(exc, staging, label) if staging is not None else exc) from None
     missing = sorted(set(nodes.index) - replaced)
-    notes = built[(built["year"] == year) & (built["status"] == "estimated")]
-    notes = notes.drop_duplicates("node").set_index("node")["note"]
+    base = base_year_totals(built, year, "generated_10kt").set_index("node")
+    how = {n: f"{year} total {base.loc[n, 'status']} ({base.loc[n, 'note']})" for n in missing}
     rows = table.rows.set_index("node")
     above = [
         (str(n), float(r["generated_10kt"]), float(r["utilized_10kt"]))
@@ -254,7 +255,7 @@ def import_table(
         out_dir=out_dir.resolve(),
         year=year,
         imported=sorted(replaced),
-        missing={n: str(notes.get(n, "kept from the dataset")) for n in missing},
+        missing=how,
         ignored=table.ignored,
         national=table.national,
         national_kept=kept,
