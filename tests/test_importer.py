@@ -319,6 +319,16 @@ def test_template_layout_gbk_and_english_names(tmp_path: Path) -> None:
     assert row["generated_10kt"].tolist() == [figures()["jiangsu"][0]]
 
 
+def test_title_year_must_match_the_year_imported(tmp_path: Path) -> None:
+    path = published(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.active["A1"] = f"各地区一般工业固体废物产生及利用情况({NEW_YEAR - 1}年) synthetic"
+    book.save(path)
+    with pytest.raises(DataError, match=rf"title: value .*{NEW_YEAR - 1}年.*: expected figures"):
+        import_table(path, DATA, tmp_path / "o", NEW_YEAR)
+    import_table(path, DATA, tmp_path / "o", NEW_YEAR - 1)  # the year the title names
+
+
 def test_year_column_must_match_the_year_imported(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         parse_table(_template(tmp_path), NODES, NEW_YEAR + 1)

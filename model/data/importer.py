@@ -79,6 +79,11 @@ def _check_coverage(
                 "others (their rows say so)",
             )
         )
+    titled = set(re.findall(r"((?:19|20)\d\d)\s*年", table.title))
+    if len(titled) == 1 and titled != {str(year)}:
+        problems.append(
+            Problem(path.name, None, "title", table.title[:80], f"figures for {year} (--year)")
+        )
     if year != old_year:
         absent = [k for k in NATIONAL_REQUIRED if k not in table.national]
         if absent:

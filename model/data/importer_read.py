@@ -361,6 +361,7 @@ class Table:
     national: dict[str, float]
     national_row: int | None
     ignored: list[tuple[int, str]]  # (sheet row number, first non-empty cell) of unused rows
+    title: str  # the text above the header (title, unit line)
 
 
 def _amount(cell: str, factor: float) -> float | str | None:
@@ -488,4 +489,5 @@ def _parse_rows(
         )
     if problems:
         raise DataError(str(path), problems)
-    return Table(sheet.name, header, frame, national, national_row, ignored)
+    title = " ".join(c for r in sheet.rows[: header.row - 1] for c in r)
+    return Table(sheet.name, header, frame, national, national_row, ignored, title)
