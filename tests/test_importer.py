@@ -181,6 +181,12 @@ def test_units_are_converted_to_10kt(
         assert any("converted" in note for note in table.header.unit_notes)
 
 
+def test_a_table_without_a_unit_is_read_as_10kt_and_says_so(tmp_path: Path) -> None:
+    table = parse_table(published(tmp_path, unit="表注: 无"), NODES)
+    assert table.header.unit_notes == ["no unit stated in the file: read as 10^4 t (万吨)"]
+    assert table.rows.set_index("node").loc["hebei", "generated_10kt"] == figures()["hebei"][0]
+
+
 def test_unknown_unit_is_named(tmp_path: Path) -> None:
     path = published(tmp_path, unit="单位：立方米")
     code, output = run_cli(str(path), "--year", str(NEW_YEAR), "--out", str(tmp_path / "o"))

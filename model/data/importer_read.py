@@ -49,11 +49,13 @@ NATIONAL_EN = ("china", "wholecountry")  # or any Latin text with "national" in 
 YEAR_HEADERS = ("year", "年份", "年度", "年")
 # Unit text (NFKC, lower case, no spaces or commas) -> factor to 10^4 t.
 UNITS: dict[str, float] = {
-    **dict.fromkeys(("万吨", "10^4t", "104t", "10000t", "10000tons", "10000tonnes"), 1.0),
+    **dict.fromkeys(("万吨", "万t", "10^4t", "104t", "10000t", "10000tons", "10000tonnes"), 1.0),
     **dict.fromkeys(("10kt", "tenthousandtons", "10thousandtons"), 1.0),
-    **dict.fromkeys(("亿吨", "10^8t", "108t", "100000000t", "100milliontons", "100mt"), 1e4),
-    **dict.fromkeys(("百万吨", "10^6t", "106t", "mt", "milliontons", "milliontonnes"), 100.0),
-    **dict.fromkeys(("千吨", "kt", "1000t", "thousandtons", "thousandtonnes"), 0.1),
+    **dict.fromkeys(("亿吨", "亿t", "10^8t", "108t", "100000000t", "100milliontons", "100mt"), 1e4),
+    **dict.fromkeys(
+        ("百万吨", "百万t", "10^6t", "106t", "mt", "milliontons", "milliontonnes"), 100.0
+    ),
+    **dict.fromkeys(("千吨", "千t", "kt", "1000t", "thousandtons", "thousandtonnes"), 0.1),
     **dict.fromkeys(("吨", "t", "ton", "tons", "tonne", "tonnes"), 1e-4),
 }
 UNIT_WORDS = ("吨", "万", "亿", "ton", "10^", "kg")
@@ -296,9 +298,10 @@ def _factors(
             problems.append(
                 Problem(path.name, None, "unit", "; ".join(declared), "one unit for the table")
             )
-        default = factor
+        else:
+            default = factor
     factors: dict[str, float] = {}
-    notes = []
+    notes: list[str] = []
     for key, name in names.items():
         if key == "province":
             continue
@@ -309,7 +312,8 @@ def _factors(
             continue
         if factor is None:
             factor = 1.0
-            notes.append(f"{name}: no unit stated, read as 10^4 t (万吨)")
+            if not notes:
+                notes.append("no unit stated in the file: read as 10^4 t (万吨)")
         elif factor != 1.0:
             notes.append(f"{name}: converted from {own or declared[0]} to 10^4 t (x {factor:g})")
         factors[key] = factor
