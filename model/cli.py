@@ -723,13 +723,17 @@ def data_calibrate(
 
 @data_app.command("import")
 def data_import(
-    file: Annotated[Path, typer.Argument(help="Yearbook table (CSV or Excel) or template")],
+    file: Annotated[Path, typer.Argument(help="Yearbook table (CSV, .xlsx or .xls) or template")],
     year: Annotated[int, typer.Option(help="Year of the figures in the file")],
     data: Annotated[Path, typer.Option(help="Dataset to start from")] = DEFAULT_DATA_DIR,
     out: Annotated[
         Path | None, typer.Option(help="Folder for the new dataset (default: data/regions-<file>)")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title recorded in sources.csv")] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(help="Accept a file without every province; the others are re-estimated."),
+    ] = False,
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
     from model.data.importer import import_table
@@ -738,7 +742,7 @@ def data_import(
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:
         check_target(target, "dataset")  # never the shipped data or a folder of the user's
-        result = import_table(file, data, target, year, title)
+        result = import_table(file, data, target, year, title, partial)
     except WasteallocError as exc:
         if isinstance(exc, DataError):
             err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
@@ -747,15 +751,42 @@ def data_import(
             raise typer.Exit(code=2) from None
         _fail(exc)
         return
-    console.print(
-        f"wrote {escape(str(result.out_dir))} (base year {result.year}): "
-        f"{len(result.imported)} province totals imported ({escape(', '.join(result.imported))})"
+
+    def say(text: str) -> None:
+        console.print(escape(text), soft_wrap=True)
+
+    say(
+        f"wrote {result.out_dir} (base year {result.year}): "
+        f"{len(result.imported)} province totals imported ({', '.join(result.imported)})"
     )
-    if result.missing:
-        console.print(f"not in the file, estimates kept: {escape(', '.join(result.missing))}")
+    for note in result.unit_notes:
+        say(f"unit: {note}")
+    if result.national:
+        figures = ", ".join(f"{k} {v:,.0f}" for k, v in result.national.items())
+        say(f"national totals from the file's national row: {figures}")
+    if result.national_kept:
+        say(
+            f"national figures not in the file, kept from {data}: {', '.join(result.national_kept)}"
+        )
+    for node, generated, utilized in result.above_generated:
+        say(
+            f"{node}: utilized {utilized:,.0f} above generated {generated:,.0f}, kept as reported "
+            "in province_totals.csv "
+            "(the excess is drawn from earlier years' stockpiles)"
+        )
+    for node, how in result.missing.items():
+        say(f"not in the file, {node}: {how}")
     if result.ignored:
-        console.print(f"rows outside the model's provinces, ignored: {len(result.ignored)}")
-    console.print(f'use it in a scenario with:  data = "{escape(str(result.out_dir))}"')
+        rows = "; ".join(f"row {row} {first}" for row, first in result.ignored)
+        say(f"rows not used ({len(result.ignored)}): {rows}")
+    if result.calibration_removed:
+        say(
+            "calibration.csv removed (it described the old figures): run "
+            f"`wastealloc data calibrate {result.out_dir}` to rewrite it"
+        )
+    for note in result.notes:
+        say(note)
+    say(f'use it in a scenario with:  data = "{result.out_dir}"')
 
 
 if __name__ == "__main__":
