@@ -117,6 +117,38 @@ class Solver:
             net_co2_most_10kt=most,
         )
 
+    def cost_of_next_point(
+        self, solution: Solution, targets: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], float | None]:
+        """What one whole percentage point more of each target costs, 10^4 CNY/yr: a re-solve each.
+
+        The shadow price is a margin, valid for a small step; this is the finite
+        step a reader asks about. None when the re-solve has no optimum (the point
+        is infeasible) or the rate would pass 100%. Nothing is loaded into the
+        model, so the solution in it stays the one reported.
+        """
+        m = self.model
+        out: dict[tuple[str, str], float | None] = {}
+        for r, g in targets:
+            rate = float(pyo.value(m.target_rate[r, g]))
+            if rate + 0.01 > 1.0 + 1e-9:
+                out[r, g] = None
+                continue
+            m.target_rate[r, g] = rate + 0.01
+            try:
+                result = self._highs.solve(
+                    m,
+                    load_solutions=False,
+                    raise_exception_on_nonoptimal_result=False,
+                    time_limit=self._options["time_limit"],
+                    threads=self._options["threads"],
+                )
+            finally:
+                m.target_rate[r, g] = rate
+            cost = float(result.incumbent_objective) if _optimal(result) else None
+            out[r, g] = None if cost is None else cost - solution.objective_10k_cny
+        return out
+
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
 
