@@ -275,7 +275,9 @@ def base_year_uses(
     return stream_floor, plant_floor
 
 
-def read_tranches(dataset: Dataset) -> tuple[tuple[tuple[float, float], ...], ...]:
+def read_tranches(
+    dataset: Dataset,
+) -> tuple[tuple[tuple[float, float], ...], tuple[tuple[float | None, float], ...]]:
     """(expansion tranches, revenue tranches) of tranches.csv, checked to give a convex cost.
 
     Expansion: widths are shares of the expansion limit adding up to 1, capex
@@ -285,7 +287,7 @@ def read_tranches(dataset: Dataset) -> tuple[tuple[tuple[float, float], ...], ..
     """
     table = dataset["tranches"]
     problems = []
-    out = []
+    found: dict[str, tuple[tuple[float | None, float], ...]] = {}
     for kind, sign in (("expansion", 1.0), ("revenue", -1.0)):
         rows = table.loc[kind] if kind in table.index.get_level_values(0) else table.iloc[:0]
         steps = [
@@ -306,7 +308,11 @@ def read_tranches(dataset: Dataset) -> tuple[tuple[tuple[float, float], ...], ..
                     )
                 )
         widths = [w for w, _ in steps]
-        if kind == "expansion" and steps and (None in widths or abs(sum(widths) - 1.0) > 1e-3):
+        if (
+            kind == "expansion"
+            and steps
+            and (None in widths or abs(sum(w or 0.0 for w in widths) - 1.0) > 1e-3)
+        ):
             problems.append(
                 Problem(
                     where,
@@ -326,10 +332,10 @@ def read_tranches(dataset: Dataset) -> tuple[tuple[tuple[float, float], ...], ..
                     "a width for every revenue tranche but the last",
                 )
             )
-        out.append(tuple((w, float(r.factor)) for w, r in steps))
+        found[kind] = tuple((w, float(r.factor)) for w, r in steps)
     if problems:
         raise DataError(str(dataset.data_dir), problems)
-    return tuple(out)
+    return tuple((w or 0.0, f) for w, f in found["expansion"]), found["revenue"]
 
 
 def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:

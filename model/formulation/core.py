@@ -63,8 +63,8 @@ def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     m.PLANTS = pyo.Set(dimen=2, initialize=plants)  # (node, pathway) with capacity
     m.EXPANDABLE = pyo.Set(dimen=2, initialize=sorted(inp.expansion_max_10kt))
-    pathways_of = defaultdict(list)  # pathways a stream is hauled to
-    on_site_of = defaultdict(list)  # pathways that use a stream where it arises
+    pathways_of: defaultdict[str, list[str]] = defaultdict(list)  # hauled to these
+    on_site_of: defaultdict[str, list[str]] = defaultdict(list)  # used where it arises
     for w, p in m.COMPATIBLE:
         (on_site_of if (w, p) in inp.on_site_km else pathways_of)[w].append(p)
     plant_set = set(plants)
