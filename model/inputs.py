@@ -308,30 +308,15 @@ def read_tranches(
                     )
                 )
         widths = [w for w, _ in steps]
-        if (
-            kind == "expansion"
-            and steps
-            and (None in widths or abs(sum(w or 0.0 for w in widths) - 1.0) > 1e-3)
-        ):
-            problems.append(
-                Problem(
-                    where,
-                    None,
-                    "width_share",
-                    ",".join(str(w) for w in widths),
-                    "shares of the expansion limit that add up to 1",
-                )
-            )
-        if kind == "revenue" and None in widths[:-1]:
-            problems.append(
-                Problem(
-                    where,
-                    None,
-                    "width_share",
-                    ",".join(str(w) for w in widths),
-                    "a width for every revenue tranche but the last",
-                )
-            )
+        if kind == "expansion":
+            total = sum(w or 0.0 for w in widths)
+            bad = bool(steps) and (None in widths or abs(total - 1.0) > 1e-3)
+            expected = "shares of the expansion limit that add up to 1"
+        else:
+            bad, expected = None in widths[:-1], "a width for every revenue tranche but the last"
+        if bad:
+            text = ",".join(str(w) for w in widths)
+            problems.append(Problem(where, None, "width_share", text, expected))
         found[kind] = tuple((w, float(r.factor)) for w, r in steps)
     if problems:
         raise DataError(str(dataset.data_dir), problems)

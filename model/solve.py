@@ -79,16 +79,20 @@ class Solver:
             co2_range=co2_range,
         )
 
-    def solve(self) -> Solution:
-        """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
-        start = time.perf_counter()
-        result = self._highs.solve(
+    def _run(self) -> Any:
+        """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
+        return self._highs.solve(
             self.model,
             load_solutions=False,
             raise_exception_on_nonoptimal_result=False,
             time_limit=self._options["time_limit"],
             threads=self._options["threads"],
         )
+
+    def solve(self) -> Solution:
+        """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
+        start = time.perf_counter()
+        result = self._run()
         seconds = time.perf_counter() - start
         if not _optimal(result):
             raise SolveError(
@@ -136,13 +140,7 @@ class Solver:
                 continue
             m.target_rate[r, g] = rate + 0.01
             try:
-                result = self._highs.solve(
-                    m,
-                    load_solutions=False,
-                    raise_exception_on_nonoptimal_result=False,
-                    time_limit=self._options["time_limit"],
-                    threads=self._options["threads"],
-                )
+                result = self._run()
             finally:
                 m.target_rate[r, g] = rate
             cost = float(result.incumbent_objective) if _optimal(result) else None
@@ -167,13 +165,7 @@ class Solver:
         m.total_cost.deactivate()
         objective.activate()
         try:
-            result = self._highs.solve(
-                m,
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-                time_limit=self._options["time_limit"],
-                threads=self._options["threads"],
-            )
+            result = self._run()
             if not _optimal(result):
                 return None
             if most:

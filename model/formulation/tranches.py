@@ -10,9 +10,22 @@ without tranches both terms are linear, as before.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pyomo.environ as pyo
 
 from model.inputs import ModelInputs
+
+
+def _tranches(
+    steps: Sequence[tuple[float | None, float]],
+) -> tuple[pyo.Set, pyo.Param, dict[int, float | None]]:
+    """The set of tranches 1..K, their mutable factor and their widths."""
+    index = pyo.Set(initialize=range(1, len(steps) + 1), ordered=True)
+    factor = pyo.Param(
+        index, initialize={k: f for k, (_, f) in enumerate(steps, start=1)}, mutable=True
+    )
+    return index, factor, {k: w for k, (w, _) in enumerate(steps, start=1)}
 
 
 def add_expansion_tranches(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
@@ -26,13 +39,7 @@ def add_expansion_tranches(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     with :math:`\phi_1 \le \phi_2 \le \dots` (checked when the data are read).
     """
     steps = inp.expansion_tranches
-    m.EXPANSION_TRANCHES = pyo.Set(initialize=range(1, len(steps) + 1), ordered=True)
-    m.expansion_capex_factor = pyo.Param(
-        m.EXPANSION_TRANCHES,
-        initialize={k: f for k, (_, f) in enumerate(steps, start=1)},
-        mutable=True,
-    )
-    width = {k: w for k, (w, _) in enumerate(steps, start=1)}
+    m.EXPANSION_TRANCHES, m.expansion_capex_factor, width = _tranches(steps)
     index = [(j, p, k) for (j, p) in m.EXPANDABLE for k in m.EXPANSION_TRANCHES]
     m.expansion_step = pyo.Var(
         pyo.Set(dimen=3, initialize=index),
@@ -80,12 +87,7 @@ def add_revenue_tranches(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     the loss term is :func:`revenue_lost` (with :math:`\rho_1 = 1`, the data's revenue).
     """
     steps = inp.revenue_tranches
-    m.REVENUE_TRANCHES = pyo.Set(initialize=range(1, len(steps) + 1), ordered=True)
-    m.revenue_factor = pyo.Param(
-        m.REVENUE_TRANCHES,
-        initialize={k: f for k, (_, f) in enumerate(steps, start=1)},
-        mutable=True,
-    )
+    m.REVENUE_TRANCHES, m.revenue_factor, width = _tranches(steps)
     upper = list(m.REVENUE_TRANCHES)[1:]
     index = [(w, j, p, k) for (w, j, p) in m.PROCESSES for k in upper]
     m.revenue_step = pyo.Var(
@@ -95,7 +97,6 @@ def add_revenue_tranches(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     if not upper:
         return
-    width = {k: w for k, (w, _) in enumerate(steps, start=1)}
     last = upper[-1]
 
     def first(m: pyo.ConcreteModel, j: str, p: str) -> pyo.Expression:
