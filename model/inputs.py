@@ -238,7 +238,7 @@ def base_year_floors(dataset: Dataset) -> dict[tuple[str, str], float]:
 
 
 def base_year_uses(
-    dataset: Dataset, capacity_scale: float = 1.0
+    dataset: Dataset,
 ) -> tuple[dict[tuple[str, str, str], float], dict[tuple[str, str], float]]:
     """Base-year uses as floors: per (stream, node, pathway) and per (node, pathway), 10^4 t.
 
@@ -248,12 +248,14 @@ def base_year_uses(
     other pathways, so such pairs get no stream floor; the pathway's own floor,
     min(sum of its streams' base-year use, existing capacity), covers them. Stream
     floors at a pathway are scaled down together if they would exceed its
-    existing capacity (capacity is rounded to 0.01). Amounts in 10^4 t.
+    capacity in the data (rounded to 0.01). The floors do not follow
+    ``[capacity] scale``: today's uses are what they were, so a scenario that
+    removes capacity they need is infeasible and says so. Amounts in 10^4 t.
     """
     used = dataset["base_utilization"]["utilized_10kt"].astype(float)
     mix = dataset["estimation/pathway_mix"]
     share_max = dataset["compatibility"]["share_max"].astype(float)
-    capacity = dataset["capacity"]["capacity_10kt"].astype(float) * capacity_scale
+    capacity = dataset["capacity"]["capacity_10kt"].astype(float)
     raw: dict[tuple[str, str, str], float] = {}
     for (node, stream), amount in used.items():
         for r in mix[mix["stream"] == stream].itertuples(index=False):
@@ -383,7 +385,7 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         levy.update(dict(zip(rows["stream"], rows["rate_cny_per_t"].astype(float), strict=True)))
     storage = dataset["storage"]["storage_cost_cny_per_t"] * scenario.prices.storage_cost_scale
     stream_floor, intake_floor = (
-        base_year_uses(dataset, cap_cfg.scale) if scenario.targets.base_year_uses else ({}, {})
+        base_year_uses(dataset) if scenario.targets.base_year_uses else ({}, {})
     )
     expansion_steps, revenue_steps = read_tranches(dataset) if cap_cfg.tranches else ((), ())
 

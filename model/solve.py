@@ -238,8 +238,8 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     model = build_model(elastic)
     result = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     if result.solution_status != SolutionStatus.optimal:
-        if inputs.floor_rate:
-            no_floors = replace(elastic, floor_rate={})
+        if inputs.floor_rate or inputs.use_floor_10kt or inputs.intake_floor_10kt:
+            no_floors = replace(elastic, floor_rate={}, use_floor_10kt={}, intake_floor_10kt={})
             retry = Highs().solve(
                 build_model(no_floors),
                 load_solutions=False,
@@ -247,11 +247,12 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
             )
             if retry.solution_status == SolutionStatus.optimal:
                 return (
-                    "The base-year floors (each stream keeps its base-year utilization) "
-                    "cannot be met with the capacity in reach: the data's capacity and "
-                    "base utilization disagree (run `wastealloc data build` and "
-                    "`wastealloc data calibrate`), or the scenario removed capacity "
-                    "([capacity] scale < 1); allow expansion or set base_year_floor = false."
+                    "The base-year floors (each stream keeps its base-year utilization; "
+                    "with base_year_uses, each pathway its base-year use) cannot be met "
+                    "with the capacity in reach: the data's capacity and base utilization "
+                    "disagree (run `wastealloc data build` and `wastealloc data calibrate`), "
+                    "or the scenario removed capacity ([capacity] scale < 1); allow "
+                    "expansion or set base_year_floor = false and base_year_uses = false."
                 )
         return "Even with every target relaxed the model has no solution; check the data."
     result.solution_loader.load_vars()
