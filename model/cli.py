@@ -196,12 +196,30 @@ def print_summary(run: Run) -> None:
     binding = prices[prices["binding"].astype(bool)]
     tgt = binding[binding["constraint"] == "target"]
     for _, r in tgt.iterrows():
+        step = r.get("next_point_10k_cny")
+        whole = (
+            f"; a whole point more costs {step / 1e4:,.2f} x10^8 CNY/yr (re-solved)"
+            if pd.notna(step)
+            else f"; {r['note']}"
+            if r.get("note")
+            else ""
+        )
         console.print(
             f"Target {escape(str(r['region']))}/{escape(str(r['group']))} binds: "
             f"{r['shadow_price']:,.1f} CNY per extra t "
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
-            "x10^8 CNY/yr per percentage point"
+            f"x10^8 CNY/yr per percentage point if the margin held{whole}"
         )
+    one_sided = binding[binding["one_sided"].astype(bool)]
+    if not one_sided.empty:
+        kinds = ", ".join(f"{n} {k}" for k, n in one_sided["constraint"].value_counts().items())
+        console.print(
+            f"One-sided prices ({kinds}): at 100% or at all the capacity there can be, so "
+            "they cannot rise; their shadow price is not unique (shadow_prices.csv, one_sided)"
+        )
+    transport = s.get("transport")
+    if transport:
+        console.print(f"Rail carries {transport['rail_share_of_tkm']:.1%} of tonne-km")
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
         short = "; ".join(
