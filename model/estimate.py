@@ -284,6 +284,11 @@ def _proxy(inputs: EstimationInputs, node: str, proxy: str) -> float:
     return float(rows["value"].iloc[0]) if not rows.empty else 0.0
 
 
+def _proxy_year(inputs: EstimationInputs, node: str, proxy: str) -> int:
+    rows = inputs.proxies[(inputs.proxies["node"] == node) & (inputs.proxies["proxy"] == proxy)]
+    return int(rows["year"].iloc[0])
+
+
 def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     """Generation by node and stream (10^4 t), with a note on how each was made."""
     c = inputs.coefficients
@@ -293,6 +298,9 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     }
     rest_national["other"] = c["other_national_10kt"]
     rest_total = sum(rest_national.values())
+    years = "national tonnages of " + "/".join(
+        sorted({str(int(basis.loc[w, "generation_year"])) for w in REST_STREAMS if w != "other"})
+    )
     pg_national = float(basis.loc["phosphogypsum", "national_generation_10kt"])
     proxy_of = {w: proxy for w, (proxy, _) in PROXY_STREAMS.items()}
     proxy_of |= {"phosphogypsum": "phosphogypsum_share"}
@@ -316,14 +324,15 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
         for w, v in fixed.items():
             missing = "red mud or alumina figure" if w == "red_mud" else f"{proxy_of[w]} proxy"
             note = (
-                f"from provincial proxy ({proxy_of[w]}){note_scale}"
+                f"from provincial proxy ({proxy_of[w]} {_proxy_year(inputs, node, proxy_of[w])})"
+                f"{note_scale}"
                 if proxy_of[w] in have
                 else f"no {missing} found for {node}: 0 is a placeholder"
             )
             rows.append((node, w, v * scale, note))
         rest = float(total) - fixed_sum * scale
         for w, v in rest_national.items():
-            rows.append((node, w, rest * v / rest_total, "national mix of the remainder"))
+            rows.append((node, w, rest * v / rest_total, f"national mix of the remainder ({years})"))
     frame = pd.DataFrame(rows, columns=["node", "stream", "generation_10kt", "note"])
     frame["status"] = "estimated"
     frame["source_id"] = EST_GENERATION
@@ -485,6 +494,16 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     totals = estimate_totals(frames)
     inputs = read_inputs(frames, totals, label)
     generation = split_streams(inputs)
+    tables = _utilization_and_capacity(
+        frames, inputs, generation, frames["nodes"]["node"].tolist()
+    )
+    return {"province_totals": totals, **tables}
+
+
+def _utilization_and_capacity(
+    frames: Frames, inputs: EstimationInputs, generation: pd.DataFrame, order: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Base utilization (matched to ``inputs.totals``) and capacity, sorted and rounded."""
     utilization = base_utilization(inputs, generation)
     compat = frames["compatibility"]
     share_max = {
@@ -492,23 +511,21 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
         for w, p, m in zip(compat["stream"], compat["pathway"], compat["share_max"], strict=True)
     }
     capacity = calibrate_capacity(inputs, utilization, share_max)
-    order = frames["nodes"]["node"].tolist()
     key = {n: i for i, n in enumerate(order)}
-    generation = generation.sort_values(
-        ["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s
-    )
-    capacity = capacity.sort_values(
-        ["node", "pathway"], key=lambda s: s.map(key) if s.name == "node" else s
-    )
-    base = utilization.copy()
-    base = base.sort_values(["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s)
+
+    def by_node(frame: pd.DataFrame, second: str) -> pd.DataFrame:
+        return frame.sort_values(
+            ["node", second], key=lambda s: s.map(key) if s.name == "node" else s
+        ).reset_index(drop=True)
+
+    base = by_node(utilization, "stream")
     base["status"] = "estimated"
     base["source_id"] = EST_GENERATION
     base["note"] = "national stream rate x province factor matching the province total"
+    capacity = by_node(capacity, "pathway")
     return {
-        "province_totals": totals,
         "base_utilization": base.round({"utilized_10kt": 2}),
-        "generation": generation.round({"generation_10kt": 2}),
+        "generation": by_node(generation, "stream").round({"generation_10kt": 2}),
         # Utilization is rounded to the nearest 0.01 (100 t), so a floor can sit up to
         # 0.005 above the unrounded value; capacity is rounded up with that margin so
         # the base year always meets its own floors.
@@ -613,31 +630,81 @@ def prefecture_nodes(data_dir: Path) -> pd.DataFrame:
 def build_prefecture(
     frames: Frames, tables: dict[str, pd.DataFrame], label: str = "data"
 ) -> dict[str, pd.DataFrame]:
-    """Prefecture-level generation, base utilization and capacity from the province tables."""
+    """Prefecture-level generation, base utilization and capacity from the province tables.
+
+    Generation is the province's by stream times the prefecture's share
+    (``prefecture_shares``). Utilization is matched per prefecture, as for a
+    province (``base_utilization``), to the prefecture's own total
+    (``prefecture_totals``); capacity is that utilization through the use mix.
+    """
+    from dataclasses import replace
+
     from model.data import base_year_totals
 
     year = int(_parameters(frames)["base_year"])
     totals = base_year_totals(tables["province_totals"], year, "generated_10kt")
-    shares = prefecture_shares(frames["prefecture/nodes"], frames, totals, label)
-    out = {}
-    for name, value in (
-        ("generation", "generation_10kt"),
-        ("base_utilization", "utilized_10kt"),
-        ("capacity", "capacity_10kt"),
-    ):
-        province_table = tables[name].rename(columns={"node": "province"})
-        merged = shares.merge(province_table, on="province")
-        merged[value] = merged[value] * merged["share"]
-        if name == "capacity":
-            merged["expansion_max_10kt"] = (merged["expansion_max_10kt"] * merged["share"]).round(2)
-            merged[value] = _ceil_cents(merged[value] + 0.005)
-        else:
-            merged[value] = merged[value].round(2)
-        merged["source_id"] = EST_PREFECTURE
-        merged["note"] = "province value x share: " + merged["basis"]
-        keep = [c for c in tables[name].columns]
-        out[name] = merged[merged[value] > 0][keep].reset_index(drop=True)
+    nodes = frames["prefecture/nodes"]
+    shares = prefecture_shares(nodes, frames, totals, label)
+    generation = shares.merge(
+        tables["generation"].rename(columns={"node": "province"}), on="province"
+    )
+    generation["generation_10kt"] = generation["generation_10kt"] * generation["share"]
+    generation["source_id"] = EST_PREFECTURE
+    generation["note"] = "province value x share: " + generation["basis"]
+    generation = generation[generation["generation_10kt"] > 0]
+    own = prefecture_totals(shares, frames["estimation/city_figures"], totals)
+    inputs = replace(read_inputs(frames, totals, label), totals=own)
+    out = _utilization_and_capacity(
+        frames, inputs, generation[tables["generation"].columns], nodes["node"].tolist()
+    )
+    notes = own["note"].to_dict()
+    out["base_utilization"]["source_id"] = EST_PREFECTURE
+    out["base_utilization"]["note"] = out["base_utilization"]["node"].map(notes)
+    out["capacity"]["source_id"] = EST_PREFECTURE
     return out
+
+
+def prefecture_totals(
+    shares: pd.DataFrame, cities: pd.DataFrame, totals: pd.DataFrame
+) -> pd.DataFrame:
+    """Generated and utilized (own generation) per prefecture, with a note on the basis.
+
+    A prefecture with a reported utilized figure keeps it (times the scale of its
+    generated figure); the other prefectures of the province share the remainder at
+    one rate: (U_own - sum of reported U) / (G - their generated), where U_own =
+    min(U, G) is the province's utilization of its own generation (the rest of U
+    was drawn from earlier stockpiles).
+    """
+    province = totals.set_index("node")
+    reported = cities.dropna(subset=["utilized_10kt"]).set_index("node")
+    rows = []
+    for name, part in shares.groupby("province", sort=False):
+        gen_total = float(province.loc[name, "generated_10kt"])
+        used_total = min(float(province.loc[name, "utilized_10kt"]), gen_total)
+        gen = part.set_index("node")["share"] * gen_total
+        known = [n for n in gen.index if n in reported.index]
+        used = {
+            n: min(
+                float(reported.loc[n, "utilized_10kt"])
+                * gen[n]
+                / float(reported.loc[n, "generated_10kt"]),
+                gen[n],
+            )
+            for n in known
+        }
+        rest_gen = float(gen.drop(index=known).sum())
+        rest_rate = (used_total - sum(used.values())) / rest_gen if rest_gen > 0 else 0.0
+        rest_rate = min(max(rest_rate, 0.0), 1.0)
+        for n, g in gen.items():
+            if n in used:
+                note = f"reported city utilization ({int(reported.loc[n, 'year'])}) matched"
+                rows.append((n, g, used[n], note))
+            else:
+                note = f"province remainder rate {rest_rate:.3f} matched"
+                rows.append((n, g, g * rest_rate, note))
+    frame = pd.DataFrame(rows, columns=["node", "generated_10kt", "utilized_10kt", "note"])
+    frame["note"] = frame["note"] + " by national stream rates x a prefecture factor"
+    return frame.set_index("node")
 
 
 def _ceil_cents(values: pd.Series) -> pd.Series:
