@@ -32,6 +32,7 @@ RESULT_TABLES = (
     "costs",
     "emissions",
     "node_emissions",
+    "drawdown",
 )
 
 
