@@ -332,7 +332,9 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
             rows.append((node, w, v * scale, note))
         rest = float(total) - fixed_sum * scale
         for w, v in rest_national.items():
-            rows.append((node, w, rest * v / rest_total, f"national mix of the remainder ({years})"))
+            rows.append(
+                (node, w, rest * v / rest_total, f"national mix of the remainder ({years})")
+            )
     frame = pd.DataFrame(rows, columns=["node", "stream", "generation_10kt", "note"])
     frame["status"] = "estimated"
     frame["source_id"] = EST_GENERATION
@@ -494,9 +496,7 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     totals = estimate_totals(frames)
     inputs = read_inputs(frames, totals, label)
     generation = split_streams(inputs)
-    tables = _utilization_and_capacity(
-        frames, inputs, generation, frames["nodes"]["node"].tolist()
-    )
+    tables = _utilization_and_capacity(frames, inputs, generation, frames["nodes"]["node"].tolist())
     return {"province_totals": totals, **tables}
 
 
@@ -719,6 +719,8 @@ def write_build(data_dir: Path) -> list[Path]:
 
     Province tables go to the data folder; where a ``prefecture/`` folder with a
     node table exists, the prefecture-level tables are derived and written there.
+    The estimates measured against the reported figures (``model.measure``) are
+    written to ``estimation/``.
     """
     import os
     import tempfile
@@ -733,6 +735,10 @@ def write_build(data_dir: Path) -> list[Path]:
         for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
             out[f"prefecture/{name}"] = frame
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
+    from model.measure import measurements
+
+    for name, frame in measurements(data_dir, frames).items():
+        out[name], targets[name] = frame, data_dir / name
     written = []
     for name, frame in out.items():
         target = targets[name]

@@ -175,8 +175,9 @@ def add_stock_drawdown(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     m.drawdown_limit = pyo.Constraint(
         m.DRAW_NODES,
-        rule=lambda m, i: sum(m.drawdown[w, n] for (w, n) in m.DRAWS if n == i)
-        <= m.drawdown_max_10kt[i],
+        rule=lambda m, i: (
+            sum(m.drawdown[w, n] for (w, n) in m.DRAWS if n == i) <= m.drawdown_max_10kt[i]
+        ),
     )
 
 

@@ -190,12 +190,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 agg = part[AMOUNTS].sum().to_frame().T
                 agg.insert(0, "area", "all")
             else:
-                agg = (
-                    part.groupby(key)[AMOUNTS]
-                    .sum()
-                    .reset_index()
-                    .rename(columns={key: "area"})
-                )
+                agg = part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
             frames.append(agg)
@@ -218,7 +213,9 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     supply = table["generated_10kt"] + table["drawn_10kt"]
     table["floor_rate"] = [
         floors.get((lvl, a, g), 0.0) / total if total > 0 else 0.0
-        for lvl, a, g, total in zip(table["level"], table["area"], table["group"], supply, strict=True)
+        for lvl, a, g, total in zip(
+            table["level"], table["area"], table["group"], supply, strict=True
+        )
     ]
     table = table[table["generated_10kt"] > EPS].copy()
     table["rate"] = table["utilized_10kt"] / (table["generated_10kt"] + table["drawn_10kt"])
