@@ -67,6 +67,8 @@ def proxy_vs_reported(frames: Frames, previous: pd.DataFrame) -> pd.DataFrame:
     c = coefficients(frames)
     rows = []
     for node, name in zip(frames["nodes"]["node"], frames["nodes"]["name_en"], strict=True):
+        if node not in reported.index or node not in old.index:
+            continue
         o, r = old.loc[node], reported.loc[node]
         g_old, u_old = float(o["generated_10kt"]), float(o["utilized_10kt"])
         g_new, u_new = float(r["generated_10kt"]), float(r["utilized_10kt"])
@@ -134,7 +136,9 @@ def measurements(data_dir: Path, frames: Frames) -> dict[str, pd.DataFrame]:
     The province comparison needs ``PREVIOUS`` and the prefecture one the prefecture
     node table (``frames["prefecture/nodes"]``); each is skipped where its input is absent.
     """
-    out = {}
+    out: dict[str, pd.DataFrame] = {}
+    if int(frames["parameters"].set_index("parameter").loc["base_year", "value"]) != 2021:
+        return out  # the comparisons are of the 2021 yearbook figures
     if (data_dir / PREVIOUS).is_file():
         previous = pd.read_csv(data_dir / PREVIOUS)
         out[REPORTS["proxies"]] = proxy_vs_reported(frames, previous)

@@ -39,7 +39,7 @@ def scenario(tmp_path: Path, name: str, body: str) -> Path:
 INFEASIBLE = "[targets]\nrates = { bulk = 0.75 }\n[capacity]\nexpansion = false\n"
 """Passes the pre-solve capacity bound but not the LP: shared capacity and floors bind."""
 UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\nscale = 0.5\n"
-"""Beyond all capacity in reach of the region (at half the shipped capacity): caught before solving."""
+"""Beyond all capacity in reach of the region (half the shipped capacity): caught before solving."""
 
 
 @pytest.fixture(scope="module")
