@@ -61,7 +61,8 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
 
 def _shares(data=DATA) -> pd.DataFrame:
     from model.data import base_year_totals
-    from model.estimate import _input_frames, prefecture_nodes, prefecture_shares
+    from model.estimate import _input_frames
+    from model.prefecture import prefecture_nodes, prefecture_shares
 
     frames = _input_frames(data)
     nodes = prefecture_nodes(data)
