@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from model.config import load_scenario
-from model.data import load_dataset
-from model.inputs import prepare
-from model.solve import Solver
+from model.core.config import load_scenario
+from model.core.inputs import prepare
+from model.core.solve import Solver
+from model.data.tables import load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {

@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from model.config import DEFAULT_DATA_DIR
-from model.errors import DataError, WasteallocError
+from model.core.config import DEFAULT_DATA_DIR
+from model.errors import DataError, Interrupted, WasteallocError
 
 if TYPE_CHECKING:
-    from model.run import Run
+    from model.core.run import Run
+    from model.outputs.folders import Kind, Written
 
 app = typer.Typer(
     add_completion=False,
@@ -27,9 +28,60 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C: staging cleaned up."""
+    raise KeyboardInterrupt
+
+
+@app.callback()
+def _main() -> None:
+    """Before every command: make SIGTERM clean up like Ctrl-C does."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
 def _fail(exc: Exception) -> None:
+    from model.outputs.folders import OutputError
+
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2 if isinstance(exc, DataError) else 1)
+    raise typer.Exit(code=2 if isinstance(exc, DataError | OutputError) else 1)
+
+
+def _interrupted(kept: str) -> None:
+    """Ctrl-C: say what was kept, exit 130 (the shell's code for SIGINT)."""
+    err.print(f"[bold yellow]interrupted[/]: {escape(kept)}", soft_wrap=True)
+    raise typer.Exit(code=130)
+
+
+def _notes(written: Written | None) -> None:
+    for note in written.notes() if written is not None else []:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
+
+
+def _write_partial(
+    target: Path,
+    tables: dict[str, pd.DataFrame],
+    facts: dict[str, object],
+    stop: Interrupted,
+    kind: Kind,
+) -> str:
+    """Write the points a study finished before Ctrl-C; say where (or that nothing was kept)."""
+    from model.outputs.folders import write_run
+
+    if stop.done == 0:
+        return "no point was finished; nothing was written"
+    summary = {**facts, "complete": False, "points_done": stop.done, "points": stop.total}
+    try:
+        write_run(target, tables, summary, kind=kind)
+    except KeyboardInterrupt:
+        return "interrupted again while writing; nothing was written"
+    return (
+        f"{stop.done} of {stop.total} points finished and kept in {target} "
+        '(summary.json says "complete": false)'
+    )
 
 
 @app.command()
@@ -41,15 +93,19 @@ def solve(
     maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
-    from model.run import solve_file
+    from model.core.run import solve_file
 
     try:
-        with console.status(f"solving {scenario} ..."):
+        with console.status(f"solving {escape(str(scenario))} ..."):
             run = solve_file(scenario, out, draw_maps=maps)
     except WasteallocError as exc:
         _fail(exc)
         return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written; earlier results, if any, are untouched")
+        return
     print_summary(run)
+    _notes(run.written)
 
 
 def print_summary(run: Run) -> None:
@@ -105,7 +161,12 @@ def print_summary(run: Run) -> None:
         f"{co2['avoided'] / 100:,.2f}, net {co2['net'] / 100:,.2f}"
     )
     most = s.get("net_co2_most_at_least_cost_10kt")
-    if most is not None and most - co2["net"] > 1.0:
+    if run.scenario.solver.tie_break == "co2" and s["solver"]["tie_break"] != "co2":
+        console.print(
+            "  [yellow]net CO2 is that of one least-cost allocation, not the least-CO2 one:[/] "
+            "the second (least-CO2) solve did not finish; raise [solver] time_limit_s"
+        )
+    elif most is not None and most - co2["net"] > 1.0:
         console.print(
             f"  net CO2 is that of the least-CO2 allocation among the least-cost ones; "
             f"another allocation of the same cost has {most / 100:,.2f}"
@@ -126,7 +187,7 @@ def print_summary(run: Run) -> None:
         )
         console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {short}")
     if run.out_dir is not None:
-        console.print(f"Results: {run.out_dir}")
+        console.print(f"Results: {escape(str(run.out_dir))}", soft_wrap=True)
 
 
 @app.command()
@@ -146,10 +207,10 @@ def validate(
     With --scenario, also apply the scenario and report targets that no capacity
     in reach could meet, before any solve.
     """
-    from model.checks import unreachable_targets
-    from model.config import load_scenario
-    from model.data import RESOLUTIONS, load_dataset
-    from model.inputs import prepare
+    from model.core.config import load_scenario
+    from model.core.inputs import prepare
+    from model.core.presolve import unreachable_targets
+    from model.data.tables import RESOLUTIONS, load_dataset
 
     if resolution not in RESOLUTIONS:
         err.print(
@@ -187,8 +248,8 @@ def validate(
 
 def _list_other_years(data_dir: Path) -> None:
     """Print the rows whose figures are of a year other than the base year (not an error)."""
-    from model.checks import other_year_rows
-    from model.data import load_tables
+    from model.data.checks import other_year_rows
+    from model.data.tables import load_tables
 
     frames, _ = load_tables(data_dir)
     listing = other_year_rows(frames)
@@ -270,7 +331,8 @@ def map_(
     boundaries: Annotated[Path | None, typer.Option(help="Boundary file to use instead")] = None,
 ) -> None:
     """Draw maps, Sankey diagrams and the interactive page from saved results (no solving)."""
-    from model import maps
+    from model.outputs import maps
+    from model.outputs.folders import figure_folder
 
     try:
         chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
@@ -291,6 +353,8 @@ def map_(
             use_scale_10kt=use_scale,
         )
         where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
+        if out is not None:
+            figure_folder(out)  # a new, empty or wastealloc folder: drawing adds, never removes
         if compare is not None:
             if result_dir is not None:
                 raise maps.MapError("give either RESULT_DIR or --compare A B, not both")
@@ -301,6 +365,9 @@ def map_(
             raise maps.MapError("give a results folder (RESULT_DIR) or --compare A B")
     except (WasteallocError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("figures drawn before it are complete; the one being drawn was not saved")
         return
     for path in written:
         console.print(f"wrote {escape(str(path))}", soft_wrap=True)
@@ -322,10 +389,10 @@ def sweep_(
     ] = None,
 ) -> None:
     """Re-solve a scenario at several values of one parameter; write sweep.csv."""
-    from model.config import load_scenario
-    from model.outputs import write_run
-    from model.run import default_out_dir
-    from model.sweeps import sweep
+    from model.core.config import load_scenario
+    from model.core.run import default_out_dir
+    from model.outputs.folders import check_target, write_run
+    from model.studies.sweeps import sweep
 
     try:
         numbers = [float(v) for v in values.split(",") if v.strip()]
@@ -334,17 +401,24 @@ def sweep_(
         raise typer.Exit(code=2) from None
     try:
         loaded = load_scenario(scenario)
-        with console.status(f"sweeping {param} over {len(numbers)} values ..."):
-            table = sweep(loaded, param, numbers)
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sweep-{param}")
-        write_run(
-            target,
-            {"sweep": table},
-            {"scenario": loaded.name, "parameter": param, "values": numbers},
-        )
+        check_target(target, "sweep")  # refuse before solving, not after
+        facts: dict[str, object] = {"scenario": loaded.name, "parameter": param}
+        facts["values"] = numbers
+        try:
+            with console.status(f"sweeping {escape(param)} over {len(numbers)} values ..."):
+                table = sweep(loaded, param, numbers)
+        except Interrupted as stop:
+            kept = _write_partial(target, {"sweep": stop.partial}, facts, stop, "sweep")
+            _interrupted(kept)
+            return
+        written = write_run(target, {"sweep": table}, {**facts, "complete": True}, kind="sweep")
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     table_view = Table(title=f"{loaded.name}: sweep of {param}", title_justify="left")
     shown = ["value", "status", "objective_10k_cny", "cost_change_10k_cny"]
@@ -369,7 +443,8 @@ def sweep_(
             ]
         )
     console.print(table_view)
-    console.print(f"Results: {target / 'sweep.csv'}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target / 'sweep.csv'))}", soft_wrap=True)
 
 
 @app.command("compare")
@@ -384,15 +459,19 @@ def compare_(
     ] = False,
 ) -> None:
     """What B changes against A: cost, rates, target prices, CO2, capacity (compare.csv)."""
-    from model.compare import compare
-    from model.outputs import write_run
+    from model.outputs.folders import write_run
+    from model.studies.compare import compare
 
     try:
-        table, facts = compare(a, b)
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
-        write_run(target, {"compare": table}, {"a": str(a), "b": str(b), **facts})
+        table, facts = compare(a, b)
+        summary = {"a": str(a), "b": str(b), **facts}
+        written = write_run(target, {"compare": table}, summary, kind="compare")
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     if not facts["same_data"]:
         console.print("note: the two runs read different data files (summary.json hashes)")
@@ -414,7 +493,8 @@ def compare_(
             cell(row["change"]),
         )
     console.print(view)
-    console.print(f"Results: {target / 'compare.csv'}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target / 'compare.csv'))}", soft_wrap=True)
 
 
 @app.command("sensitivity")
@@ -444,10 +524,10 @@ def sensitivity_(
     """Global sensitivity to the low-high ranges of the data (SALib); write indices.csv."""
     from rich.progress import Progress
 
-    from model.config import load_scenario
-    from model.outputs import write_run
-    from model.run import default_out_dir
-    from model.sensitivity import describe, headline, key_outputs, plot, run
+    from model.core.config import load_scenario
+    from model.core.run import default_out_dir
+    from model.outputs.folders import check_target, write_run
+    from model.studies.sensitivity import describe, headline, key_outputs, plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -455,46 +535,60 @@ def sensitivity_(
     try:
         loaded = load_scenario(scenario)
         against = load_scenario(reference) if reference is not None else None
-        with Progress(console=console, transient=True) as bar:
-            per_point = "two solves" if against is not None else "one solve"
-            task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = run(
-                loaded,
-                method,  # type: ignore[arg-type]
-                trajectories=trajectories,
-                levels=levels,
-                samples=samples,
-                seed=seed,
-                detail=detail,
-                reference=against,
-                progress=tick,
-            )
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sensitivity-{method}")
-        write_run(
+        check_target(target, "sensitivity")  # refuse before solving, not after
+        facts: dict[str, object] = {
+            "scenario": loaded.name,
+            "method": method,
+            "trajectories": trajectories if method == "morris" else None,
+            "levels": levels if method == "morris" else None,
+            "samples": samples if method == "sobol" else None,
+            "seed": seed,
+            "detail": detail,
+            "reference": against.name if against is not None else None,
+        }
+        try:
+            with Progress(console=console, transient=True) as bar:
+                per_point = "two solves" if against is not None else "one solve"
+                task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
+
+                def tick(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = run(
+                    loaded,
+                    method,  # type: ignore[arg-type]
+                    trajectories=trajectories,
+                    levels=levels,
+                    samples=samples,
+                    seed=seed,
+                    detail=detail,
+                    reference=against,
+                    progress=tick,
+                )
+        except Interrupted as stop:
+            kept = _write_partial(target, {"runs": stop.partial}, facts, stop, "sensitivity")
+            _interrupted(kept + " (no indices: they need every design point)")
+            return
+        written = write_run(
             target,
             {"factors": result.factors, "runs": result.runs, "indices": result.indices},
             {
-                "scenario": loaded.name,
-                "method": method,
-                "trajectories": trajectories if method == "morris" else None,
-                "levels": levels if method == "morris" else None,
-                "samples": samples if method == "sobol" else None,
-                "seed": seed,
-                "detail": detail,
-                "reference": against.name if against is not None else None,
+                **facts,
+                "complete": True,
                 "solves": len(result.runs),
                 "not_optimal": int((result.runs["status"] != "optimal").sum()),
                 "factors_without_range": list(result.skipped),
             },
             figures=lambda folder: plot(result, folder),
+            kind="sensitivity",
         )
     except WasteallocError as exc:
         _fail(exc)
+        return
+    except KeyboardInterrupt:
+        _interrupted("nothing was written")
         return
     morris = method == "morris"
     main = "cost_above_reference_10k_cny" if against is not None else "objective_10k_cny"
@@ -549,7 +643,8 @@ def sensitivity_(
         console.print(f"{what}, strongest factors: {listed}")
     if result.skipped:
         console.print(f"no range in the data, left out: {', '.join(result.skipped)}")
-    console.print(f"Results: {target}")
+    _notes(written)
+    console.print(f"Results: {escape(str(target))}", soft_wrap=True)
 
 
 data_app = typer.Typer(
@@ -564,7 +659,7 @@ def data_build(
     data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
     """Recompute the estimated tables (province totals, generation, capacity) from inputs."""
-    from model.estimate import write_build
+    from model.data.estimate import write_build
 
     try:
         written = write_build(data_dir)
@@ -580,7 +675,7 @@ def data_calibrate(
     data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
     """Solve the baseline and write calibration.csv: modelled vs base-year utilization."""
-    from model.calibration import write_calibration
+    from model.studies.calibration import write_calibration
 
     try:
         result = write_calibration(data_dir)
@@ -614,10 +709,12 @@ def data_import(
     title: Annotated[str | None, typer.Option(help="Title recorded in sources.csv")] = None,
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
-    from model.importer import import_table
+    from model.data.importer import import_table
+    from model.outputs.folders import check_target
 
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:
+        check_target(target, "dataset")  # never the shipped data or a folder of the user's
         result = import_table(file, data, target, year, title)
     except WasteallocError as exc:
         if isinstance(exc, DataError):

@@ -51,3 +51,17 @@ class SolveError(WasteallocError):
     def __init__(self, message: str, status: str = "") -> None:
         super().__init__(message)
         self.status = status
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a study of many solves; ``partial`` holds the points finished before it.
+
+    Not a :class:`WasteallocError`: nothing is wrong with the input. The command
+    writes the finished points (marked incomplete) and exits with code 130.
+    """
+
+    def __init__(self, partial: object, done: int, total: int) -> None:
+        super().__init__(f"interrupted after {done} of {total} points")
+        self.partial = partial
+        self.done = done
+        self.total = total

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from model.inputs import ModelInputs
+from model.core.inputs import ModelInputs
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data" / "regions"

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from model.cli import app
+from model.outputs.folders import MARKER, write_run
 from tests.conftest import DATA, RUNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -109,7 +110,7 @@ def test_summary_records_status_and_input_hashes(baseline_dir: tuple[Result, Pat
         str(BASELINE.resolve()): hashlib.sha256(BASELINE.read_bytes()).hexdigest()
     }
     # the listed files are the ones written
-    assert set(summary["files"]) == {p.name for p in out.iterdir()} - {"summary.json"}
+    assert set(summary["files"]) == {p.name for p in out.iterdir()} - {"summary.json", MARKER}
     costs = pd.read_csv(out / "costs.csv").set_index("component")["cost_10k_cny"]
     assert costs["total"] == pytest.approx(summary["objective_10k_cny"], rel=1e-6)
 
@@ -175,13 +176,13 @@ def test_validate_keeps_bracketed_text(tmp_path: Path) -> None:
 
 def test_failed_solve_leaves_previous_results_untouched(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    out.mkdir()
-    (out / "marker.txt").write_text("previous run", encoding="utf-8")
+    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
+    before = sorted(p.name for p in out.iterdir())
     path = scenario(tmp_path, "beyond-capacity", INFEASIBLE)
     result = invoke("solve", path, "--out", out)
     assert result.exit_code != 0
-    assert sorted(p.name for p in out.iterdir()) == ["marker.txt"]
-    assert (out / "marker.txt").read_text(encoding="utf-8") == "previous run"
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert pd.read_csv(out / "previous.csv")["run"].tolist() == [1]
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
 
 
@@ -189,26 +190,27 @@ def test_failure_while_writing_leaves_previous_results_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A crash after solving (here: in the map) must not replace the old folder either."""
-    from model import maps
+    from model.outputs import maps
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(maps, "draw_utilization", broken)
     out = tmp_path / "results"
-    out.mkdir()
-    (out / "marker.txt").write_text("previous run", encoding="utf-8")
+    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
+    before = sorted(p.name for p in out.iterdir())
     result = invoke("solve", BASELINE, "--out", out)
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
-    assert sorted(p.name for p in out.iterdir()) == ["marker.txt"]
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert pd.read_csv(out / "previous.csv")["run"].tolist() == [1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
 
 
 def test_map_redraws_from_saved_results_without_solving(
     baseline_dir: tuple[Result, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model import run, solve
+    from model.core import run, solve
 
     def no_solving(*args: object, **kwargs: object) -> None:
         raise AssertionError("map must not solve")

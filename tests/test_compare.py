@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.compare import compare
 from model.errors import ScenarioError
+from model.studies.compare import compare
 from tests.conftest import RUNS
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from model.config import DEFAULT_DATA_DIR, load_scenario
+from model.core.config import DEFAULT_DATA_DIR, load_scenario
 from model.errors import ScenarioError
 from tests.conftest import RUNS
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.data import load_dataset
+from model.data.schema import TABLES
+from model.data.tables import load_dataset
 from model.errors import DataError, Problem
-from model.schema import TABLES
 from tests.conftest import DATA
 
 

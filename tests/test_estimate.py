@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.calibration import calibration_table
-from model.data import base_year_totals
-from model.estimate import build, write_build
+from model.data.estimate import build, write_build
+from model.data.totals import base_year_totals
+from model.studies.calibration import calibration_table
 from tests.conftest import DATA
 
 BASE_YEAR = int(
@@ -84,11 +84,11 @@ def test_practice_premium_is_the_cost_of_one_provinces_floors_per_tonne() -> Non
     premium = (cost with every floor - cost without Tianjin's) / Tianjin's base-year use."""
     from dataclasses import replace
 
-    from model.calibration import BASELINE, calibrate
-    from model.config import load_scenario
-    from model.data import load_dataset
-    from model.inputs import prepare
-    from model.solve import Solver
+    from model.core.config import load_scenario
+    from model.core.inputs import prepare
+    from model.core.solve import Solver
+    from model.data.tables import load_dataset
+    from model.studies.calibration import BASELINE, calibrate
 
     result = calibrate(DATA)
     dataset = load_dataset(DATA)
@@ -120,7 +120,7 @@ def test_shipped_calibration_report_is_current(calibration: pd.DataFrame) -> Non
 def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_path) -> None:
     """A thermal-power figure in TWh, for a year without a national total: both are
     reported by validate and by data build, with file, row, column and value."""
-    from model.data import load_dataset
+    from model.data.tables import load_dataset
     from model.errors import DataError
 
     copy = tmp_path / "regions"
@@ -146,7 +146,7 @@ def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_p
 def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> None:
     """The rule, on edited inputs: a reported red-mud figure wins over alumina; alumina x
     ratio otherwise; neither gives a labelled 0."""
-    from model.estimate import _input_frames, read_inputs, split_streams
+    from model.data.estimate import _input_frames, read_inputs, split_streams
 
     copy = tmp_path / "regions"
     shutil.copytree(DATA, copy)

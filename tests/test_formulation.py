@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
+from model.core.results import collect
+from model.core.solve import Solver
 from model.errors import SolveError
-from model.results import collect
-from model.solve import Solver
 from tests.conftest import two_node_inputs
 
 

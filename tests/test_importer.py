@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.data import load_dataset
+from model.data.importer import import_table
+from model.data.tables import load_dataset
 from model.errors import DataError
-from model.importer import import_table
 from tests.conftest import DATA, REPO
 
 SAMPLE = REPO / "tests" / "fixtures" / "yearbook_2021_sample.csv"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.config import load_scenario
-from model.data import load_dataset
+from model.core.config import load_scenario
+from model.core.inputs import prepare
+from model.core.run import solve_scenario
+from model.data.tables import load_dataset
 from model.errors import DataError, ScenarioError
-from model.inputs import prepare
-from model.run import solve_scenario
 from tests.conftest import DATA, RUNS
 
 

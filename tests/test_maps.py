@@ -19,11 +19,11 @@ import pyproj
 import pytest
 from typer.testing import CliRunner
 
-from model import maps
 from model.cli import app
-from model.maps import choropleth, classify, flows, fonts, interactive, sankey, text
-from model.maps.base import MapFigure, language
-from model.run import solve_file
+from model.core.run import solve_file
+from model.outputs import maps
+from model.outputs.maps import choropleth, classify, flows, fonts, interactive, sankey, text
+from model.outputs.maps.base import MapFigure, language
 from tests.conftest import DATA, RUNS
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -628,8 +628,8 @@ def test_map_figure_scale_is_the_same_in_x_and_y(data: maps.MapData) -> None:
 
 def test_a_corrupt_boundary_file_is_a_named_error(tmp_path: Path) -> None:
     """A broken GeoJSON gives a MapError naming the file, not a traceback from the reader."""
-    from model.data import load_dataset
-    from model.maps import MapError, load_boundaries
+    from model.data.tables import load_dataset
+    from model.outputs.maps import MapError, load_boundaries
 
     broken = tmp_path / "boundaries_province.geojson"
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")

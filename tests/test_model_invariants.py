@@ -1,7 +1,7 @@
 """Properties every optimal allocation of the shipped data must have.
 
 The checks read the result tables (what a user reads) and compare them with the
-input data read independently of :mod:`model.inputs`, so a slip in either the
+input data read independently of :mod:`model.core.inputs`, so a slip in either the
 formulation or the result tables shows up here.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.config import Scenario, load_scenario
-from model.data import Dataset, load_dataset
-from model.run import Run, solve_scenario
+from model.core.config import Scenario, load_scenario
+from model.core.run import Run, solve_scenario
+from model.data.tables import Dataset, load_dataset
 from tests.conftest import DATA, RUNS
 
 TOL = 1e-6
@@ -267,7 +267,7 @@ def test_no_stream_is_hauled_both_ways_between_two_nodes() -> None:
 def test_the_least_co2_second_solve_keeps_cost_and_prices_and_lowers_co2(target_2025) -> None:
     """tie_break = "co2" (the default) against "none": same cost to 1e-9, same target
     shadow prices, and net CO2 no higher."""
-    from model.run import solve_scenario
+    from model.core.run import solve_scenario
 
     scenario = target_2025.scenario
     assert scenario.solver.tie_break == "co2"
@@ -300,9 +300,9 @@ def test_the_least_co2_allocation_does_not_depend_on_the_algorithm(dataset: Data
     solving again gives the same answer."""
     import pyomo.environ as pyo
 
-    from model.inputs import prepare
-    from model.solve import Solver
-    from model.sweeps import outcomes
+    from model.core.inputs import prepare
+    from model.core.solve import Solver
+    from model.studies.sweeps import outcomes
 
     scenario = load_scenario(RUNS / "target-2025.toml")
     found = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from model.config import load_scenario
-from model.data import load_dataset
-from model.run import solve_scenario
+from model.core.config import load_scenario
+from model.core.run import solve_scenario
+from model.data.tables import load_dataset
 from tests.conftest import DATA, RUNS
 
 
@@ -60,9 +60,9 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
 
 
 def _shares(data=DATA) -> pd.DataFrame:
-    from model.data import base_year_totals
-    from model.estimate import _input_frames
-    from model.prefecture import prefecture_nodes, prefecture_shares
+    from model.data.estimate import _input_frames
+    from model.data.prefecture import prefecture_nodes, prefecture_shares
+    from model.data.totals import base_year_totals
 
     frames = _input_frames(data)
     nodes = prefecture_nodes(data)
@@ -118,8 +118,8 @@ def test_a_province_missing_one_population_figure_falls_back_to_area(tmp_path) -
 def test_a_population_figure_for_an_unknown_unit_is_an_error(tmp_path) -> None:
     import shutil
 
+    from model.data.estimate import write_build
     from model.errors import DataError
-    from model.estimate import write_build
 
     copy = tmp_path / "regions"
     shutil.copytree(DATA, copy)

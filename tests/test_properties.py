@@ -12,10 +12,10 @@ from dataclasses import replace
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from model.core.inputs import ModelInputs
+from model.core.results import Results, collect
+from model.core.solve import Solver
 from model.errors import SolveError
-from model.inputs import ModelInputs
-from model.results import Results, collect
-from model.solve import Solver
 
 TOL = 1e-6
 STREAMS = ("ash", "slag")

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.config import load_scenario
-from model.data import load_dataset
+from model.core.config import load_scenario
+from model.core.run import solve_scenario
+from model.data.tables import load_dataset
 from model.errors import ScenarioError
-from model.run import solve_scenario
-from model.sensitivity import design, factors, run
+from model.studies.sensitivity import design, factors, run
 from tests.conftest import DATA, RUNS
 
 
@@ -195,6 +195,7 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
+        ".wastealloc.json",
         "factors.csv",
         "indices.csv",
         "runs.csv",
@@ -215,8 +216,8 @@ def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
     (least-CO2 second solve) net CO2, with non-unit scenario scales."""
     import numpy as np
 
-    from model.sensitivity import _bound_solver, _put
-    from model.sweeps import outcomes
+    from model.studies.sensitivity import _bound_solver, _put
+    from model.studies.sweeps import outcomes
 
     scaled = target.model_copy(
         update={
@@ -241,7 +242,7 @@ def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
 def test_mu_star_is_the_change_across_the_full_range_of_a_linear_output() -> None:
     """y = 3 u1 - 2 u2 on [0, 1]^2: every elementary effect is the slope, so mu* = (3, 2)
     and mu = (3, -2) whatever the number of levels."""
-    from model.sensitivity import Factor, analyse
+    from model.studies.sensitivity import Factor, analyse
 
     active = [Factor("a", "a", (("p", "a", 0.0, 1.0),)), Factor("b", "b", (("p", "b", 0.0, 1.0),))]
     for levels in (4, 6):
@@ -256,7 +257,7 @@ def test_mu_star_is_the_change_across_the_full_range_of_a_linear_output() -> Non
 
 def test_sobol_shares_of_an_additive_output() -> None:
     """y = u1 + 2 u2, uniform: variances 1/12 and 4/12, so S1 = ST = (0.2, 0.8)."""
-    from model.sensitivity import Factor, analyse
+    from model.studies.sensitivity import Factor, analyse
 
     active = [Factor("a", "a", (("p", "a", 0.0, 1.0),)), Factor("b", "b", (("p", "b", 0.0, 1.0),))]
     x = design(active, "sobol", samples=1024, seed=1)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from model.config import load_scenario
-from model.data import load_dataset
+from model.core.config import load_scenario
+from model.core.run import solve_scenario
+from model.data.tables import load_dataset
 from model.errors import ScenarioError
-from model.run import solve_scenario
-from model.sweeps import sweep
+from model.studies.sweeps import sweep
 from tests.conftest import DATA, RUNS
 
 

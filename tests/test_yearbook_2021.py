@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.data import base_year_totals, load_dataset
+from model.data.tables import load_dataset
+from model.data.totals import base_year_totals
 from tests.conftest import DATA, REPO
 
 SHIPPED = DATA / "estimation" / "yearbook_2021_provinces.csv"

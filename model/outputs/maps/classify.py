@@ -183,7 +183,7 @@ def make_classes(
     function that writes an edge in the legend, given all the edges (so it can choose
     how many decimals tell them apart).
     """
-    from model.maps.text import word
+    from model.outputs.maps.text import word
 
     v = np.asarray(values, dtype=float)
     if breaks is not None:

@@ -2,18 +2,18 @@
 
 The map set of a results folder:
 
-- choropleths (:mod:`model.maps.choropleth`): utilization rate against target,
+- choropleths (:mod:`model.outputs.maps.choropleth`): utilization rate against target,
   unutilized amount, capacity use, shadow price of capacity, net CO2;
-- a flow map (:mod:`model.maps.flows`): hauls between nodes as arrows whose
+- a flow map (:mod:`model.outputs.maps.flows`): hauls between nodes as arrows whose
   width is the amount, banded by stream, and use in place as circles;
-- Sankey diagrams (:mod:`model.maps.sankey`): streams to pathways, and region
+- Sankey diagrams (:mod:`model.outputs.maps.sankey`): streams to pathways, and region
   of origin to region of use, as PNG/SVG/PDF and as HTML;
-- one interactive page (:mod:`model.maps.interactive`) with all the layers and
+- one interactive page (:mod:`model.outputs.maps.interactive`) with all the layers and
   the node's numbers in tooltips, self-contained (works offline);
-- comparison maps (:mod:`model.maps.compare`): scenario B minus scenario A.
+- comparison maps (:mod:`model.outputs.maps.compare`): scenario B minus scenario A.
 
 Everything is in English or Chinese (``lang``); Chinese uses the font that
-installs with the project (:mod:`model.maps.fonts`).
+installs with the project (:mod:`model.outputs.maps.fonts`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from model.maps import choropleth, compare, flows, interactive, sankey
-from model.maps.base import (
+from model.outputs.maps import choropleth, compare, flows, interactive, sankey
+from model.outputs.maps.base import (
     CHINA_ALBERS,
     FORMATS,
     LABEL_OFFSETS_KM,
@@ -37,10 +37,10 @@ from model.maps.base import (
     load_boundaries,
     map_data,
 )
-from model.maps.choropleth import CHOROPLETHS
-from model.maps.classify import SCHEMES, BreaksError, parse_breaks
-from model.maps.fonts import MissingGlyphError
-from model.maps.text import LANGS
+from model.outputs.maps.choropleth import CHOROPLETHS
+from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
+from model.outputs.maps.fonts import MissingGlyphError
+from model.outputs.maps.text import LANGS
 
 __all__ = [
     "CHINA_ALBERS",
@@ -152,11 +152,11 @@ def load_results(
     the shipped one if that is gone); ``nodes`` and ``boundaries`` replace the
     data folder's node table and boundary file.
     """
-    from model.config import DEFAULT_DATA_DIR
-    from model.data import load_dataset, read_table
+    from model.core.config import DEFAULT_DATA_DIR
+    from model.data.schema import TABLES
+    from model.data.tables import load_dataset, read_table
     from model.errors import DataError
-    from model.outputs import read_run
-    from model.schema import TABLES
+    from model.outputs.folders import read_run
 
     tables, summary = read_run(Path(result_dir))
     if data_dir is None:
@@ -183,7 +183,7 @@ def load_results(
 def run_map_data(
     tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any], dataset: Any
 ) -> MapData:
-    """Map data straight from a solved run (``model.run``), before anything is written."""
+    """Map data straight from a solved run (``model.core.run``), before anything is written."""
     return map_data(
         tables,
         summary,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.estimate import NATIONAL, Frames, coefficients
+from model.data.estimate import NATIONAL, Frames, coefficients
 
 CITY_SOURCE = "nbs_yearbook_2022_cities"
 PREVIOUS = "estimation/previous_estimates_2020.csv"
@@ -55,7 +55,7 @@ def proxy_vs_reported(frames: Frames, previous: pd.DataFrame) -> pd.DataFrame:
 
     ``previous`` is ``estimation/previous_estimates_2020.csv`` (with a ``national`` row).
     """
-    from model.data import base_year_totals
+    from model.data.totals import base_year_totals
 
     params = frames["parameters"].set_index("parameter")["value"]
     year = int(params["base_year"])
@@ -99,7 +99,7 @@ def proxy_vs_reported(frames: Frames, previous: pd.DataFrame) -> pd.DataFrame:
 
 def prefecture_proxy_vs_reported(frames: Frames, nodes: pd.DataFrame) -> pd.DataFrame:
     """Population split of the reported province total against reported 2021 city figures."""
-    from model.data import base_year_totals
+    from model.data.totals import base_year_totals
 
     year = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
     totals = base_year_totals(frames["province_totals"], year, "generated_10kt").set_index("node")

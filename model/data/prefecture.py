@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.errors import DataError, Problem
-from model.estimate import (
+from model.data.estimate import (
     EST_PREFECTURE,
     Frames,
     _parameters,
     read_inputs,
     utilization_and_capacity,
 )
+from model.errors import DataError, Problem
 
 
 def prefecture_shares(
@@ -107,8 +107,8 @@ def prefecture_nodes(data_dir: Path) -> pd.DataFrame:
     """The validated prefecture node table; only that file is read."""
     from dataclasses import replace
 
-    from model.data import read_table
-    from model.schema import TABLE_BY_FILE
+    from model.data.schema import TABLE_BY_FILE
+    from model.data.tables import read_table
 
     problems: list[Problem] = []
     nodes = read_table(data_dir / "prefecture" / "nodes.csv", TABLE_BY_FILE["nodes.csv"], problems)
@@ -129,7 +129,7 @@ def build_prefecture(
     """
     from dataclasses import replace
 
-    from model.data import base_year_totals
+    from model.data.totals import base_year_totals
 
     year = int(_parameters(frames)["base_year"])
     totals = base_year_totals(tables["province_totals"], year, "generated_10kt")

@@ -37,8 +37,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points, polylabel
 
 from model.errors import WasteallocError
-from model.maps import fonts
-from model.maps.text import markup, plain, short_name_zh, unit_word, word
+from model.outputs.maps import fonts
+from model.outputs.maps.text import markup, plain, short_name_zh, unit_word, word
 
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
 
@@ -490,7 +490,7 @@ class MapFigure:
                 zorder=1,
             )
         if (~has).any():
-            from model.maps.classify import NO_DATA_COLOUR
+            from model.outputs.maps.classify import NO_DATA_COLOUR
 
             shapes[~has].plot(
                 ax=self.ax,

@@ -1,7 +1,7 @@
 """Read ``data/regions/`` into typed tables, in one place.
 
 Every file is read as text and each row validated against its row model in
-:mod:`model.schema`; all problems in all files are collected before anything
+:mod:`model.data.schema`; all problems in all files are collected before anything
 fails, so a user fixing their data sees the whole list at once.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from model.data.schema import TABLES, TableSpec
 from model.errors import DataError, Problem
-from model.schema import TABLES, TableSpec
 
 BOUNDARIES_FILE = "boundaries_province.geojson"
 NODE_TABLES = ("nodes", "generation", "base_utilization", "capacity")
@@ -55,18 +55,6 @@ class Dataset:
     @property
     def boundaries_path(self) -> Path:
         return self.node_dir / RESOLUTIONS[self.resolution][1]
-
-
-def base_year_totals(totals: pd.DataFrame, year: int, column: str) -> pd.DataFrame:
-    """One row per node for ``year`` with ``column`` filled, a reported row before an estimate.
-
-    ``province_totals.csv`` may hold, for the same node and year, a reported row
-    with only a rate and an estimated row with the amounts; this picks the row to use.
-    """
-    rows = totals[(totals["year"] == year) & totals[column].notna()]
-    return rows.sort_values("status", key=lambda s: s != "reported", kind="stable").drop_duplicates(
-        "node"
-    )
 
 
 def _expectation(err: Any) -> str:
@@ -199,7 +187,7 @@ def load_tables(
 
 def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
     """Read and check the data directory; raise :class:`DataError` listing every problem."""
-    from model.checks import check_dataset
+    from model.data.checks import check_dataset
 
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():

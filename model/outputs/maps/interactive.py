@@ -9,7 +9,7 @@ no network:
 - plotly.js fetches a world outline (topojson) from its CDN for any geo plot
   with GeoJSON locations even when it draws no basemap; the page gives it an
   empty one in ``window.PlotlyGeoAssets`` first, so nothing is fetched;
-- the Chinese font is embedded as a subset (:func:`model.maps.fonts.font_face_css`).
+- the Chinese font is embedded as a subset (:func:`model.outputs.maps.fonts.font_face_css`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ import shapely
 import shapely.geometry
 from pyproj import Transformer
 
-from model.maps import fonts
-from model.maps.base import (
+from model.outputs.maps import fonts
+from model.outputs.maps.base import (
     CHINA_ALBERS,
     LABEL_OFFSETS_KM,
     LEADER_KM,
@@ -38,10 +38,10 @@ from model.maps.base import (
     stem_name,
     wrap,
 )
-from model.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
-from model.maps.classify import NO_DATA_COLOUR
-from model.maps.flows import flow_table, local_use
-from model.maps.text import group_name, markup, thousands, word
+from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
+from model.outputs.maps.classify import NO_DATA_COLOUR
+from model.outputs.maps.flows import flow_table, local_use
+from model.outputs.maps.text import group_name, markup, thousands, word
 
 FONT_FAMILY = "wastealloc-cjk"
 FONT_STACK = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif"

@@ -14,7 +14,7 @@ avoided CO2; ``detail=True`` gives one factor per pathway opex, per revenue and
 per avoided-CO2 figure instead of the last three groups.
 
 The model is built once; each design point changes mutable parameters and
-re-solves with a warm start, as :mod:`model.sweeps` does. Factors that have no
+re-solves with a warm start, as :mod:`model.studies.sweeps` does. Factors that have no
 range in the data are left out and listed.
 
 Morris (the default) screens factors cheaply: ``mu_star`` is the mean absolute
@@ -41,12 +41,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from model.config import Scenario
-from model.data import Dataset, load_dataset
-from model.errors import ScenarioError, SolveError
-from model.inputs import prepare
-from model.solve import Solver
-from model.sweeps import outcomes
+from model.core.config import Scenario
+from model.core.inputs import prepare
+from model.core.solve import Solver
+from model.data.tables import Dataset, load_dataset
+from model.errors import Interrupted, ScenarioError, SolveError
+from model.studies.sweeps import outcomes
 
 Method = Literal["morris", "sobol"]
 Item = tuple[str, object, float, float]  # (model parameter, index, low, high), scaled
@@ -319,31 +319,34 @@ def run(
             )
         other = (_bound_solver(reference, dataset), [by_name[f.name] for f in active])
     records: list[dict[str, object]] = []
-    for n, point in enumerate(levels_run):
-        record: dict[str, object] = {"run": n}
-        record |= {f"level_{f.name}": float(u) for f, u in zip(active, point, strict=True)}
-        try:
-            _put(solver, active, point)
-            solution = solver.solve()
-            record |= {"status": "optimal", "tie_break": solution.tie_break}
-            record |= outcomes(solution)
-            if other is not None:
-                _put(other[0], other[1], point)
-                extra = solution.objective_10k_cny - other[0].solve().objective_10k_cny
-                # equal optima differ by up to the second solve's cost slack (1e-9): 0
-                tiny = 2e-9 * abs(solution.objective_10k_cny) + 1e-5
-                record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) <= tiny else extra
-        except SolveError as exc:
-            where = ", ".join(f"{f.name}={u:.3f}" for f, u in zip(active, point, strict=True))
-            raise ScenarioError(
-                f"sensitivity: design point {n} ({where}) did not solve: {exc.status or exc}. "
-                "Every point is needed for the indices; check that the scenario solves at "
-                "the low and high ends of the data ranges, or use [targets] mode = "
-                '"elastic".'
-            ) from exc
-        records.append(record)
-        if progress is not None:
-            progress(n + 1, len(levels_run))
+    try:
+        for n, point in enumerate(levels_run):
+            record: dict[str, object] = {"run": n}
+            record |= {f"level_{f.name}": float(u) for f, u in zip(active, point, strict=True)}
+            try:
+                _put(solver, active, point)
+                solution = solver.solve()
+                record |= {"status": "optimal", "tie_break": solution.tie_break}
+                record |= outcomes(solution)
+                if other is not None:
+                    _put(other[0], other[1], point)
+                    extra = solution.objective_10k_cny - other[0].solve().objective_10k_cny
+                    # equal optima differ by up to the second solve's cost slack (1e-9): 0
+                    tiny = 2e-9 * abs(solution.objective_10k_cny) + 1e-5
+                    record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) <= tiny else extra
+            except SolveError as exc:
+                where = ", ".join(f"{f.name}={u:.3f}" for f, u in zip(active, point, strict=True))
+                raise ScenarioError(
+                    f"sensitivity: design point {n} ({where}) did not solve: {exc.status or exc}. "
+                    "Every point is needed for the indices; check that the scenario solves at "
+                    "the low and high ends of the data ranges, or use [targets] mode = "
+                    '"elastic".'
+                ) from exc
+            records.append(record)
+            if progress is not None:
+                progress(n + 1, len(levels_run))
+    except KeyboardInterrupt:  # keep the finished points (no indices without all)
+        raise Interrupted(pd.DataFrame(records), len(records), len(levels_run)) from None
     runs = pd.DataFrame(records)
     # net CO2 is unique only where every point got the least-CO2 second solve
     everywhere = "co2" if (runs["tie_break"] == "co2").all() else "none"

@@ -34,11 +34,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.config import REPO_ROOT, load_scenario
-from model.data import Dataset, base_year_totals, load_dataset
-from model.inputs import prepare
-from model.results import collect
-from model.solve import Solver
+from model.core.config import REPO_ROOT, load_scenario
+from model.core.inputs import prepare
+from model.core.results import collect
+from model.core.solve import Solver
+from model.data.tables import Dataset, load_dataset
+from model.data.totals import base_year_totals
+from model.outputs.folders import atomic_file
 
 BASELINE = REPO_ROOT / "runs" / "baseline.toml"
 
@@ -130,8 +132,6 @@ def calibration_table(data_dir: Path, scenario_path: Path = BASELINE) -> pd.Data
 
 def write_calibration(data_dir: Path) -> Calibration:
     result = calibrate(data_dir)
-    target = Path(data_dir) / "calibration.csv"
-    tmp = target.with_suffix(".csv.tmp")
-    result.table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
-    tmp.replace(target)
+    with atomic_file(Path(data_dir) / "calibration.csv") as tmp:
+        result.table.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
     return result

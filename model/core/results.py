@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
-from model.formulation import drawn, group_generation
-from model.inputs import ModelInputs
-from model.solve import Solution
+from model.core.formulation import drawn, group_generation
+from model.core.inputs import ModelInputs
+from model.core.solve import Solution
 
 EPS = 1e-7
 """Amounts below this (10^4 t, i.e. 1 g) are solver noise and are not reported."""

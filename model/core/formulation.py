@@ -15,7 +15,7 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
-from model.inputs import ModelInputs
+from model.core.inputs import ModelInputs
 
 
 def build_model(inp: ModelInputs) -> pyo.ConcreteModel:

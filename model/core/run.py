@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from model.checks import floors_without_outlet, unreachable_targets
-from model.config import Scenario, load_scenario
-from model.data import Dataset, load_dataset
+from model.core.config import Scenario, load_scenario
+from model.core.inputs import prepare
+from model.core.presolve import floors_without_outlet, unreachable_targets
+from model.core.results import Results, collect
+from model.core.solve import Solution, Solver
+from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
-from model.inputs import prepare
-from model.outputs import versions, write_run
-from model.results import Results, collect
-from model.solve import Solution, Solver
+from model.outputs.folders import OutputError, Written, check_target, versions, write_run
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,22 @@ class Run:
     results: Results
     summary: dict[str, Any]
     out_dir: Path | None = None
+    written: Written | None = None
 
 
 def default_out_dir(scenario: Scenario) -> Path:
-    """Results of ``runs/x.toml`` go to ``runs/x/`` (next to the scenario file)."""
-    return scenario.source_files[-1].parent / scenario.name
+    """Results of ``runs/x.toml`` go to ``runs/x/`` (next to the scenario file).
+
+    The name must be a plain folder name, so that the results land inside the
+    scenario's folder and nowhere else (``..`` or an absolute path would not).
+    """
+    name = scenario.name
+    if name in ("", ".", "..") or Path(name).name != name or "/" in name or "\\" in name:
+        raise OutputError(
+            f"scenario name {name!r} cannot name a results folder: expected a plain file "
+            "name (letters, digits, '-', '_', '.'), nothing was written"
+        )
+    return scenario.source_files[-1].parent / name
 
 
 def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
@@ -108,16 +119,17 @@ def _summary(
 def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True) -> Run:
     """Solve a scenario file and write its results folder atomically."""
     scenario = load_scenario(path)
-    run = solve_scenario(scenario)
     target = out_dir if out_dir is not None else default_out_dir(scenario)
+    check_target(target, "solve")  # refuse before solving, not after
+    run = solve_scenario(scenario)
 
     def figures(folder: Path) -> list[str]:
         if not (draw_maps and scenario.output.maps):
             return []
-        from model import maps  # only when drawing: solving never depends on plotting
+        from model.outputs import maps  # only when drawing: solving never needs plotting
 
         data = maps.run_map_data(run.results.tables(), run.summary, run.dataset)
         return [path.name for path in maps.draw_run_maps(data, folder)]
 
-    write_run(target, run.results.tables(), run.summary, figures)
-    return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target)
+    written = write_run(target, run.results.tables(), run.summary, figures, kind="solve")
+    return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target, written)

@@ -186,8 +186,8 @@ def import_table(
     path: Path, data_dir: Path, out_dir: Path, year: int, title: str | None = None
 ) -> ImportResult:
     """Write a copy of ``data_dir`` to ``out_dir`` with the file's totals; rebuild estimates."""
-    from model.data import load_dataset
-    from model.estimate import write_build
+    from model.data.estimate import write_build
+    from model.data.tables import load_dataset
 
     path = Path(path)
     if not path.is_file():

@@ -10,15 +10,15 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from model.config import Scenario
+from model.core.config import Scenario
+from model.core.formulation import build_model
+from model.core.inputs import ModelInputs
 from model.errors import SolveError
-from model.formulation import build_model
-from model.inputs import ModelInputs
 
 
 @dataclass
 class Solution:
-    """A solved model with its duals, ready for :mod:`model.results`."""
+    """A solved model with its duals, ready for :mod:`model.core.results`."""
 
     model: pyo.ConcreteModel
     status: str
@@ -235,7 +235,7 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     for r, g in model.TARGETS:
         short = pyo.value(model.shortfall[r, g])
         if short > 1e-6:
-            from model.formulation import group_generation
+            from model.core.formulation import group_generation
 
             gen = pyo.value(group_generation(model, r, g))
             rate = pyo.value(model.target_rate[r, g])

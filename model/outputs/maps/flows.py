@@ -21,8 +21,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
-from model.maps.base import HALO, MapData, MapFigure, language, stem_name
-from model.maps.text import thousands, word
+from model.outputs.maps.base import HALO, MapData, MapFigure, language, stem_name
+from model.outputs.maps.text import thousands, word
 
 BASE_FILL = "#efefef"
 CIRCLE_FACE = "#c8c8c8"
@@ -394,7 +394,7 @@ def _key(
 
 
 def _title(key: Axes, y: float, text: str, m_pt: float) -> float:
-    from model.maps.text import markup
+    from model.outputs.maps.text import markup
 
     key.text(0, y, markup(text, "mpl"), fontsize=8.5, va="top", ha="left")
     return y - 14 * m_pt

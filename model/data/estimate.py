@@ -49,7 +49,7 @@ EST_PREFECTURE = "wastealloc_est_prefecture"
 REST_STREAMS = ("tailings", "nonferrous_slag", "other")
 
 Frames = dict[str, pd.DataFrame]
-"""Validated tables keyed by file stem, as returned by ``model.data.load_tables``."""
+"""Validated tables keyed by file stem, as returned by ``model.data.tables.load_tables``."""
 
 # stream -> (proxy, coefficient giving 10^4 t of the stream per unit of the proxy)
 PROXY_STREAMS = {
@@ -67,7 +67,7 @@ NATIONAL = {
 }
 # the year of the national total that weighs each proxy in the proxy share
 WEIGHT_YEAR = {"thermal_power": 2020, "raw_coal": 2020, "crude_steel": 2019}
-# every coefficient the estimates read by name (checked by ``model.checks``)
+# every coefficient the estimates read by name (checked by ``model.data.checks``)
 REQUIRED_COEFFICIENTS = (
     *sorted({k for _, k in PROXY_STREAMS.values()} - {"blast_furnace_slag_per_crude_steel"}),
     "ferrous_slag_per_crude_steel",
@@ -479,8 +479,8 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
 
 
 def _input_frames(data_dir: Path) -> Frames:
-    from model.checks import check_proxies
-    from model.data import load_tables
+    from model.data.checks import check_proxies
+    from model.data.tables import load_tables
 
     frames, problems = load_tables(data_dir)
     problems = [p for p in problems if p.file in INPUT_FILES]
@@ -548,11 +548,10 @@ def write_build(data_dir: Path) -> list[Path]:
 
     Province tables go to the data folder; where a ``prefecture/`` folder with a
     node table exists, the prefecture-level tables are derived and written there.
-    The estimates measured against the reported figures (``model.measure``) are
+    The estimates measured against the reported figures (``model.data.measure``) are
     written to ``estimation/``.
     """
-    import os
-    import tempfile
+    from model.outputs.folders import atomic_file
 
     data_dir = Path(data_dir)
     frames = _input_frames(data_dir)
@@ -560,22 +559,19 @@ def write_build(data_dir: Path) -> list[Path]:
     targets = {name: data_dir / f"{name}.csv" for name in tables}
     out = dict(tables)
     if (data_dir / "prefecture" / "nodes.csv").is_file():
-        from model.prefecture import build_prefecture, prefecture_nodes
+        from model.data.prefecture import build_prefecture, prefecture_nodes
 
         frames["prefecture/nodes"] = prefecture_nodes(data_dir)
         for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
             out[f"prefecture/{name}"] = frame
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
-    from model.measure import measurements
+    from model.data.measure import measurements
 
     for name, frame in measurements(data_dir, frames).items():
         out[name], targets[name] = frame, data_dir / name
     written = []
     for name, frame in out.items():
-        target = targets[name]
-        handle, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".csv", dir=target.parent)
-        os.close(handle)
-        frame.to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, target)
-        written.append(target)
+        with atomic_file(targets[name]) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        written.append(targets[name])
     return written

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from model.maps.base import MapData, MapError, language, stem_name
-from model.maps.choropleth import (
+from model.outputs.maps.base import MapData, MapError, language, stem_name
+from model.outputs.maps.choropleth import (
     LayerValues,
     _capital,
     _choropleth_figure,
@@ -23,7 +23,7 @@ from model.maps.choropleth import (
     layer_values,
     value_text,
 )
-from model.maps.text import word
+from model.outputs.maps.text import word
 
 
 def _file_part(name: str) -> str:

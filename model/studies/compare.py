@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from model.errors import ScenarioError
-from model.outputs import read_run
+from model.outputs.folders import read_run
 
 COLUMNS = ["section", "item", "unit", "a", "b", "change"]
 

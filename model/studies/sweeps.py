@@ -23,12 +23,12 @@ from dataclasses import dataclass
 import pandas as pd
 import pyomo.environ as pyo
 
-from model.config import Scenario
-from model.data import Dataset, load_dataset
-from model.errors import ScenarioError, SolveError
-from model.inputs import prepare
-from model.results import collect
-from model.solve import Solution, Solver
+from model.core.config import Scenario
+from model.core.inputs import prepare
+from model.core.results import collect
+from model.core.solve import Solution, Solver
+from model.data.tables import Dataset, load_dataset
+from model.errors import Interrupted, ScenarioError, SolveError
 
 SCALES = ("transport_cost_scale", "capacity_scale", "storage_cost_scale")
 
@@ -139,20 +139,28 @@ def sweep(
         scenario = _with_target(scenario, spec, values[0], list(dataset["regions"].index))
     solver = Solver.for_scenario(prepare(dataset, scenario), scenario)
     put = _setter(spec, solver.model)
-    rows = []
-    for value in values:
-        put(float(value))
-        row: dict[str, object] = {"parameter": param, "value": float(value)}
-        try:
-            solution = solver.solve()
-        except SolveError as exc:
-            row["status"] = exc.status or "not optimal"
+    rows: list[dict[str, object]] = []
+    try:
+        for value in values:
+            put(float(value))
+            row: dict[str, object] = {"parameter": param, "value": float(value)}
+            try:
+                solution = solver.solve()
+            except SolveError as exc:
+                row["status"] = exc.status or "not optimal"
+                rows.append(row)
+                continue
+            row["status"] = "optimal"
+            row["tie_break"] = solution.tie_break  # "none" if the least-CO2 solve fell back
+            row.update(outcomes(solution))
             rows.append(row)
-            continue
-        row["status"] = "optimal"
-        row["tie_break"] = solution.tie_break  # "none" if the least-CO2 solve fell back
-        row.update(outcomes(solution))
-        rows.append(row)
+    except KeyboardInterrupt:  # keep the finished points
+        raise Interrupted(_table(rows), len(rows), len(values)) from None
+    return _table(rows)
+
+
+def _table(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The sweep's rows, with the cost change against the first feasible point."""
     table = pd.DataFrame(rows)
     if "objective_10k_cny" in table:
         feasible = table["objective_10k_cny"].dropna()

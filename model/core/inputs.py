@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from pyproj import Geod
 
-from model.config import Scenario
-from model.data import Dataset
+from model.core.config import Scenario
+from model.data.tables import Dataset
 from model.errors import ScenarioError
 
 _GEOD = Geod(ellps="WGS84")
@@ -148,7 +148,7 @@ def stock_drawdown_limits(dataset: Dataset) -> dict[str, float]:
     0 where utilized is below generated. A prefecture gets its province's limit in
     proportion to its share of the province's generation.
     """
-    from model.data import base_year_totals
+    from model.data.totals import base_year_totals
 
     year = int(dataset.parameters["base_year"])
     totals = base_year_totals(dataset["province_totals"], year, "utilized_10kt")

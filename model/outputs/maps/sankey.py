@@ -25,10 +25,17 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
-from model.maps.base import MapData, language, save_figure, stem_name, text_units, title_weight
-from model.maps.base import wrap as wrap_text
-from model.maps.interactive import write_offline_html
-from model.maps.text import markup, plain, thousands, word
+from model.outputs.maps.base import (
+    MapData,
+    language,
+    save_figure,
+    stem_name,
+    text_units,
+    title_weight,
+)
+from model.outputs.maps.base import wrap as wrap_text
+from model.outputs.maps.interactive import write_offline_html
+from model.outputs.maps.text import markup, plain, thousands, word
 
 UNUTILIZED = "__unutilized__"
 UNUTILIZED_COLOUR = "#bdbdbd"

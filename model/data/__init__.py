@@ -1,0 +1,1 @@
+"""Data building and checks: read data/regions/, check it, build estimates, import statistics."""

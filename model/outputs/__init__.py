@@ -1,0 +1,1 @@
+"""Outputs: results folders written safely, maps and diagrams."""

@@ -1,0 +1,1 @@
+"""Studies over many solves: sweeps, global sensitivity, calibration, comparison of runs."""
