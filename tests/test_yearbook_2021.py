@@ -143,3 +143,26 @@ def test_measured_estimates_match_a_hand_calculation() -> None:
     share = population.loc["zhejiang_hangzhou", "value"] / zhejiang.sum()
     assert hangzhou["population_estimate_10kt"] == pytest.approx(share * 5315, abs=1e-2)
     assert hangzhou["ratio"] == pytest.approx(share * 5315 / 572, abs=1e-3)
+
+
+def test_validate_lists_every_row_of_another_year() -> None:
+    """province_totals.csv: rows 2-17 are the 2021 yearbook rows; the six kept from other
+    years (2020: 18-21, 2022: 22, 2023: 23) are listed, and no 2021 row is."""
+    from typer.testing import CliRunner
+
+    from model.cli import app
+    from model.data.checks import other_year_rows
+    from model.data.tables import load_tables
+
+    frames, _ = load_tables(DATA)
+    listing = {(f, c, y): rows for f, c, y, rows in other_year_rows(frames)}
+    assert listing[("province_totals.csv", "year", 2020)] == "18-21"
+    assert listing[("province_totals.csv", "year", 2022)] == "22"
+    assert listing[("province_totals.csv", "year", 2023)] == "23"
+    assert all(year != 2021 for _, _, year in listing)
+    assert ("estimation/stream_basis.csv", "generation_year", 2018) in listing
+    result = CliRunner().invoke(app, ["validate", str(DATA)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "other than the base year 2021" in text
+    assert "province_totals.csv year 2020: rows 18-21" in text
