@@ -166,3 +166,15 @@ def test_validate_lists_every_row_of_another_year() -> None:
     text = " ".join(result.output.split())
     assert "other than the base year 2021" in text
     assert "province_totals.csv year 2020: rows 18-21" in text
+
+
+def test_sources_of_the_yearbook_rows_resolve() -> None:
+    """The yearbook and the old estimates are cited in sources.csv, with where the cells
+    were read (repository and commit)."""
+    sources = pd.read_csv(DATA / "sources.csv").set_index("source_id")
+    previous = pd.read_csv(DATA / "estimation" / "previous_estimates_2020.csv")
+    assert set(previous["source_id"]) <= set(sources.index)
+    for source in ("nbs_yearbook_2022_isw", "nbs_yearbook_2022_cities"):
+        locator = sources.loc[source, "locator"]
+        assert "lifeiyang123/knowledge_graph" in locator
+        assert "b7b5583ec793593e4b02f2eeefcaa9349c197d47" in locator
