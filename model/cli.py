@@ -283,6 +283,25 @@ def validate(
         f"{n['streams']} streams, {n['pathways']} pathways, {n['generation']} generation rows, "
         f"{n['capacity']} capacity rows, {n['sources']} sources"
     )
+    _list_other_years(dataset.data_dir)
+
+
+def _list_other_years(data_dir: Path) -> None:
+    """Print the rows whose figures are of a year other than the base year (not an error)."""
+    from model.data.checks import other_year_rows
+    from model.data.tables import load_tables
+
+    frames, _ = load_tables(data_dir)
+    listing = other_year_rows(frames)
+    if not listing:
+        return
+    base = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
+    console.print(
+        f"Rows with figures of a year other than the base year {base} (as their notes say):"
+    )
+    for file, column, year, rows in listing:
+        label = "rows" if "," in rows or "-" in rows else "row"
+        console.print(f"  {file} {column} {year}: {label} {rows}", soft_wrap=True)
 
 
 @app.command("map")

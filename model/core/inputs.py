@@ -67,6 +67,7 @@ class ModelInputs:
     # (width as a share of existing capacity or None = unbounded, revenue factor), in order
     revenue_tranches: tuple[tuple[float | None, float], ...] = ()
     notes: tuple[str, ...] = ()
+    drawdown_max_10kt: dict[str, float] = field(default_factory=dict)  # node -> stock drawable
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -325,6 +326,36 @@ def read_tranches(
     return tuple((w or 0.0, f) for w, f in found["expansion"]), found["revenue"]
 
 
+def stock_drawdown_limits(dataset: Dataset) -> dict[str, float]:
+    """How much each node may take out of earlier years' stockpiles (10^4 t/yr).
+
+    A province's limit is its base-year utilized amount above its generated amount
+    (``province_totals.csv``), the least the yearbook shows was taken from stock;
+    0 where utilized is below generated. A prefecture gets its province's limit in
+    proportion to its share of the province's generation.
+    """
+    from model.data.totals import base_year_totals
+
+    year = int(dataset.parameters["base_year"])
+    totals = base_year_totals(dataset["province_totals"], year, "utilized_10kt")
+    above = {
+        str(r.node): float(r.utilized_10kt) - float(r.generated_10kt)
+        for r in totals.itertuples()
+        if pd.notna(r.generated_10kt) and float(r.utilized_10kt) > float(r.generated_10kt)
+    }
+    nodes = dataset.nodes
+    if dataset.resolution == "province":
+        return {i: v for i, v in above.items() if i in nodes.index}
+    gen = dataset["generation"]["generation_10kt"].groupby(level="node").sum()
+    province_of = nodes["province"]
+    province_gen = gen.groupby(province_of.reindex(gen.index)).sum()
+    return {
+        str(i): above[province_of[i]] * float(gen[i]) / float(province_gen[province_of[i]])
+        for i in gen.index
+        if province_of[i] in above and float(province_gen[province_of[i]]) > 0
+    }
+
+
 def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     """Apply the scenario to the dataset and compute the admissible arcs.
 
@@ -436,4 +467,5 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         expansion_tranches=expansion_steps,
         revenue_tranches=revenue_steps,
         notes=tuple(notes),
+        drawdown_max_10kt=stock_drawdown_limits(dataset),
     )

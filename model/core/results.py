@@ -13,7 +13,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from model.core.formulation import group_generation
-from model.core.formulation.core import haul_co2_t_per_t, haul_cost_cny_per_t, legs
+from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
 from model.core.solve import Solution
 
@@ -35,6 +35,7 @@ class Results:
     costs: pd.DataFrame
     emissions: pd.DataFrame
     node_emissions: pd.DataFrame
+    drawdown: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -48,6 +49,7 @@ class Results:
             "costs": self.costs,
             "emissions": self.emissions,
             "node_emissions": self.node_emissions,
+            "drawdown": self.drawdown,
         }
 
 
@@ -191,10 +193,25 @@ def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.D
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
 
 
+AMOUNTS = ["generated_10kt", "drawn_10kt", "utilized_10kt"]
+
+
+def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Waste drawn from earlier years' stockpiles, per node and stream, with the node's limit."""
+    rows = [
+        (i, w, _val(m.drawdown[w, i]), _val(m.drawdown_max_10kt[i]))
+        for (w, i) in m.DRAWS
+        if _val(m.drawdown[w, i]) > EPS
+    ]
+    return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
+
+
 def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
-    """Generated, utilized and rate per node, per region and overall, for each target group.
+    """Generated, drawn, utilized and rate per node, per region and overall, per target group.
 
     Utilization is credited to the node where the waste arises, as statistics do.
+    Waste drawn from earlier years' stockpiles counts as utilized and in the
+    denominator, as in the yearbook: rate = utilized / (generated + drawn).
     """
     base = pd.DataFrame(
         [
@@ -202,11 +219,12 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 w,
                 i,
                 _val(m.generation_10kt[w, i]),
-                _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]),
+                _val(drawn(m, w, i)),
+                _val(m.generation_10kt[w, i]) + _val(drawn(m, w, i)) - _val(m.unutilized[w, i]),
             )
             for (w, i) in m.SUPPLY
         ],
-        columns=["stream", "node", "generated_10kt", "utilized_10kt"],
+        columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
     )
     base["region"] = base["node"].map(inp.node_region)
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
@@ -215,15 +233,10 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
         part = base[base["stream"].isin(streams)]
         for level, key in (("node", "node"), ("region", "region"), ("total", None)):
             if key is None:
-                agg = part[["generated_10kt", "utilized_10kt"]].sum().to_frame().T
+                agg = part[AMOUNTS].sum().to_frame().T
                 agg.insert(0, "area", "all")
             else:
-                agg = (
-                    part.groupby(key)[["generated_10kt", "utilized_10kt"]]
-                    .sum()
-                    .reset_index()
-                    .rename(columns={key: "area"})
-                )
+                agg = part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
             frames.append(agg)
@@ -243,14 +256,15 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 floor_rows.append((level, area, group, float(sub["floor_10kt"].sum())))
         floor_rows.append(("total", "all", group, float(part["floor_10kt"].sum())))
     floors = {(lvl, a, g): v for lvl, a, g, v in floor_rows}
+    supply = table["generated_10kt"] + table["drawn_10kt"]
     table["floor_rate"] = [
-        floors.get((lvl, a, g), 0.0) / gen_total if gen_total > 0 else 0.0
-        for lvl, a, g, gen_total in zip(
-            table["level"], table["area"], table["group"], table["generated_10kt"], strict=True
+        floors.get((lvl, a, g), 0.0) / total if total > 0 else 0.0
+        for lvl, a, g, total in zip(
+            table["level"], table["area"], table["group"], supply, strict=True
         )
     ]
     table = table[table["generated_10kt"] > EPS].copy()
-    table["rate"] = table["utilized_10kt"] / table["generated_10kt"]
+    table["rate"] = table["utilized_10kt"] / (table["generated_10kt"] + table["drawn_10kt"])
     targets = {(r, g): _val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
     table["target"] = [
         targets.get((a, g)) if lvl == "region" else None
@@ -487,4 +501,5 @@ def collect(
         costs=cost_table(m),
         emissions=emission_table(m),
         node_emissions=node_emission_table(m),
+        drawdown=drawdown_table(m),
     )

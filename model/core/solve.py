@@ -288,9 +288,10 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     for r, g in model.TARGETS:
         short = pyo.value(model.shortfall[r, g])
         if short > 1e-6:
-            from model.core.formulation import group_generation
+            from model.core.formulation import group_drawn, group_generation
 
-            gen = pyo.value(group_generation(model, r, g))
+            # the target's base: generation plus any stock drawn (the yearbook's rate)
+            gen = pyo.value(group_generation(model, r, g) + group_drawn(model, r, g))
             rate = pyo.value(model.target_rate[r, g])
             reach = (rate * gen - short) / gen if gen else 0.0
             lines.append(

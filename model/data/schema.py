@@ -348,6 +348,7 @@ class CityFigureRow(_Row):
     node: str = Slug
     year: int = Field(ge=2000, le=2100)
     generated_10kt: Number = Field(ge=0)
+    utilized_10kt: Number | None = Field(default=None, ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""

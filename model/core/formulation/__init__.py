@@ -5,6 +5,6 @@ targets, floors and the objective; the mathematics of the whole model is
 written down in ``docs/formulation.md``.
 """
 
-from model.core.formulation.core import build_model, group_generation
+from model.core.formulation.core import build_model, drawn, group_drawn, group_generation
 
-__all__ = ["build_model", "group_generation"]
+__all__ = ["build_model", "drawn", "group_drawn", "group_generation"]

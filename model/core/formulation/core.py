@@ -34,6 +34,7 @@ def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
     add_sets(m, inp)
     add_parameters(m, inp)
     add_variables(m)
+    add_stock_drawdown(m, inp)
     add_origin_balance(m)
     add_destination_balance(m)
     add_capacity(m)
@@ -191,15 +192,48 @@ def legs(m: pyo.ConcreteModel, i: str, j: str, mode: str) -> tuple[float, float]
     return (km, 0.0) if mode == "road" else (0.0, km)
 
 
+def add_stock_drawdown(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    r"""Waste taken out of earlier years' stockpiles at a node stays within its limit.
+
+    Statistics count as utilized what is taken out of old stockpiles too (the
+    yearbook's 综合利用往年贮存量), so a node may utilize more than it generates.
+    :math:`x_{w,i} \ge 0` is stream w drawn from the stockpile of node i; it is
+    supply in the origin balance and counts in the denominator of every rate, as
+    in the yearbook: rate = utilized / (generated + drawn). Only nodes with a
+    positive limit get the variables.
+
+    .. math:: \sum_w x_{w,i} \le draw^{max}_i \quad \forall i : draw^{max}_i > 0
+    """
+    limits = {i: v for i, v in inp.drawdown_max_10kt.items() if v > 0 and i in inp.nodes}
+    m.DRAW_NODES = pyo.Set(initialize=sorted(limits), ordered=True)
+    m.DRAWS = pyo.Set(dimen=2, initialize=sorted(k for k in m.SUPPLY if k[1] in limits))
+    m.drawdown_max_10kt = pyo.Param(m.DRAW_NODES, initialize=limits, mutable=True)
+    m.drawdown = pyo.Var(
+        m.DRAWS, domain=pyo.NonNegativeReals, doc="10^4 t/yr of w drawn from stock at i"
+    )
+    m.drawdown_limit = pyo.Constraint(
+        m.DRAW_NODES,
+        rule=lambda m, i: (
+            sum(m.drawdown[w, n] for (w, n) in m.DRAWS if n == i) <= m.drawdown_max_10kt[i]
+        ),
+    )
+
+
+def drawn(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression | float:
+    """Stream w drawn from the stockpile of node i (0 where the node has no drawdown)."""
+    return m.drawdown[w, i] if (w, i) in m.DRAWS else 0.0
+
+
 def add_origin_balance(m: pyo.ConcreteModel) -> None:
-    r"""Generation is hauled somewhere, used on site, or left unutilized.
+    r"""Generation and any stock drawn are hauled somewhere, used on site, or left unutilized.
 
     .. math:: \sum_{j,m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p} + s_{w,i}
-              = gen_{w,i} \quad \forall (w,i)
+              = gen_{w,i} + x_{w,i} \quad \forall (w,i)
     """
 
     def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
-        return utilized(m, w, i) + m.unutilized[w, i] == m.generation_10kt[w, i]
+        supply = m.generation_10kt[w, i] + drawn(m, w, i)
+        return utilized(m, w, i) + m.unutilized[w, i] == supply
 
     m.origin_balance = pyo.Constraint(m.SUPPLY, rule=rule)
 
@@ -258,12 +292,25 @@ def group_generation(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression:
     )
 
 
+def group_drawn(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression | float:
+    """Stock drawn of target group g in region r (10^4 t): 0 where nothing can be drawn."""
+    inp: ModelInputs = m.inputs
+    return sum(
+        m.drawdown[w, i]
+        for (w, i) in m.DRAWS
+        if w in inp.group_streams[g] and inp.node_region[i] == r
+    )
+
+
 def add_targets(m: pyo.ConcreteModel) -> None:
     r"""Utilization credited to the region of origin meets the target rate.
 
+    The rate is the yearbook's: stock drawn (:math:`x`) counts in the utilized
+    amount (through the hauls and on-site uses) and in the denominator.
+
     .. math:: \sum_{w \in g, i \in r} (\sum_{j, m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p})
               \ge rate_{r,g}
-              \sum_{w \in g, i \in r} gen_{w,i} - u_{r,g}
+              \sum_{w \in g, i \in r} (gen_{w,i} + x_{w,i}) - u_{r,g}
     """
     inp: ModelInputs = m.inputs
 
@@ -274,7 +321,8 @@ def add_targets(m: pyo.ConcreteModel) -> None:
             if w in inp.group_streams[g] and inp.node_region[i] == r
         )
         slack = m.shortfall[r, g] if inp.elastic_targets else 0.0
-        return used + slack >= m.target_rate[r, g] * group_generation(m, r, g)
+        base = group_generation(m, r, g) + group_drawn(m, r, g)
+        return used + slack >= m.target_rate[r, g] * base
 
     m.target = pyo.Constraint(m.TARGETS, rule=rule)
 
