@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
+from model.core.config import MAX_DESCRIPTION as MAX_SCENARIO_DESCRIPTION
 from model.core.run import solve_file
 from model.outputs import maps
 from model.outputs.folders import MARKER
@@ -669,9 +670,14 @@ UNDRAWABLE = "情景 😀🚛 costs $\\nosuchcommand$ 5 \u200d\ufe0f tab\there "
 
 @pytest.fixture(scope="module")
 def local_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run where nothing crosses a border, with a long description the fonts cannot draw."""
+    """A run where nothing crosses a border, with a long description the fonts cannot draw.
+
+    The longest a scenario file may give (config.MAX_DESCRIPTION); a 1 MB description
+    is refused when the scenario is read (tests/test_config.py).
+    """
     folder = tmp_path_factory.mktemp("local")
-    scenario = scenario_file(folder, UNDRAWABLE + "word " * 200_000)  # 1 MB
+    description = (UNDRAWABLE + "word " * 200)[:MAX_SCENARIO_DESCRIPTION]
+    scenario = scenario_file(folder, description)
     solve_file(scenario, folder / "local")
     return folder / "local"
 
@@ -710,7 +716,8 @@ def test_no_flow_between_nodes_leaves_a_note(
 
 def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path) -> None:
     local = maps.load_results(local_only)
-    assert len(local.summary["description"]) > 1_000_000  # kept whole in summary.json
+    assert len(local.summary["description"]) == MAX_SCENARIO_DESCRIPTION  # whole in summary.json
+    assert MAX_SCENARIO_DESCRIPTION > 2 * text.MAX_DESCRIPTION  # so the figures must clip it
     for lang in ("en", "zh"):
         subtitle = local.subtitle(lang)
         assert text.display_width(subtitle) < 2 * text.MAX_DESCRIPTION
@@ -808,8 +815,10 @@ def test_a_corrupt_boundary_file_keeps_the_solve(tmp_path: Path) -> None:
     (failure,) = summary["figures_failed"]
     assert failure["figure"] == "all maps"
     assert "boundaries_province.geojson: not a readable boundary file" in failure["reason"]
+    tables = [f for f in summary["files"] if f.endswith(".csv")]
+    assert len(tables) >= 10
     written = sorted(p.suffix for p in out.iterdir() if p.name != MARKER)
-    assert written == [".csv"] * 10 + [".json"]
+    assert written == [".csv"] * len(tables) + [".json"]  # every table, no figure
 
 
 def test_cli_map_draws_the_other_figures_and_names_the_failed_one(
