@@ -1,0 +1,9 @@
+"""The command line: parses, calls, prints. No model logic lives here.
+
+One module per group of commands; importing them registers them on ``app``.
+"""
+
+from model.cli import data, maps, solve, studies  # noqa: F401  (registers the commands)
+from model.cli.common import app
+
+__all__ = ["app"]

@@ -1,0 +1,83 @@
+"""What every command shares: the typer app, the consoles, errors, interrupts, partial writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from model.errors import DataError, Interrupted, ScenarioError
+
+if TYPE_CHECKING:
+    from model.outputs.folders import Kind, Written
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="wastealloc: allocate industrial solid waste to utilization capacity under "
+    "China's utilization-rate targets.",
+)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a batch system's time limit) stops like Ctrl-C: staging cleaned up."""
+    raise KeyboardInterrupt
+
+
+@app.callback()
+def _main() -> None:
+    """Before every command: make SIGTERM clean up like Ctrl-C does."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _fail(exc: Exception, code: int | None = None) -> None:
+    """Print the error; exit 2 for bad input (data, scenario, options, folders), 1 otherwise."""
+    from model.outputs.folders import OutputError
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+    default = 2 if isinstance(exc, DataError | ScenarioError | OutputError) else 1
+    raise typer.Exit(code=code if code is not None else default)
+
+
+def _interrupted(kept: str) -> None:
+    """Ctrl-C: say what was kept, exit 130 (the shell's code for SIGINT)."""
+    err.print(f"[bold yellow]interrupted[/]: {escape(kept)}", soft_wrap=True)
+    raise typer.Exit(code=130)
+
+
+def _notes(written: Written | None) -> None:
+    for note in written.notes() if written is not None else []:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
+
+
+def _write_partial(
+    target: Path,
+    tables: dict[str, pd.DataFrame],
+    facts: dict[str, object],
+    stop: Interrupted,
+    kind: Kind,
+) -> str:
+    """Write the points a study finished before Ctrl-C; say where (or that nothing was kept)."""
+    from model.outputs.folders import write_run
+
+    if stop.done == 0:
+        return "no point was finished; nothing was written"
+    summary = {**facts, "complete": False, "points_done": stop.done, "points": stop.total}
+    try:
+        write_run(target, tables, summary, kind=kind)
+    except KeyboardInterrupt:
+        return "interrupted again while writing; nothing was written"
+    return (
+        f"{stop.done} of {stop.total} points finished and kept in {target} "
+        '(summary.json says "complete": false)'
+    )
