@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from model import options as options_
 from model.core.config import DEFAULT_DATA_DIR
-from model.errors import DataError, Interrupted, WasteallocError
+from model.errors import DataError, Interrupted, ScenarioError, WasteallocError
 
 if TYPE_CHECKING:
     from model.core.run import Run
@@ -43,11 +44,13 @@ def _main() -> None:
         signal.signal(signal.SIGTERM, _terminate)
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception, code: int | None = None) -> None:
+    """Print the error; exit 2 for bad input (data, scenario, options, folders), 1 otherwise."""
     from model.outputs.folders import OutputError
 
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2 if isinstance(exc, DataError | OutputError) else 1)
+    default = 2 if isinstance(exc, DataError | ScenarioError | OutputError) else 1
+    raise typer.Exit(code=code if code is not None else default)
 
 
 def _interrupted(kept: str) -> None:
@@ -106,6 +109,24 @@ def solve(
         return
     print_summary(run)
     _notes(run.written)
+    warn_figures_failed(run)
+
+
+def warn_figures_failed(run: Run) -> None:
+    """One warning line per figure that could not be drawn (the results are complete)."""
+    failed = run.summary.get("figures_failed") or []
+    for failure in failed:
+        err.print(
+            f"[bold yellow]warning:[/] figure {escape(failure['figure'])} not drawn: "
+            f"{escape(failure['reason'])}",
+            soft_wrap=True,
+        )
+    if failed:
+        err.print(
+            f"[bold yellow]warning:[/] the tables and summary.json are complete; after fixing "
+            f"the cause, redraw with: wastealloc map {escape(str(run.out_dir))}",
+            soft_wrap=True,
+        )
 
 
 def print_summary(run: Run) -> None:
@@ -113,7 +134,7 @@ def print_summary(run: Run) -> None:
     s = run.summary
     region_names = {**run.dataset["regions"]["name_en"].to_dict(), "all": "All regions"}
     console.print(
-        f"[bold]{s['scenario']}[/]: {s['status']}, total cost "
+        f"[bold]{escape(str(s['scenario']))}[/]: {s['status']}, total cost "
         f"{s['objective_10k_cny'] / 1e4:,.2f} x10^8 CNY/yr; base year {s['base_year']}; "
         f"{s['model_size']['variables']:,} variables; solved in "
         f"{s['timing_s']['solve']:.2f} s (built in {s['timing_s']['build']:.2f} s)"
@@ -148,13 +169,13 @@ def print_summary(run: Run) -> None:
                 mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
                 cell += f" ({r['target']:.0%}) {mark}"
             cells.append(cell)
-        table.add_row(region_names.get(area, area), *cells)
+        table.add_row(escape(str(region_names.get(area, area))), *cells)
     console.print(table)
     costs = run.results.costs.set_index("component")["cost_10k_cny"]
     parts = ", ".join(
         f"{k} {v / 1e4:,.2f}" for k, v in costs.items() if k != "total" and abs(v) > 1e-6
     )
-    console.print(f"Cost (x10^8 CNY/yr): {parts}")
+    console.print(f"Cost (x10^8 CNY/yr): {escape(parts)}")
     co2 = s["co2_10kt"]
     console.print(
         f"CO2 (Mt/yr): transport {co2['transport'] / 100:,.2f}, avoided "
@@ -164,7 +185,7 @@ def print_summary(run: Run) -> None:
     if run.scenario.solver.tie_break == "co2" and s["solver"]["tie_break"] != "co2":
         console.print(
             "  [yellow]net CO2 is that of one least-cost allocation, not the least-CO2 one:[/] "
-            "the second (least-CO2) solve did not finish; raise [solver] time_limit_s"
+            "the second (least-CO2) solve did not finish; raise \\[solver] time_limit_s"
         )
     elif most is not None and most - co2["net"] > 1.0:
         console.print(
@@ -176,7 +197,8 @@ def print_summary(run: Run) -> None:
     tgt = binding[binding["constraint"] == "target"]
     for _, r in tgt.iterrows():
         console.print(
-            f"Target {r['region']}/{r['group']} binds: {r['shadow_price']:,.1f} CNY per extra t "
+            f"Target {escape(str(r['region']))}/{escape(str(r['group']))} binds: "
+            f"{r['shadow_price']:,.1f} CNY per extra t "
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
             "x10^8 CNY/yr per percentage point"
         )
@@ -185,7 +207,7 @@ def print_summary(run: Run) -> None:
         short = "; ".join(
             f"{r['node']}/{r['pathway']} {r['shadow_price']:,.0f}" for _, r in cap.iterrows()
         )
-        console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {short}")
+        console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {escape(short)}")
     if run.out_dir is not None:
         console.print(f"Results: {escape(str(run.out_dir))}", soft_wrap=True)
 
@@ -225,7 +247,7 @@ def validate(
             loaded = load_scenario(scenario)
             problems = unreachable_targets(prepare(dataset, loaded), loaded.name)
     except DataError as exc:
-        err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {exc.data_dir}:")
+        err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
         for problem in exc.problems:
             err.print(f"  {escape(str(problem))}", soft_wrap=True)
         raise typer.Exit(code=2) from None
@@ -233,14 +255,14 @@ def validate(
         _fail(exc)
         return
     if problems:
-        err.print(f"[bold red]{len(problems)} problem(s)[/] with scenario {scenario}:")
+        err.print(f"[bold red]{len(problems)} problem(s)[/] with scenario {escape(str(scenario))}:")
         for problem in problems:
             err.print(f"  {escape(str(problem))}", soft_wrap=True)
         raise typer.Exit(code=2)
     n = {k: len(v) for k, v in dataset.tables.items()}
     console.print(
-        f"[green]ok[/]: {dataset.data_dir} — {n['nodes']} nodes, {n['streams']} streams, "
-        f"{n['pathways']} pathways, {n['generation']} generation rows, "
+        f"[green]ok[/]: {escape(str(dataset.data_dir))} — {n['nodes']} nodes, "
+        f"{n['streams']} streams, {n['pathways']} pathways, {n['generation']} generation rows, "
         f"{n['capacity']} capacity rows, {n['sources']} sources"
     )
 
@@ -315,8 +337,11 @@ def map_(
     from model.outputs import maps
     from model.outputs.folders import figure_folder
 
+    chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
     try:
-        chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
+        options_.check_finite(min_flow=min_flow, flow_scale=flow_scale, use_scale=use_scale)
+        if breaks is not None and compare is None:
+            options_.check_rate_breaks(breaks, chosen)
         if compare is not None:
             chosen = chosen or list(maps.CHOROPLETHS)
         options = maps.MapOptions(
@@ -328,7 +353,13 @@ def map_(
             dpi=dpi,
             scheme=scheme,
             k=classes,
-            breaks=maps.parse_breaks(breaks) if breaks is not None else None,
+            breaks=None
+            if breaks is None
+            else maps.parse_breaks(
+                # a map of rates takes shares; a change map of rates takes percentage points
+                breaks,
+                shares=compare is None and any(c in maps.RATE_LAYERS for c in chosen),
+            ),
             min_flow_10kt=min_flow,
             flow_scale_10kt=flow_scale,
             use_scale_10kt=use_scale,
@@ -344,8 +375,13 @@ def map_(
             written = maps.draw_folder(result_dir, options, out, **where)
         else:
             raise maps.MapError("give a results folder (RESULT_DIR) or --compare A B")
+    except maps.FiguresFailed as exc:
+        for path in exc.written:
+            console.print(f"wrote {escape(str(path))}", soft_wrap=True)
+        _fail(exc, code=2)
+        return
     except (WasteallocError, FileNotFoundError, ValueError) as exc:
-        _fail(exc)
+        _fail(exc, code=2)
         return
     except KeyboardInterrupt:
         _interrupted("figures drawn before it are complete; the one being drawn was not saved")
@@ -376,11 +412,7 @@ def sweep_(
     from model.studies.sweeps import sweep
 
     try:
-        numbers = [float(v) for v in values.split(",") if v.strip()]
-    except ValueError:
-        err.print(f"[bold red]error:[/] --values {escape(values)}: expected numbers like 0.5,0.6")
-        raise typer.Exit(code=2) from None
-    try:
+        numbers = options_.sweep_values(param, values)
         loaded = load_scenario(scenario)
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sweep-{param}")
@@ -401,7 +433,7 @@ def sweep_(
     except KeyboardInterrupt:
         _interrupted("nothing was written")
         return
-    table_view = Table(title=f"{loaded.name}: sweep of {param}", title_justify="left")
+    table_view = Table(title=escape(f"{loaded.name}: sweep of {param}"), title_justify="left")
     shown = ["value", "status", "objective_10k_cny", "cost_change_10k_cny"]
     parts = param.split(".")
     focus = "_".join(parts[1:]) if parts[0] == "target" else ""
@@ -418,7 +450,7 @@ def sweep_(
                     if pd.isna(row[c])
                     else f"{row[c]:,.2f}"
                     if isinstance(row[c], float)
-                    else str(row[c])
+                    else escape(str(row[c]))
                 )
                 for c in shown
             ]
@@ -457,7 +489,7 @@ def compare_(
     if not facts["same_data"]:
         console.print("note: the two runs read different data files (summary.json hashes)")
     shown = table if all_rows else table[table["change"].abs().fillna(1.0) > 1e-6]
-    view = Table(title=f"B = {facts['b']} against A = {facts['a']}", title_justify="left")
+    view = Table(title=escape(f"B = {facts['b']} against A = {facts['a']}"), title_justify="left")
     for column in ("section", "item", "unit", "A", "B", "B - A"):
         view.add_column(column, justify="right" if column in ("A", "B", "B - A") else "left")
 
@@ -466,9 +498,9 @@ def compare_(
 
     for _, row in shown.iterrows():
         view.add_row(
-            str(row["section"]),
-            str(row["item"]),
-            str(row["unit"]),
+            escape(str(row["section"])),
+            escape(str(row["item"])),
+            escape(str(row["unit"])),
             cell(row["a"]),
             cell(row["b"]),
             cell(row["change"]),
@@ -484,10 +516,12 @@ def sensitivity_(
     method: Annotated[
         str, typer.Option(help="morris (screening, cheap) or sobol (variance shares)")
     ] = "morris",
-    trajectories: Annotated[int, typer.Option(help="Morris trajectories")] = 10,
-    levels: Annotated[int, typer.Option(help="Morris grid levels (even)")] = 4,
-    samples: Annotated[int, typer.Option(help="Sobol' base samples (a power of 2)")] = 64,
-    seed: Annotated[int, typer.Option(help="Random seed of the design")] = 2020,
+    trajectories: Annotated[int, typer.Option(min=2, help="Morris trajectories")] = 10,
+    levels: Annotated[int, typer.Option(min=2, help="Morris grid levels (even)")] = 4,
+    samples: Annotated[int, typer.Option(min=2, help="Sobol' base samples (a power of 2)")] = 64,
+    seed: Annotated[
+        int, typer.Option(min=0, max=2**32 - 1, help="Random seed of the design")
+    ] = 2020,
     detail: Annotated[
         bool, typer.Option(help="One factor per pathway opex, revenue and CO2 figure")
     ] = False,
@@ -507,8 +541,9 @@ def sensitivity_(
 
     from model.core.config import load_scenario
     from model.core.run import default_out_dir
+    from model.data.tables import load_dataset
     from model.outputs.folders import check_target, write_run
-    from model.studies.sensitivity import describe, headline, key_outputs, plot, run
+    from model.studies.sensitivity import describe, factors, headline, key_outputs, plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -516,6 +551,9 @@ def sensitivity_(
     try:
         loaded = load_scenario(scenario)
         against = load_scenario(reference) if reference is not None else None
+        dataset = load_dataset(loaded.data, loaded.resolution)
+        ranged = sum(f.has_range for f in factors(dataset, loaded, detail))
+        options_.check_design_size(method, ranged, trajectories=trajectories, samples=samples)
         base = default_out_dir(loaded)
         target = out if out is not None else base.with_name(f"{base.name}-sensitivity-{method}")
         check_target(target, "sensitivity")  # refuse before solving, not after
@@ -546,6 +584,7 @@ def sensitivity_(
                     seed=seed,
                     detail=detail,
                     reference=against,
+                    dataset=dataset,
                     progress=tick,
                 )
         except Interrupted as stop:
@@ -583,8 +622,10 @@ def sensitivity_(
         else "Sobol' indices (shares of variance)"
     )
     solves = len(result.runs) * (2 if against is not None else 1)
-    console.print(f"{loaded.name}: {method}, {len(result.runs)} design points, {solves} solves")
-    console.print(subject)
+    console.print(
+        f"{escape(loaded.name)}: {method}, {len(result.runs)} design points, {solves} solves"
+    )
+    console.print(escape(subject))
     view = Table(title=what, title_justify="left")
     columns = (
         ("factor", "mu*", "± (95%)", "sigma", "raises it?")
@@ -598,10 +639,10 @@ def sensitivity_(
         if morris:
             cells = [row["mu_star"] / 1e4, row["mu_star_conf"] / 1e4, row["sigma"] / 1e4]
             sign = "yes" if row["mu"] > 0 else "no, lowers it" if row["mu"] < 0 else "-"
-            view.add_row(str(row["factor"]), *[f"{c:,.2f}" for c in cells], sign)
+            view.add_row(escape(str(row["factor"])), *[f"{c:,.2f}" for c in cells], sign)
         else:
             cells = [row["ST"], row["ST_conf"], row["S1"], row["S1_conf"]]
-            view.add_row(str(row["factor"]), *[f"{c:.2f}" for c in cells])
+            view.add_row(escape(str(row["factor"])), *[f"{c:.2f}" for c in cells])
             noisy |= bool(row["ST_conf"] > row["ST"] / 2 or row["S1"] > row["ST"] + row["ST_conf"])
     console.print(view)
     if morris:
@@ -621,9 +662,9 @@ def sensitivity_(
         listed = "; ".join(
             f"{r['factor']} {r[value] * scale:,.2f}{shown}" for _, r in part.iterrows()
         )
-        console.print(f"{what}, strongest factors: {listed}")
+        console.print(escape(f"{what}, strongest factors: {listed}"))
     if result.skipped:
-        console.print(f"no range in the data, left out: {', '.join(result.skipped)}")
+        console.print(escape(f"no range in the data, left out: {', '.join(result.skipped)}"))
     _notes(written)
     console.print(f"Results: {escape(str(target))}", soft_wrap=True)
 
@@ -648,7 +689,7 @@ def data_build(
         _fail(exc)
         return
     for path in written:
-        console.print(f"wrote {escape(str(path))}")
+        console.print(f"wrote {escape(str(path))}", soft_wrap=True)
 
 
 @data_app.command("calibrate")
@@ -666,9 +707,10 @@ def data_calibrate(
     table = result.table
     worst = table.loc[table["difference_pp"].abs().idxmax()]
     console.print(
-        f"wrote {Path(data_dir) / 'calibration.csv'}: {int(table['within_tolerance'].sum())} "
+        f"wrote {escape(str(Path(data_dir) / 'calibration.csv'))}: "
+        f"{int(table['within_tolerance'].sum())} "
         f"of {len(table)} provinces within ±{table['tolerance_pp'].iloc[0]} pp; largest gap "
-        f"{worst['name_en']} {worst['difference_pp']:+.2f} pp"
+        f"{escape(str(worst['name_en']))} {worst['difference_pp']:+.2f} pp"
     )
     low, high = table["practice_premium_cny_per_t"].agg(["min", "max"])
     console.print(

@@ -70,3 +70,66 @@ def test_data_path_is_relative_to_the_file(tmp_path: Path) -> None:
     (tmp_path / "mydata").mkdir()
     path = write(tmp_path / "s.toml", 'data = "mydata"\n')
     assert load_scenario(path).data == (tmp_path / "mydata").resolve()
+
+
+@pytest.mark.parametrize(
+    "name", ["..", ".", "", "/abs/path", "a/b", "a\\b", ".hidden", "x[bold]y", "x" * 65]
+)
+def test_name_must_be_a_plain_file_name(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path / "s.toml", f"name = {name!r}\n".replace("'", '"'))
+    with pytest.raises(ScenarioError, match=r"expected (a plain file name|a non-empty|a name of)"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("name", ["target-2025", "yrb_only.v2", "基线情景", "_draft"])
+def test_plain_names_are_kept(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path / "s.toml", f'name = "{name}"\n')
+    assert load_scenario(path).name == name
+
+
+def test_file_stem_is_checked_when_name_is_absent(tmp_path: Path) -> None:
+    path = write(tmp_path / "..toml", "")
+    with pytest.raises(ScenarioError, match=r"the file name '\.' is the scenario's name"):
+        load_scenario(path)
+
+
+def test_deep_extends_chain_is_refused_without_recursion(tmp_path: Path) -> None:
+    """1,500 files deep gave a RecursionError; the chain is now a loop with a limit."""
+    for i in range(1500):
+        write(tmp_path / f"s{i}.toml", f'extends = "s{i + 1}.toml"\n' if i < 1499 else "")
+    with pytest.raises(ScenarioError, match="chain deeper than 32 files"):
+        load_scenario(tmp_path / "s0.toml")
+    # a chain within the limit is followed to its end, base first
+    scenario = load_scenario(tmp_path / "s1470.toml")
+    assert [p.name for p in scenario.source_files] == [f"s{i}.toml" for i in range(1499, 1469, -1)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[prices]\ncarbon_cny_per_t = "200"\n', "expected a number (without quotes)"),
+        ("[prices]\ncarbon_cny_per_t = nan\n", "expected a finite number"),
+        ("[transport]\ncircuity = inf\n", "expected a finite number"),
+        ("[transport]\ncircuity = 0.5\n", "expected a number ≥ 1"),
+        ("[transport]\nmax_haul_km = 1e308\n", "expected a number ≤ 10,000"),
+        ('[capacity]\nexpansion = "yes"\n', "expected true or false"),
+        ("[solver]\nthreads = 2.5\n", "expected a whole number"),
+        ("[targets]\nrates = { bulk = 57 }\n", "share in [0, 1] (did you mean 0.57?)"),
+        ('[transport]\nflow_max = { "yrb->jjj" = -1 }\n', "expected a number ≥ 0"),
+    ],
+)
+def test_numbers_are_strict_finite_and_in_range(tmp_path: Path, body: str, expected: str) -> None:
+    path = write(tmp_path / "s.toml", body)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert expected in message
+    assert message.count("\n") == 0  # one problem, one line
+    assert message.startswith(str(path))
+
+
+def test_huge_description_is_refused(tmp_path: Path) -> None:
+    """A 1 MB description hung the map titles; descriptions are one line of at most 500."""
+    path = write(tmp_path / "s.toml", f'description = "{"x" * 1_000_000}"\n')
+    with pytest.raises(ScenarioError, match="a text of at most 500 characters"):
+        load_scenario(path)

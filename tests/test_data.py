@@ -262,3 +262,90 @@ def test_estimation_inputs_are_checked(data_copy: Path) -> None:
     assert mix and "tailings" in mix[0].value and "add up to 1" in mix[0].expected
     group = [p for p in problems if p.file == "estimation/group_totals.csv"]
     assert group and group[0].row == 2 and group[0].value == "guangdong"
+
+
+# --- rows cannot be lost; numbers cannot be non-finite; keys are unique ---------------------
+
+
+def test_stray_quote_names_the_cell_instead_of_swallowing_rows(data_copy: Path) -> None:
+    """A note opening a quote it never closes swallowed 125 of 144 capacity rows, silently."""
+    path = data_copy / "capacity.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, note = lines[5].rstrip("\n").rsplit(",", 1)
+    lines[5] = f'{head},"{note}\n'
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = problems_of(data_copy)
+    assert [(p.file, p.row, p.column) for p in problems] == [("capacity.csv", 6, "note")]
+    assert f'"{note}'.startswith(problems[0].value)  # the cell, cut to 40 characters
+    assert f"runs on to line {len(lines)}" in problems[0].expected
+
+
+def test_quoted_cells_with_commas_and_quotes_are_read(data_copy: Path) -> None:
+    """Well-formed quoting (a comma and a doubled quote inside quotes) loses nothing."""
+    row = positive_generation_row(data_copy)
+    set_cell(data_copy, "generation.csv", row, "note", 'from "table 3", page 2')
+    dataset = load_dataset(data_copy)
+    shipped = load_dataset(DATA)
+    assert len(dataset["generation"]) == len(shipped["generation"])
+    assert 'from "table 3", page 2' in set(dataset["generation"]["note"])
+
+
+def test_gbk_file_is_refused_with_how_to_resave(data_copy: Path) -> None:
+    path = data_copy / "nodes.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    problems = problems_of(data_copy)
+    assert len(problems) == 1
+    assert problems[0].file == "nodes.csv"
+    assert problems[0].row == 2  # the first line with Chinese names
+    assert "GBK" in problems[0].expected
+    assert "CSV UTF-8" in problems[0].expected
+
+
+def test_byte_order_mark_is_accepted(data_copy: Path) -> None:
+    path = data_copy / "nodes.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load_dataset(data_copy).nodes) == len(load_dataset(DATA).nodes)
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "expected"),
+    [
+        ("circuity_factor", "nan", "a finite number"),
+        ("circuity_factor", "0.9", "a number in [1, 3] for circuity_factor"),
+        ("circuity_factor", "-1", "a road is never shorter than the geodesic"),
+        ("base_year", "nan", "a finite number"),
+        ("base_year", "2020.5", "a whole number in [2000, 2100]"),
+        ("annualization_rate", "8", "a number in [0, 1]"),
+    ],
+)
+def test_parameters_are_checked_against_their_range(
+    data_copy: Path, parameter: str, value: str, expected: str
+) -> None:
+    rows = read_rows(data_copy / "parameters.csv")
+    row = next(n for n, r in enumerate(rows, start=1) if r[0] == parameter)
+    set_cell(data_copy, "parameters.csv", row, "value", value)
+    problem = find(problems_of(data_copy), "parameters.csv", "value", row)
+    assert problem.value == value
+    assert expected in problem.expected
+
+
+def test_overflowing_number_is_refused(data_copy: Path) -> None:
+    set_cell(data_copy, "capacity.csv", 3, "capacity_10kt", "1e308")
+    problem = find(problems_of(data_copy), "capacity.csv", "capacity_10kt", 3)
+    assert "between -1,000,000,000 and 1,000,000,000" in problem.expected
+
+
+def test_two_nodes_with_one_adcode_are_named(data_copy: Path) -> None:
+    """The map joins values to shapes by adcode: a repeat drew one node's value twice."""
+    first = cell(data_copy, "nodes.csv", 2, "adcode")
+    set_cell(data_copy, "nodes.csv", 5, "adcode", first)
+    problem = find(problems_of(data_copy), "nodes.csv", "adcode", 5)
+    assert problem.value == first
+    assert "row 2" in problem.expected
+
+
+def test_a_refused_row_brings_no_follow_on_problems(data_copy: Path) -> None:
+    """A node row refused for its area is not reported again by every file that uses it."""
+    set_cell(data_copy, "nodes.csv", 3, "area_km2", "nan")
+    problems = problems_of(data_copy)
+    assert [(p.file, p.row, p.column) for p in problems] == [("nodes.csv", 3, "area_km2")]

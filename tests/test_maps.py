@@ -6,6 +6,7 @@ writes); everything else is drawn from its saved results, at low resolution.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import string
@@ -22,8 +23,10 @@ from typer.testing import CliRunner
 from model.cli import app
 from model.core.run import solve_file
 from model.outputs import maps
+from model.outputs.folders import MARKER
 from model.outputs.maps import choropleth, classify, flows, fonts, interactive, sankey, text
 from model.outputs.maps.base import MapFigure, language
+from model.outputs.maps.tables import RESULT_COLUMNS, check_columns
 from tests.conftest import DATA, RUNS
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -94,6 +97,8 @@ def test_every_map_type_in_every_format(data: maps.MapData, tmp_path: Path) -> N
             assert b"<svg" in path.read_bytes()[:2000]
         elif path.suffix == ".png":
             assert head.startswith(PNG)
+        elif path.suffix == ".js":
+            assert path.name == interactive.plotly_bundle_name()
         else:
             assert head.lstrip().lower().startswith((b"<!doctype html>", b"<html"))
 
@@ -480,13 +485,17 @@ def test_sankey_keeps_the_mass_balance(data: maps.MapData) -> None:
 # ---------------------------------------------------------------- interactive
 
 
-def test_html_map_is_self_contained(solved: Path) -> None:
+def test_html_pages_need_nothing_outside_their_folder(solved: Path) -> None:
+    """Every page loads the one plotly.js next to it (not a copy each) and nothing else."""
+    bundle = solved / interactive.plotly_bundle_name()
+    assert "plotly.js v" in bundle.read_text(encoding="utf-8")[:500]
+    assert [p.name for p in solved.glob("*.js")] == [bundle.name]
     for name in ("map.html", "sankey_streams_pathways.html", "sankey_regions.html"):
         page = (solved / name).read_text(encoding="utf-8")
         assert interactive.external_references(page) == [], name
-        assert not re.search(r"<script[^>]+src=", page), name
+        assert re.findall(r"<script[^>]+src=\"([^\"]+)\"", page) == [bundle.name], name
         assert not re.search(r"<link[^>]+href=", page), name
-        assert "plotly.js v" in page  # the library is in the file
+        assert len(page) < 3_000_000  # GeoJSON and fonts, but not plotly.js
         assert "data:font/woff;base64," in page
         assert "window.PlotlyGeoAssets" in page
         assert '"topojsonURL":"./"' in page.replace(" ", "")
@@ -607,7 +616,7 @@ def test_cli_map_errors_are_clear(
     solved: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
     result = CliRunner().invoke(app, ["map", str(copy_results(solved, tmp_path)), *args])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert message in " ".join(result.stderr.split())
     assert "Traceback" not in result.output
 
@@ -635,3 +644,290 @@ def test_a_corrupt_boundary_file_is_a_named_error(tmp_path: Path) -> None:
     broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
     with pytest.raises(MapError, match=r"boundaries_province\.geojson"):
         load_boundaries(broken, load_dataset(DATA).nodes)
+
+
+# ---------------------------------------------------------------- robustness (issue 9)
+
+
+def scenario_file(tmp_path: Path, description: str, data: Path = DATA, name: str = "s") -> Path:
+    """A scenario where no waste crosses a border: road only, 1 km hauls, no floors."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(
+        f"description = {json.dumps(description, ensure_ascii=False)}\n"
+        f"data = {str(data)!r}\n"
+        "[transport]\nmax_haul_km = 1\nmodes = ['road']\n"
+        "[targets]\nbase_year_floor = false\n"
+        "[capacity]\nexpansion = false\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+UNDRAWABLE = "情景 😀🚛 costs $\\nosuchcommand$ 5 \u200d\ufe0f tab\there "
+"""Chinese, emoji no bundled font has, a mathtext error, invisible characters, a tab."""
+
+
+@pytest.fixture(scope="module")
+def local_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run where nothing crosses a border, with a long description the fonts cannot draw."""
+    folder = tmp_path_factory.mktemp("local")
+    scenario = scenario_file(folder, UNDRAWABLE + "word " * 200_000)  # 1 MB
+    solve_file(scenario, folder / "local")
+    return folder / "local"
+
+
+def test_a_run_with_no_flow_between_nodes_draws_every_map(local_only: Path) -> None:
+    """A road-only run with 1 km hauls moves nothing between provinces: the flow map
+    draws (no arrows), as does everything else."""
+
+    hauls = pd.read_csv(local_only / "hauls.csv")
+    assert len(hauls) and (hauls["origin"] == hauls["destination"]).all()
+    summary = json.loads((local_only / "summary.json").read_text(encoding="utf-8"))
+    assert summary["figures_failed"] == []
+    for name in RUN_SET:
+        assert (local_only / name).stat().st_size > 10_000, name
+
+
+def test_no_flow_between_nodes_leaves_a_note(
+    local_only: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts: list[str] = []
+    save = MapFigure.save
+
+    def spy(self: MapFigure, stem: Path, formats: tuple[str, ...], dpi: int) -> list[Path]:
+        texts.extend(self.texts())
+        return save(self, stem, formats, dpi)
+
+    monkeypatch.setattr(MapFigure, "save", spy)
+    local = maps.load_results(local_only)
+    flows.draw_flows(local, tmp_path, dpi=LOW_DPI)
+    assert any(t.startswith("No inter-node flows") for t in texts)
+    table = flows.flow_table(local.tables["hauls"], 0.0)
+    # selecting no rows keeps the columns (an empty list would have selected none)
+    assert list(table.bands.columns) == ["origin", "destination", "stream", "amount_10kt"]
+    assert table.bands.empty and table.pairs.empty and table.total == 0
+
+
+def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path) -> None:
+    local = maps.load_results(local_only)
+    assert len(local.summary["description"]) > 1_000_000  # kept whole in summary.json
+    for lang in ("en", "zh"):
+        subtitle = local.subtitle(lang)
+        assert text.display_width(subtitle) < 2 * text.MAX_DESCRIPTION
+        assert "…" in subtitle and "情景" in subtitle and "$\\nosuchcommand$" in subtitle
+        assert fonts.missing_glyphs([subtitle]) == {}
+        assert "□□" in subtitle  # the emoji, visibly replaced; invisible characters dropped
+        assert "\t" not in subtitle and "\u200d" not in subtitle
+
+
+def test_clip_bounds_user_text() -> None:
+    assert text.clip("a\tb\n\nc\u200b d", 20) == "a b c d"
+    assert text.clip("x" * 10, 10) == "x" * 10
+    long = text.clip("word " * 300_000, 50)
+    assert long.endswith("…") and text.display_width(long) <= 50
+    wide = text.clip("情" * 100, 21)
+    assert wide == "情" * 10 + "…"
+    assert fonts.drawable("a😀b\ufe0f情") == "a□b情"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"), [(t, c) for t, columns in RESULT_COLUMNS.items() for c in columns]
+)
+def test_a_result_table_without_a_column_the_maps_read_is_named(
+    data: maps.MapData, table: str, column: str
+) -> None:
+    tables = {**data.tables, table: data.tables[table].drop(columns=column)}
+    with pytest.raises(maps.MapError, match=rf"{table}\.csv: no column\(s\) {column} \(expected"):
+        check_columns(tables, "runs/x")
+
+
+def test_the_maps_read_only_columns_that_results_writes(solved: Path) -> None:
+    for table, columns in RESULT_COLUMNS.items():
+        written = pd.read_csv(solved / f"{table}.csv", nrows=0).columns
+        assert set(columns) <= set(written), table
+
+
+def test_text_or_infinity_in_a_number_column_is_named(data: maps.MapData) -> None:
+    hauls = data.tables["hauls"].astype({"amount_10kt": object})
+    hauls.loc[3, "amount_10kt"] = "lots"
+    util = data.tables["utilization"].copy()
+    util.loc[0, "rate"] = np.inf
+    tables = {**data.tables, "hauls": hauls, "utilization": util}
+    with pytest.raises(maps.MapError) as caught:
+        check_columns(tables)
+    message = str(caught.value)
+    assert "hauls.csv row(s) 5, column amount_10kt: value 'lots'" in message
+    assert "utilization.csv row(s) 2, column rate" in message
+    check_columns(data.tables)  # the tables as written pass
+
+
+def test_cli_map_names_a_missing_column(solved: Path, tmp_path: Path) -> None:
+    results = copy_results(solved, tmp_path)
+    util = pd.read_csv(results / "utilization.csv").drop(columns="rate")
+    util.to_csv(results / "utilization.csv", index=False)
+    result = CliRunner().invoke(app, ["map", str(results)])
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "utilization.csv: no column(s) rate" in message
+    assert "Traceback" not in result.output and not list(results.glob("*.png"))
+
+
+def test_a_failing_figure_keeps_the_solve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk error in one figure: the tables, summary.json and the other figures are
+    written, the failure is in summary.json and on the terminal, and the exit code is 0."""
+    import errno
+
+    def no_space(data: maps.MapData, folder: Path, **_: object) -> list[Path]:
+        (folder / "map_flows.png").write_bytes(b"half")  # what a full disk leaves
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "map_flows.png"))
+
+    monkeypatch.setattr(flows, "draw_flows", no_space)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app, ["solve", str(scenario_file(tmp_path, "d")), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [f["figure"] for f in summary["figures_failed"]] == ["flows"]
+    assert "No space left on device" in summary["figures_failed"][0]["reason"]
+    message = " ".join(result.stderr.split())
+    assert "warning: figure flows not drawn: cannot write the file: No space left" in message
+    assert f"wastealloc map {out}" in message
+    assert (out / "hauls.csv").is_file() and (out / "map_utilization.png").is_file()
+    assert set(summary["files"]) == {p.name for p in out.iterdir()} - {"summary.json", MARKER}
+
+
+def test_a_corrupt_boundary_file_keeps_the_solve(tmp_path: Path) -> None:
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA, data_dir, ignore=shutil.ignore_patterns("prefecture"))
+    (data_dir / "boundaries_province.geojson").write_text('{"type": "Feat', encoding="utf-8")
+    out = tmp_path / "run"
+    solve_file(scenario_file(tmp_path, "d", data_dir), out)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (failure,) = summary["figures_failed"]
+    assert failure["figure"] == "all maps"
+    assert "boundaries_province.geojson: not a readable boundary file" in failure["reason"]
+    written = sorted(p.suffix for p in out.iterdir() if p.name != MARKER)
+    assert written == [".csv"] * 10 + [".json"]
+
+
+def test_cli_map_draws_the_other_figures_and_names_the_failed_one(
+    solved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> list[Path]:
+        raise KeyError("stream")
+
+    monkeypatch.setattr(sankey, "draw_sankeys", broken)
+    results = copy_results(solved, tmp_path)
+    layers = ["-l", "utilization,sankey,flows", "--dpi", str(LOW_DPI)]
+    result = CliRunner().invoke(app, ["map", str(results), *layers])
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "1 of 3 figures not drawn: sankey: unexpected KeyError at model/outputs/maps/" in message
+    assert "'stream' (please report this)" in message
+    assert (results / "map_utilization.png").is_file() and (results / "map_flows.png").is_file()
+    assert "map_flows.png" in result.stdout and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_a_figure_is_replaced_whole_or_not_at_all(
+    data: maps.MapData, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that dies half way leaves the previous figure as it was."""
+    from matplotlib.figure import Figure
+
+    options = maps.MapOptions(maps=("utilization",), formats=(fmt,), dpi=LOW_DPI)
+    (path,) = maps.draw_maps(data, tmp_path, options)
+    before = path.read_bytes()
+    assert len(before) > 1_000
+
+    def dies(self: Figure, target: Path, **kwargs: object) -> None:
+        Path(target).write_bytes(before[:100])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", dies)
+    with pytest.raises(KeyboardInterrupt):
+        maps.draw_maps(data, tmp_path, options)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_an_html_page_is_replaced_whole_or_not_at_all(
+    data: maps.MapData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = tmp_path / "map.html"
+    page.write_text("previous", encoding="utf-8")
+    write_text = Path.write_text
+
+    def dies(self: Path, content: str, *args: object, **kwargs: object) -> int:
+        write_text(self, content[:100], encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Path, "write_text", dies)
+    with pytest.raises(KeyboardInterrupt):
+        interactive.write_html(data, tmp_path)
+    monkeypatch.undo()
+    assert page.read_text(encoding="utf-8") == "previous"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["map.html", interactive.plotly_bundle_name()])
+
+
+def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
+    """SIGKILL half way through a write: the figure is the old one; the leftover temporary
+    file is removed by the next write of that figure."""
+    import os
+    import subprocess
+    import sys
+
+    from model.outputs.maps import files
+
+    figure = tmp_path / "map_flows.png"
+    figure.write_bytes(b"old figure")
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from model.outputs.maps.files import write_atomically\n"
+        "def half(temp):\n"
+        "    temp.write_bytes(b'half')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "write_atomically(Path(sys.argv[1]), half)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(figure)], check=False)
+    assert done.returncode == -9
+    assert figure.read_bytes() == b"old figure"
+    (leftover,) = [p for p in tmp_path.iterdir() if p != figure]
+    assert leftover.name.startswith(".map_flows.png.tmp-")
+    files.write_atomically(figure, lambda temp: temp.write_bytes(b"new figure"))
+    assert [p.name for p in tmp_path.iterdir()] == ["map_flows.png"]
+    assert figure.read_bytes() == b"new figure"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert figure.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_breaks_for_rates_are_shares() -> None:
+    with pytest.raises(
+        maps.BreaksError, match=r"breaks are shares: did you mean 0,0\.57,0\.73,1\?"
+    ):
+        maps.parse_breaks("0,57,73,100", shares=True)
+    assert maps.parse_breaks("0,57,73,100") == (0.0, 57.0, 73.0, 100.0)  # an amount layer
+    with pytest.raises(maps.BreaksError, match=r"between 0 and 1$"):
+        maps.parse_breaks("-0.1,0.5", shares=True)
+    style = choropleth.STYLES["utilization"]
+    with pytest.raises(maps.BreaksError, match="did you mean"):
+        choropleth.classes_for(np.array([0.5]), style, "en", scheme=None, k=5, breaks=(0, 57))
+    # a change of a rate is in percentage points: -5 to 5 is right there
+    pp = choropleth.classes_for(
+        np.array([1.0]), style, "en", scheme=None, k=5, breaks=(-5, 0, 5), kind="pp"
+    )
+    assert pp.edges[0] == -5
+
+
+def test_cli_map_breaks_in_percent_get_a_hint(solved: Path, tmp_path: Path) -> None:
+    results = copy_results(solved, tmp_path)
+    args = ["map", str(results), "-l", "utilization", "--breaks", "0,57,73,100"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "did you mean 0,0.57,0.73,1?" in " ".join(result.stderr.split())
+    assert not list(results.glob("*.png"))

@@ -123,13 +123,21 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     check_target(target, "solve")  # refuse before solving, not after
     run = solve_scenario(scenario)
 
+    summary = dict(run.summary)
+
     def figures(folder: Path) -> list[str]:
+        """Draw the maps into the folder being written. A figure that fails is named in
+        ``figures_failed`` of summary.json (write_run writes the summary after this) and
+        costs nothing else: the tables are written all the same."""
         if not (draw_maps and scenario.output.maps):
             return []
         from model.outputs import maps  # only when drawing: solving never needs plotting
 
-        data = maps.run_map_data(run.results.tables(), run.summary, run.dataset)
-        return [path.name for path in maps.draw_run_maps(data, folder)]
+        drawn, failed = maps.draw_after_solve(
+            run.results.tables(), run.summary, run.dataset, folder
+        )
+        summary["figures_failed"] = [f.as_dict() for f in failed]
+        return [path.name for path in drawn]
 
-    written = write_run(target, run.results.tables(), run.summary, figures, kind="solve")
-    return Run(run.scenario, run.dataset, run.solution, run.results, run.summary, target, written)
+    written = write_run(target, run.results.tables(), summary, figures, kind="solve")
+    return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)

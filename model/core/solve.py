@@ -91,10 +91,8 @@ class Solver:
         )
         seconds = time.perf_counter() - start
         if not _optimal(result):
-            raise SolveError(
-                self._explain(result.termination_condition),
-                status=result.termination_condition.name,
-            )
+            condition = result.termination_condition
+            raise SolveError(self._explain(condition), status=status_word(condition))
         result.solution_loader.load_vars()
         duals = dict(result.solution_loader.get_duals())
         version = ".".join(str(v) for v in self._highs.version())
@@ -154,29 +152,59 @@ class Solver:
             m.tie_cost_rhs = _NO_CAP
 
     def _explain(self, condition: TerminationCondition) -> str:
-        name = condition.name
-        head = f"scenario {self.scenario!r}: the solver stopped with status {name!r}."
-        if condition in (
-            TerminationCondition.provenInfeasible,
-            TerminationCondition.locallyInfeasible,
-            TerminationCondition.infeasibleOrUnbounded,
-        ):
+        """What the status means for this scenario and what to try, in words."""
+        head = f"scenario {self.scenario!r}: {status_word(condition)}"
+        if condition in INFEASIBLE:
             detail = diagnose_infeasible_targets(self.inputs)
             return (
-                f"{head}\nNo allocation meets every target with the capacity in reach.\n"
+                f"{head}: no allocation meets every target with the capacity in reach.\n"
                 f"{detail}\nWhat to try: lower the target rates, allow expansion "
                 "([capacity] expansion = true, or a larger expansion_scale), raise "
                 '[transport] max_haul_km, or set [targets] mode = "elastic" to see the '
                 "cheapest shortfall."
             )
         if condition == TerminationCondition.maxTimeLimit:
-            return f"{head}\nWhat to try: raise [solver] time_limit_s."
+            return (
+                f"{head}: the solver stopped after {self._options['time_limit']:g} s without "
+                "proving an optimum.\nWhat to try: raise [solver] time_limit_s."
+            )
         if condition == TerminationCondition.unbounded:
             return (
-                f"{head}\nThe cost can fall without limit: check for a negative net "
-                "processing cost (revenue above opex) on a pathway without capacity."
+                f"{head}: the cost can fall without limit.\nWhat to try: check for a "
+                "negative net processing cost (revenue above opex) on a pathway without "
+                "capacity, and run `wastealloc validate` on the data."
             )
-        return f"{head}\nWhat to try: run `wastealloc validate` on the data."
+        return f"{head}: the solver found no optimum.\nWhat to try: run `wastealloc validate`."
+
+
+INFEASIBLE = (
+    TerminationCondition.provenInfeasible,
+    TerminationCondition.locallyInfeasible,
+    TerminationCondition.infeasibleOrUnbounded,
+)
+STATUS_WORDS = {
+    TerminationCondition.provenInfeasible: "infeasible",
+    TerminationCondition.locallyInfeasible: "infeasible",
+    TerminationCondition.infeasibleOrUnbounded: "infeasible",
+    TerminationCondition.unbounded: "unbounded",
+    TerminationCondition.maxTimeLimit: "time limit reached",
+    TerminationCondition.iterationLimit: "iteration limit reached",
+    TerminationCondition.objectiveLimit: "objective limit reached",
+    TerminationCondition.minStepLength: "numerical difficulties",
+    TerminationCondition.interrupted: "interrupted",
+    TerminationCondition.error: "solver error",
+    TerminationCondition.emptyModel: "empty model",
+}
+"""The solver's status in words, as written in errors, sweep.csv and runs.csv.
+
+Every variable of the model is bounded (flows by generation, expansion by its
+limit), so it cannot be unbounded: infeasibleOrUnbounded means infeasible.
+"""
+
+
+def status_word(condition: TerminationCondition) -> str:
+    """The status in words: "infeasible", not HiGHS's ``provenInfeasible``."""
+    return STATUS_WORDS.get(condition, "no optimum found")
 
 
 def _optimal(result: Any) -> bool:

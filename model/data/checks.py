@@ -7,7 +7,7 @@ checks. Row-level checks (types, ranges, duplicates) are in :mod:`model.data.tab
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -28,25 +28,23 @@ def _refs(
     known: Iterable[str],
     what: str,
 ) -> list[Problem]:
-    known_set = set(known)
     frame = frames[table]
-    problems = []
-    for _, row in frame.iterrows():
-        if row[column] not in known_set:
-            problems.append(
-                Problem(
-                    f"{table}.csv",
-                    int(row["_row"]),
-                    column,
-                    str(row[column]),
-                    f"a {what} listed in {target}",
-                )
-            )
-    return problems
+    known_set = set(known)
+    return [
+        Problem(f"{table}.csv", int(row), column, str(value), f"a {what} listed in {target}")
+        for value, row in zip(frame[column].tolist(), frame["_row"].tolist(), strict=True)
+        if value not in known_set
+    ]
 
 
-def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Every id used in one file is defined in the file that owns it."""
+def check_references(
+    frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every id used in one file is defined in the file that owns it.
+
+    References into a file in ``rejected`` (one with rows already reported) are not
+    checked: they would name, once more, every use of a row that was refused.
+    """
     nodes = frames["nodes"]["node"]
     provinces = set(frames["nodes"]["province"].replace("", pd.NA).dropna()) or set(nodes)
     streams = frames["streams"]["stream"]
@@ -75,7 +73,8 @@ def check_references(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     ]
     problems: list[Problem] = []
     for table, column, target, known, what in checks:
-        problems += _refs(frames, table, column, target, known, what)
+        if target not in rejected:
+            problems += _refs(frames, table, column, target, known, what)
     return problems
 
 
@@ -169,15 +168,17 @@ def check_ranges(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     ]
     problems = []
     for table, mid, low, high in specs:
-        for _, row in frames[table].iterrows():
-            if not row[low] <= row[mid] <= row[high]:
+        frame = frames[table]
+        columns = (frame[c].tolist() for c in ("_row", mid, low, high))
+        for r, m, lo, hi in zip(*columns, strict=True):
+            if not lo <= m <= hi:
                 problems.append(
                     Problem(
                         f"{table}.csv",
-                        int(row["_row"]),
+                        int(r),
                         mid,
-                        str(row[mid]),
-                        f"a value within [{low}, {high}] = [{row[low]}, {row[high]}]",
+                        str(m),
+                        f"a value within [{low}, {high}] = [{lo}, {hi}]",
                     )
                 )
     return problems
@@ -241,19 +242,28 @@ def check_totals(frames: dict[str, pd.DataFrame]) -> list[Problem]:
 
 def check_base_utilization(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Base-year utilization of a stream at a node does not exceed its generation."""
-    gen = frames["generation"].set_index(["node", "stream"])["generation_10kt"]
+    generation = frames["generation"]
+    gen = dict(
+        zip(
+            zip(generation["node"], generation["stream"], strict=True),
+            generation["generation_10kt"].tolist(),
+            strict=True,
+        )
+    )
+    used = frames["base_utilization"]
     problems = []
-    for _, row in frames["base_utilization"].iterrows():
-        g = float(gen.get((row["node"], row["stream"]), 0.0))
-        if row["utilized_10kt"] > g * (1 + 1e-6) + 1e-6:
+    for r, node, stream, utilized in zip(
+        *(used[c].tolist() for c in ("_row", "node", "stream", "utilized_10kt")), strict=True
+    ):
+        g = float(gen.get((node, stream), 0.0))
+        if utilized > g * (1 + 1e-6) + 1e-6:
             problems.append(
                 Problem(
                     "base_utilization.csv",
-                    int(row["_row"]),
+                    int(r),
                     "utilized_10kt",
-                    str(row["utilized_10kt"]),
-                    f"at most the generation of {row['node']}/{row['stream']} "
-                    f"in generation.csv ({g})",
+                    str(utilized),
+                    f"at most the generation of {node}/{stream} in generation.csv ({g})",
                 )
             )
     return problems
@@ -263,7 +273,7 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """The estimation inputs are complete and consistent.
 
     Each stream's use mix adds up to 1 and names only compatible pathways; each
-    group lists known provinces.
+    group lists known provinces. (The proxies are checked by :func:`check_proxies`.)
     """
     problems = []
     mix = frames["estimation/pathway_mix"]
@@ -292,7 +302,6 @@ def check_estimation(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                     f"the shares of {stream} to add up to 1",
                 )
             )
-    problems += check_proxies(frames)
     nodes = frames["nodes"]
     provinces = set(nodes["province"].replace("", pd.NA).dropna()) or set(nodes["node"])
     for _, row in frames["estimation/group_totals"].iterrows():
@@ -363,25 +372,35 @@ def check_proxies(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
+CROSS_CHECKS: tuple[tuple[Callable[[dict[str, pd.DataFrame]], list[Problem]], set[str]], ...] = (
+    (check_sources, {"sources.csv"}),
+    (
+        check_coverage,
+        {"streams.csv", "storage.csv", "modes.csv", "parameters.csv", "capacity.csv"}
+        | {"compatibility.csv", "generation.csv", "pathways.csv"},
+    ),
+    (check_ranges, set()),
+    (check_dictionary, {"columns.csv"}),
+    (check_estimation, {"compatibility.csv", "nodes.csv", "estimation/pathway_mix.csv"}),
+    (check_proxies, {"estimation/coefficients.csv"}),
+    (check_totals, {"generation.csv", "province_totals.csv", "nodes.csv", "parameters.csv"}),
+    (check_base_utilization, {"generation.csv", "base_utilization.csv"}),
+)
+"""Each cross-file check with the files it reads beyond the rows it reports."""
+
+
 def check_dataset(
     frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
 ) -> list[Problem]:
     """Run every cross-file check on frames that passed row validation.
 
-    ``rejected`` names the files that had rows rejected: sums over such a file
-    would be reported as wrong only because a row is missing, so those checks wait
-    until the row problems are fixed.
+    ``rejected`` names the files that had rows rejected (or could not be read):
+    a check that reads such a file waits until those problems are fixed, since it
+    would report as wrong what is only missing (a sum short by a refused row, a
+    pathway without the capacity rows a stray quote swallowed).
     """
-    problems = (
-        check_references(frames)
-        + check_sources(frames)
-        + check_coverage(frames)
-        + check_ranges(frames)
-        + check_dictionary(frames)
-        + check_estimation(frames)
-    )
-    if not rejected & {"generation.csv", "province_totals.csv", "nodes.csv"}:
-        problems += check_totals(frames)
-    if not rejected & {"generation.csv", "base_utilization.csv"}:
-        problems += check_base_utilization(frames)
+    problems = check_references(frames, rejected)
+    for check, reads in CROSS_CHECKS:
+        if not reads & rejected:
+            problems += check(frames)
     return problems

@@ -9,9 +9,30 @@ column, value and what was expected.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+MAX_MAGNITUDE = 1e9
+"""Largest magnitude of any number in the data.
+
+The largest figure in these units is about 10^6 (an area in km², a national
+total in 10^4 t); HiGHS takes 1e20 as infinite and loses accuracy long before,
+so a number beyond 1e9 is a typo or an overflow (1e308), never a figure.
+"""
+
+
+def _bounded(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"a number between -{MAX_MAGNITUDE:,.0f} and {MAX_MAGNITUDE:,.0f}")
+    return value
+
+
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_bounded)]
+"""Every number column: finite (no nan, inf) and of sensible magnitude.
+
+Bounds of a column (``ge=0`` and so on) are given where the column is declared.
+"""
 
 Status = Literal["reported", "estimated", "assumed", "derived"]
 """How a figure was obtained.
@@ -24,6 +45,51 @@ proxies; assumed: a modelling assumption with a stated basis.
 Slug = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
 
 
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def expectation(err: Any) -> str:
+    """Say in words what a pydantic error expected (data cells and scenario keys alike)."""
+    kind = err["type"]
+    ctx = err.get("ctx", {})
+    if kind == "missing":
+        return "a value (the cell is empty)"
+    if kind == "float_parsing":
+        return "a number"
+    if kind == "float_type":
+        return "a number" + (" (without quotes)" if isinstance(err.get("input"), str) else "")
+    if kind == "finite_number":
+        return "a finite number (not nan or inf)"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "a whole number"
+    if kind == "greater_than_equal":
+        return f"a number ≥ {_number(ctx['ge'])}"
+    if kind == "greater_than":
+        return f"a number > {_number(ctx['gt'])}"
+    if kind == "less_than_equal":
+        return f"a number ≤ {_number(ctx['le'])}"
+    if kind == "less_than":
+        return f"a number < {_number(ctx['lt'])}"
+    if kind == "literal_error":
+        return f"one of {ctx['expected']}"
+    if kind == "string_pattern_mismatch":
+        return "a lower-case identifier (letters, digits, _; starting with a letter)"
+    if kind == "string_too_short":
+        return "a non-empty text"
+    if kind == "string_too_long":
+        return f"a text of at most {ctx['max_length']} characters"
+    if kind in ("bool_type", "bool_parsing"):
+        return "true or false (without quotes)"
+    if kind in ("string_type", "tuple_type", "list_type", "dict_type"):
+        return {"string_type": "a text in quotes", "dict_type": "a table { ... }"}.get(
+            kind, "a list [ ... ]"
+        )
+    if kind == "value_error":
+        return str(ctx["error"])
+    return str(err["msg"])
+
+
 class _Row(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
@@ -34,10 +100,10 @@ class NodeRow(_Row):
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     region: str = Slug
-    lon: float = Field(ge=73.0, le=136.0)
-    lat: float = Field(ge=3.0, le=54.0)
-    area_km2: float = Field(gt=0)
-    intra_haul_km: float = Field(gt=0)
+    lon: Number = Field(ge=73.0, le=136.0)
+    lat: Number = Field(ge=3.0, le=54.0)
+    area_km2: Number = Field(gt=0)
+    intra_haul_km: Number = Field(gt=0)
     source_id: str = Field(min_length=1)
     province: str = ""
 
@@ -57,9 +123,9 @@ class StreamRow(_Row):
 
 class StorageRow(_Row):
     stream: str = Slug
-    storage_cost_cny_per_t: float = Field(ge=0)
-    storage_cost_low_cny_per_t: float = Field(ge=0)
-    storage_cost_high_cny_per_t: float = Field(ge=0)
+    storage_cost_cny_per_t: Number = Field(ge=0)
+    storage_cost_low_cny_per_t: Number = Field(ge=0)
+    storage_cost_high_cny_per_t: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -68,7 +134,7 @@ class StorageRow(_Row):
 class LevyRow(_Row):
     levy: str = Slug
     stream: str = Slug
-    rate_cny_per_t: float = Field(ge=0)
+    rate_cny_per_t: Number = Field(ge=0)
     source_id: str = Field(min_length=1)
 
 
@@ -81,7 +147,7 @@ class TargetGroupRow(_Row):
 class TargetRow(_Row):
     target_set: str = Slug
     group: str = Slug
-    rate: float = Field(ge=0, le=1)
+    rate: Number = Field(ge=0, le=1)
     year: int = Field(ge=2000, le=2100)
     source_id: str = Field(min_length=1)
 
@@ -90,10 +156,10 @@ class PathwayRow(_Row):
     pathway: str = Slug
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
-    opex_cny_per_t: float
-    opex_low_cny_per_t: float
-    opex_high_cny_per_t: float
-    capex_cny_per_t_yr: float = Field(ge=0)
+    opex_cny_per_t: Number
+    opex_low_cny_per_t: Number
+    opex_high_cny_per_t: Number
+    capex_cny_per_t_yr: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -102,13 +168,13 @@ class PathwayRow(_Row):
 class CompatibilityRow(_Row):
     stream: str = Slug
     pathway: str = Slug
-    share_max: float = Field(gt=0, le=1)
-    revenue_cny_per_t: float
-    revenue_low_cny_per_t: float
-    revenue_high_cny_per_t: float
-    avoided_co2_t_per_t: float
-    avoided_co2_low_t_per_t: float
-    avoided_co2_high_t_per_t: float
+    share_max: Number = Field(gt=0, le=1)
+    revenue_cny_per_t: Number
+    revenue_low_cny_per_t: Number
+    revenue_high_cny_per_t: Number
+    avoided_co2_t_per_t: Number
+    avoided_co2_low_t_per_t: Number
+    avoided_co2_high_t_per_t: Number
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -117,7 +183,7 @@ class CompatibilityRow(_Row):
 class GenerationRow(_Row):
     node: str = Slug
     stream: str = Slug
-    generation_10kt: float = Field(ge=0)
+    generation_10kt: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -126,7 +192,7 @@ class GenerationRow(_Row):
 class BaseUtilizationRow(_Row):
     node: str = Slug
     stream: str = Slug
-    utilized_10kt: float = Field(ge=0)
+    utilized_10kt: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -135,8 +201,8 @@ class BaseUtilizationRow(_Row):
 class CapacityRow(_Row):
     node: str = Slug
     pathway: str = Slug
-    capacity_10kt: float = Field(ge=0)
-    expansion_max_10kt: float = Field(ge=0)
+    capacity_10kt: Number = Field(ge=0)
+    expansion_max_10kt: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -144,33 +210,63 @@ class CapacityRow(_Row):
 
 class ModeRow(_Row):
     mode: Literal["road", "rail"]
-    cost_cny_per_tkm: float = Field(ge=0)
-    cost_low_cny_per_tkm: float = Field(ge=0)
-    cost_high_cny_per_tkm: float = Field(ge=0)
-    handling_cny_per_t: float = Field(ge=0)
-    co2_g_per_tkm: float = Field(ge=0)
+    cost_cny_per_tkm: Number = Field(ge=0)
+    cost_low_cny_per_tkm: Number = Field(ge=0)
+    cost_high_cny_per_tkm: Number = Field(ge=0)
+    handling_cny_per_t: Number = Field(ge=0)
+    co2_g_per_tkm: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
 
 
+PARAMETER_RANGES: dict[str, tuple[float, float, bool, str]] = {
+    "base_year": (2000, 2100, True, "the year of the figures"),
+    "circuity_factor": (
+        1.0,
+        3.0,
+        False,
+        "a road distance over a geodesic one: a road is never shorter than the geodesic "
+        "(≥ 1), and 3 is far above any measured mean",
+    ),
+    "annualization_rate": (0.0, 1.0, False, "a rate per year, as a share"),
+    "national_generated_10kt": (0.0, MAX_MAGNITUDE, False, "an amount"),
+    "national_utilized_10kt": (0.0, MAX_MAGNITUDE, False, "an amount"),
+    "national_disposed_10kt": (0.0, MAX_MAGNITUDE, False, "an amount"),
+    "calibration_tolerance_pp": (0.0, 100.0, False, "percentage points"),
+}
+"""Range of each parameter the code reads: (low, high, whole number?, why)."""
+
+
 class ParameterRow(_Row):
     parameter: str = Slug
-    value: float
+    value: Number
     unit: str = Field(min_length=1)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
 
+    @field_validator("value")
+    @classmethod
+    def _in_range(cls, value: float, info: ValidationInfo) -> float:
+        rule = PARAMETER_RANGES.get(info.data.get("parameter", ""))
+        if rule is None:
+            return value
+        low, high, whole, why = rule
+        if not low <= value <= high or (whole and not value.is_integer()):
+            kind = "a whole number" if whole else "a number"
+            raise ValueError(f"{kind} in [{low:g}, {high:g}] for {info.data['parameter']} ({why})")
+        return value
+
 
 class ProvinceTotalRow(_Row):
     node: str = Slug
     year: int = Field(ge=2000, le=2100)
-    generated_10kt: float | None = Field(default=None, ge=0)
-    utilized_10kt: float | None = Field(default=None, ge=0)
-    disposed_10kt: float | None = Field(default=None, ge=0)
-    stored_10kt: float | None = Field(default=None, ge=0)
-    utilization_rate: float | None = Field(default=None, ge=0, le=1.2)
+    generated_10kt: Number | None = Field(default=None, ge=0)
+    utilized_10kt: Number | None = Field(default=None, ge=0)
+    disposed_10kt: Number | None = Field(default=None, ge=0)
+    stored_10kt: Number | None = Field(default=None, ge=0)
+    utilization_rate: Number | None = Field(default=None, ge=0, le=1.2)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -196,9 +292,9 @@ class ColumnRow(_Row):
 
 class StreamBasisRow(_Row):
     stream: str = Slug
-    national_generation_10kt: float | None = Field(default=None, ge=0)
+    national_generation_10kt: Number | None = Field(default=None, ge=0)
     generation_year: int | None = Field(default=None, ge=2000, le=2100)
-    national_rate: float = Field(ge=0, le=1)
+    national_rate: Number = Field(ge=0, le=1)
     rate_year: int = Field(ge=2000, le=2100)
     status: Status
     source_id: str = Field(min_length=1)
@@ -211,7 +307,7 @@ class ProxyRow(_Row):
         "crude_steel", "raw_coal", "thermal_power", "phosphogypsum_share", "red_mud", "alumina"
     ]
     year: int = Field(ge=2000, le=2100)
-    value: float = Field(ge=0)
+    value: Number = Field(ge=0)
     unit: str = Field(min_length=1)
     status: Status
     source_id: str = Field(min_length=1)
@@ -220,7 +316,7 @@ class ProxyRow(_Row):
 
 class CoefficientRow(_Row):
     coefficient: str = Slug
-    value: float = Field(ge=0)
+    value: Number = Field(ge=0)
     unit: str = Field(min_length=1)
     status: Status
     source_id: str = Field(min_length=1)
@@ -230,7 +326,7 @@ class CoefficientRow(_Row):
 class PathwayMixRow(_Row):
     stream: str = Slug
     pathway: str = Slug
-    share: float = Field(ge=0, le=1)
+    share: Number = Field(ge=0, le=1)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -240,7 +336,7 @@ class GroupTotalRow(_Row):
     group: str = Slug
     nodes: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*(;[a-z][a-z0-9_]*)*$")
     year: int = Field(ge=2000, le=2100)
-    share_of_national: float = Field(gt=0, le=1)
+    share_of_national: Number = Field(gt=0, le=1)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -249,7 +345,7 @@ class GroupTotalRow(_Row):
 class CityFigureRow(_Row):
     node: str = Slug
     year: int = Field(ge=2000, le=2100)
-    generated_10kt: float = Field(ge=0)
+    generated_10kt: Number = Field(ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -261,7 +357,7 @@ class PrefectureProxyRow(_Row):
     node: str = Slug
     proxy: Literal["population"]
     year: int = Field(ge=2000, le=2100)
-    value: float = Field(gt=0)
+    value: Number = Field(gt=0)
     unit: Literal["10^4 persons"]
     status: Status
     source_id: str = Field(min_length=1)
@@ -275,13 +371,15 @@ class TableSpec:
     file: str
     row: type[_Row]
     key: tuple[str, ...]
+    unique: tuple[tuple[str, ...], ...] = ()
+    """Other columns (or sets of columns) whose values must not repeat."""
 
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("sources.csv", SourceRow, ("source_id",)),
     TableSpec("columns.csv", ColumnRow, ("file", "column")),
     TableSpec("regions.csv", RegionRow, ("region",)),
-    TableSpec("nodes.csv", NodeRow, ("node",)),
+    TableSpec("nodes.csv", NodeRow, ("node",), unique=(("adcode",),)),
     TableSpec("streams.csv", StreamRow, ("stream",)),
     TableSpec("storage.csv", StorageRow, ("stream",)),
     TableSpec("levies.csv", LevyRow, ("levy", "stream")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from model.data.schema import TABLES, TableSpec
+from model.data.schema import TABLES, TableSpec, expectation
 from model.errors import DataError, Problem
 
 BOUNDARIES_FILE = "boundaries_province.geojson"
@@ -57,58 +58,154 @@ class Dataset:
         return self.node_dir / RESOLUTIONS[self.resolution][1]
 
 
-def _expectation(err: Any) -> str:
-    """Say in words what a pydantic error expected."""
-    kind = err["type"]
-    ctx = err.get("ctx", {})
-    if kind == "missing":
-        return "a value (the cell is empty)"
-    if kind in ("float_parsing", "float_type"):
-        return "a number"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "a whole number"
-    if kind == "greater_than_equal":
-        return f"a number ≥ {ctx['ge']:g}"
-    if kind == "greater_than":
-        return f"a number > {ctx['gt']:g}"
-    if kind == "less_than_equal":
-        return f"a number ≤ {ctx['le']:g}"
-    if kind == "less_than":
-        return f"a number < {ctx['lt']:g}"
-    if kind == "literal_error":
-        return f"one of {ctx['expected']}"
-    if kind == "string_pattern_mismatch":
-        return "a lower-case identifier (letters, digits, _; starting with a letter)"
-    if kind == "string_too_short":
-        return "a non-empty text"
-    return str(err["msg"])
+def _encoding_advice(raw: bytes, at: int) -> str:
+    """What a file that is not UTF-8 probably is, and how to re-save it."""
+    byte = f"byte 0x{raw[at]:02x} is not UTF-8"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        saved = "UTF-16 (Excel's 'Unicode Text')"
+    else:
+        try:
+            raw.decode("gb18030")
+            saved = "GBK/GB18030 (Excel's 'CSV (Comma delimited)' on Chinese Windows)"
+        except UnicodeDecodeError:
+            saved = "another encoding"
+    return (
+        f"UTF-8 text ({byte}; the file looks saved as {saved}): re-save it in Excel as "
+        "'CSV UTF-8 (Comma delimited)', or convert it with iconv -f GB18030 -t UTF-8"
+    )
+
+
+def _read_records(
+    path: Path, name: str, problems: list[Problem]
+) -> list[tuple[int, list[str]]] | None:
+    """The file's records with their line numbers; None and a problem if it cannot be read whole.
+
+    Text must be UTF-8 (a byte-order mark is fine); GBK is refused with advice
+    rather than guessed, as GB18030 decodes almost any bytes, so a guess could
+    garble names without a word. Each record must lie on one line, so that a
+    record's line number is its spreadsheet row and no row is lost: a stray
+    ``"`` at the start of a cell would otherwise swallow every line up to the
+    next ``"`` into that one cell (125 of 144 rows of capacity.csv vanished so).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(name, None, "", "", f"a readable file ({exc.strerror})"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        problems.append(Problem(name, line, "", "", _encoding_advice(raw, exc.start)))
+        return None
+    try:
+        records = _parse(text, strict=True)
+    except _Malformed as strict:
+        # Parsed leniently again only to point at the cell that swallowed the lines.
+        try:
+            records = _parse(text, strict=False)
+        except _Malformed:
+            records = []
+        if not any(end > start for start, end, _ in records):
+            problems.append(Problem(name, strict.line, "", "", strict.expected))
+            return None
+    for start, end, values in records:
+        if end > start:
+            cell = next(v for v in values if "\n" in v or "\r" in v)
+            header = records[0][2] if start > 1 else []
+            at = values.index(cell)
+            problems.append(
+                Problem(
+                    name,
+                    start,
+                    header[at].strip() if at < len(header) else "",
+                    '"' + cell.splitlines()[0][:40],
+                    f'a cell on one line: the " at its start opens a quoted text that runs '
+                    f"on to line {end}, so lines {start}-{end} read as one row; remove the "
+                    'stray " (inside quotes, write a quote as "")',
+                )
+            )
+            return None
+    return [(start, values) for start, _, values in records]
+
+
+class _Malformed(Exception):
+    """A record the csv module cannot parse, with the line it starts on."""
+
+    def __init__(self, line: int, error: csv.Error) -> None:
+        super().__init__(str(error))
+        self.line = line
+        if "field limit" in str(error):
+            self.expected = (
+                f"cells of at most {csv.field_size_limit():,} characters (a longer one is "
+                'most likely a stray " opening a quote that runs on over the following lines)'
+            )
+        else:
+            self.expected = f'well-formed CSV ({error}; check for a stray ")'
+
+
+def _parse(text: str, strict: bool) -> list[tuple[int, int, list[str]]]:
+    """Each record of a CSV text with its first and last line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=strict)
+    records = []
+    line = 0
+    try:
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            records.append((start, line, values))
+    except csv.Error as exc:
+        raise _Malformed(line + 1, exc) from exc
+    return records
+
+
+def _duplicates(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> list[Problem]:
+    """A problem for each row whose ``columns`` repeat those of an earlier row."""
+    problems = []
+    first_row: dict[tuple[Any, ...], int] = {}
+    keys = zip(*(frame[c].tolist() for c in columns), strict=True)
+    for values, row in zip(keys, frame["_row"].tolist(), strict=True):
+        if values in first_row:
+            problems.append(
+                Problem(
+                    name,
+                    int(row),
+                    ",".join(columns),
+                    "/".join(str(v) for v in values),
+                    f"a unique ({', '.join(columns)}); the same is on row {first_row[values]}",
+                )
+            )
+        else:
+            first_row[values] = int(row)
+    return problems
 
 
 def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataFrame:
     """Read one CSV, validate each row, append problems; return the valid rows."""
     name = spec.file
+    fields = spec.row.model_fields
+    empty = pd.DataFrame(columns=[*fields, "_row"])
     if not path.is_file():
         problems.append(Problem(name, None, "", "", f"the file {name} in {path.parent}"))
-        return pd.DataFrame(columns=list(spec.row.model_fields))
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            problems.append(Problem(name, None, "", "", "a header row (the file is empty)"))
-            return pd.DataFrame(columns=list(spec.row.model_fields))
-        body = list(reader)
-    fields = spec.row.model_fields
+        return empty
+    records = _read_records(path, name, problems)
+    if records is None:
+        return empty
+    if not records:
+        problems.append(Problem(name, None, "", "", "a header row (the file is empty)"))
+        return empty
+    header = [h.strip() for h in records[0][1]]
+    repeated = sorted({h for h in header if header.count(h) > 1 and h})
+    for column in repeated:
+        problems.append(Problem(name, 1, column, "", "each column once in the header"))
     required = [c for c, f in fields.items() if f.is_required()]
     missing = [c for c in required if c not in header]
     for column in missing:
         problems.append(Problem(name, None, column, "", f"a column named {column!r}"))
-    if missing:
-        return pd.DataFrame(columns=list(fields))
+    if missing or repeated:
+        return empty
     rows: list[dict[str, Any]] = []
     row_numbers: list[int] = []
-    for offset, values in enumerate(body):
-        row_number = offset + 2
+    for row_number, values in records[1:]:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
@@ -117,7 +214,7 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
                     name,
                     row_number,
                     "",
-                    ",".join(values),
+                    ",".join(values)[:80],
                     f"{len(header)} cells like the header, found {len(values)}",
                 )
             )
@@ -138,25 +235,21 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
                 raw = record.get(column)
                 problems.append(
                     Problem(
-                        name, row_number, column, "" if raw is None else str(raw), _expectation(err)
+                        name,
+                        row_number,
+                        column,
+                        "" if raw is None else str(raw)[:80],
+                        expectation(err),
                     )
                 )
     frame = pd.DataFrame(rows, columns=list(fields))
     frame["_row"] = row_numbers
-    duplicated = frame.duplicated(list(spec.key), keep="first")
-    for _, dup in frame[duplicated].iterrows():
-        key = "/".join(str(dup[k]) for k in spec.key)
-        first = frame[(frame[list(spec.key)] == dup[list(spec.key)]).all(axis=1)]["_row"].iloc[0]
-        problems.append(
-            Problem(
-                name,
-                int(dup["_row"]),
-                ",".join(spec.key),
-                key,
-                f"a unique ({', '.join(spec.key)}); the same key is on row {first}",
-            )
-        )
-    return frame[~duplicated].reset_index(drop=True)
+    for columns in spec.unique:
+        problems += _duplicates(frame, columns, name)
+    repeats = _duplicates(frame, spec.key, name)
+    problems += repeats
+    dropped = {p.row for p in repeats}
+    return frame[~frame["_row"].isin(dropped)].reset_index(drop=True)
 
 
 def file_hash(path: Path) -> str:
@@ -198,7 +291,7 @@ def load_dataset(data_dir: str | Path, resolution: str = "province") -> Dataset:
         problems.append(
             Problem(f"{sub}/{boundaries}".lstrip("/"), None, "", "", "the node boundaries file")
         )
-    rejected = frozenset(p.file.rsplit("/", 1)[-1] for p in problems)
+    rejected = frozenset(p.file.removeprefix(f"{sub}/") for p in problems)
     cross = check_dataset(frames, rejected)
     if sub:
         node_files = {f"{name}.csv" for name in NODE_TABLES}

@@ -9,7 +9,7 @@ The map set of a results folder:
 - Sankey diagrams (:mod:`model.outputs.maps.sankey`): streams to pathways, and region
   of origin to region of use, as PNG/SVG/PDF and as HTML;
 - one interactive page (:mod:`model.outputs.maps.interactive`) with all the layers and
-  the node's numbers in tooltips, self-contained (works offline);
+  the node's numbers in tooltips; works offline (plotly.js is one file beside the pages);
 - comparison maps (:mod:`model.outputs.maps.compare`): scenario B minus scenario A.
 
 Everything is in English or Chinese (``lang``); Chinese uses the font that
@@ -18,11 +18,13 @@ installs with the project (:mod:`model.outputs.maps.fonts`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from model.outputs.maps import choropleth, compare, flows, interactive, sankey
@@ -37,8 +39,9 @@ from model.outputs.maps.base import (
     load_boundaries,
     map_data,
 )
-from model.outputs.maps.choropleth import CHOROPLETHS
+from model.outputs.maps.choropleth import CHOROPLETHS, RATE_LAYERS
 from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
+from model.outputs.maps.files import FigureFailure, FiguresFailed
 from model.outputs.maps.fonts import MissingGlyphError
 from model.outputs.maps.text import LANGS
 
@@ -49,19 +52,25 @@ __all__ = [
     "LABEL_OFFSETS_KM",
     "LANGS",
     "MAP_TYPES",
+    "RATE_LAYERS",
     "SCHEMES",
     "BreaksError",
+    "FigureFailure",
+    "FiguresFailed",
     "MapData",
     "MapError",
     "MapJoinError",
     "MapOptions",
     "MissingGlyphError",
     "compare_folders",
+    "draw_after_solve",
     "draw_comparison",
+    "draw_figures",
     "draw_folder",
     "draw_maps",
     "draw_run_maps",
     "draw_utilization",
+    "figure_jobs",
     "load_boundaries",
     "load_results",
     "map_data",
@@ -158,7 +167,14 @@ def load_results(
     from model.errors import DataError
     from model.outputs.folders import read_run
 
-    tables, summary = read_run(Path(result_dir))
+    try:
+        tables, summary = read_run(Path(result_dir))
+    except FileNotFoundError as exc:
+        raise MapError(str(exc)) from exc
+    except (OSError, ValueError) as exc:  # unreadable CSV or JSON: the reader's own words
+        raise MapError(f"{result_dir}: cannot read the results ({exc})") from exc
+    if not isinstance(summary, dict):
+        raise MapError(f"{result_dir}/summary.json: expected a JSON object")
     if data_dir is None:
         recorded = Path(str(summary.get("inputs", {}).get("data_dir", "")))
         data_dir = recorded if str(recorded) and recorded.is_dir() else DEFAULT_DATA_DIR
@@ -199,54 +215,105 @@ def draw_utilization(data: MapData, folder: Path, options: MapOptions) -> list[P
     return choropleth.draw_choropleth(data, "utilization", folder, **options.choropleth_kwargs())
 
 
-def draw_maps(data: MapData, folder: Path, options: MapOptions | None = None) -> list[Path]:
-    """Draw the chosen maps of one results folder into ``folder``; returns the files."""
-    options = options or MapOptions()
-    folder = ensure_folder(folder)
-    written: list[Path] = []
-    for name in options.maps:
-        if name == "utilization":
-            written += draw_utilization(data, folder, options)
-        elif name in CHOROPLETHS:
-            written += choropleth.draw_choropleth(data, name, folder, **options.choropleth_kwargs())
+Drawer = Callable[[Path], list[Path]]
+
+
+def figure_jobs(data: MapData, options: MapOptions) -> list[tuple[str, Drawer]]:
+    """Each figure of ``options`` as (its name for messages, a function drawing it into a
+    folder); a map type is one figure in every format (the Sankeys: both diagrams)."""
+    o = options
+    jobs: list[tuple[str, Drawer]] = []
+    for name in o.maps:
+        draw: Drawer
+        if name in CHOROPLETHS:
+            draw = partial(choropleth.draw_choropleth, data, name, **o.choropleth_kwargs())
         elif name == "flows":
-            written += flows.draw_flows(
+            draw = partial(
+                flows.draw_flows,
                 data,
-                folder,
-                lang=options.lang,
-                min_flow_10kt=options.min_flow_10kt,
-                formats=options.formats,
-                dpi=options.dpi,
-                flow_scale_10kt=options.flow_scale_10kt,
-                use_scale_10kt=options.use_scale_10kt,
+                lang=o.lang,
+                min_flow_10kt=o.min_flow_10kt,
+                formats=o.formats,
+                dpi=o.dpi,
+                flow_scale_10kt=o.flow_scale_10kt,
+                use_scale_10kt=o.use_scale_10kt,
             )
         elif name == "sankey":
-            written += sankey.draw_sankeys(
-                data, folder, lang=options.lang, formats=options.formats, dpi=options.dpi
+            draw = partial(sankey.draw_sankeys, data, lang=o.lang, formats=o.formats, dpi=o.dpi)
+        else:  # interactive
+            page = partial(
+                interactive.write_html,
+                data,
+                lang=o.lang,
+                group=o.group,
+                pathway=o.pathway,
+                scheme=o.scheme,
+                k=o.k,
+                min_flow_10kt=o.min_flow_10kt,
             )
-        elif name == "interactive":
-            written.append(
-                interactive.write_html(
-                    data,
-                    folder,
-                    lang=options.lang,
-                    group=options.group,
-                    pathway=options.pathway,
-                    scheme=options.scheme,
-                    k=options.k,
-                    min_flow_10kt=options.min_flow_10kt,
-                )
-            )
+
+            def draw(folder: Path, page: Callable[[Path], Path] = page) -> list[Path]:
+                written = page(folder)
+                return [written, written.with_name(interactive.plotly_bundle_name())]
+
+        jobs.append((name if o.lang == "en" else f"{name} ({o.lang})", draw))
+    return jobs
+
+
+def draw_figures(folder: Path, jobs: Sequence[tuple[str, Drawer]]) -> list[Path]:
+    """Draw each figure into ``folder``; one that fails does not stop the others.
+
+    Returns the files written, or raises :class:`FiguresFailed` (which holds them
+    and says which figures failed and why) once every figure has been tried.
+    """
+    folder = ensure_folder(folder)
+    written: list[Path] = []
+    failed: list[FigureFailure] = []
+    for label, draw in jobs:
+        open_before = set(plt.get_fignums())
+        files_before = set(folder.iterdir())
+        try:
+            written += draw(folder)
+        # any error, not only ours: one figure must not cost the others, or a solve its
+        # tables; the failure is reported with its reason (never silent)
+        except Exception as exc:
+            failed.append(FigureFailure.of(label, exc))
+            for number in set(plt.get_fignums()) - open_before:
+                plt.close(number)
+            # formats of the figure written before the failure are whole files: list them
+            written += sorted(set(folder.iterdir()) - files_before)
+    written = list(dict.fromkeys(written))  # the pages share one plotly.js
+    if failed:
+        raise FiguresFailed(failed, written, len(jobs))
     return written
+
+
+def draw_maps(data: MapData, folder: Path, options: MapOptions | None = None) -> list[Path]:
+    """Draw the chosen maps of one results folder into ``folder``; returns the files."""
+    return draw_figures(folder, figure_jobs(data, options or MapOptions()))
 
 
 def draw_run_maps(data: MapData, folder: Path, dpi: int = 200) -> list[Path]:
     """The map set ``wastealloc solve`` writes: everything in English, and the
     utilization map in Chinese too."""
     options = MapOptions(dpi=dpi)
-    written = draw_maps(data, folder, options)
-    written += draw_utilization(data, folder, replace(options, lang="zh"))
-    return written
+    chinese = replace(options, maps=("utilization",), lang="zh")
+    return draw_figures(folder, figure_jobs(data, options) + figure_jobs(data, chinese))
+
+
+def draw_after_solve(
+    tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any], dataset: Any, folder: Path
+) -> tuple[list[Path], list[FigureFailure]]:
+    """The map set of a solve, drawn into its results folder, never raising for a figure:
+    returns the files written and the figures that failed (the solve's tables are kept
+    whatever happens to its maps; an interrupt still stops everything)."""
+    try:
+        data = run_map_data(tables, summary, dataset)
+        return draw_run_maps(data, folder), []
+    except FiguresFailed as exc:
+        return exc.written, exc.failures
+    except Exception as exc:  # e.g. a corrupt boundary file: no figure can be drawn
+        return [], [FigureFailure.of("all maps", exc)]
 
 
 def draw_comparison(

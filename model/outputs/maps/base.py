@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,26 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points, polylabel
 
-from model.errors import WasteallocError
 from model.outputs.maps import fonts
-from model.outputs.maps.text import markup, plain, short_name_zh, unit_word, word
+from model.outputs.maps.files import write_atomically
+from model.outputs.maps.tables import (
+    MapError,
+    MapJoinError,
+    check_columns,
+    check_nodes,
+    check_summary,
+)
+from model.outputs.maps.text import (
+    MAX_DESCRIPTION,
+    MAX_NAME,
+    clip,
+    markup,
+    plain,
+    short_name_zh,
+    unit_word,
+    word,
+    wrap,
+)
 
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
 
@@ -80,24 +98,6 @@ REGION_FONT = 9.5
 """Size of the region names on the map (points)."""
 
 NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
-
-RESULT_NODE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "hauls": ("origin", "destination"),
-    "processing": ("node",),
-    "unutilized": ("node",),
-    "expansions": ("node",),
-    "capacity_use": ("node",),
-    "node_emissions": ("node",),
-}
-"""Columns of the result tables that name nodes (utilization names them in ``area``)."""
-
-
-class MapError(WasteallocError):
-    """A map cannot be drawn from these results (missing table, unknown group, ...)."""
-
-
-class MapJoinError(MapError, ValueError):
-    """A result row names a node that has no geometry."""
 
 
 def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -161,6 +161,8 @@ class MapData:
     _dissolved: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
+        check_summary(self.summary, self.source)
+        check_columns(self.tables, self.source)
         check_nodes(self.tables, self.shapes, self.source)
 
     @property
@@ -225,9 +227,14 @@ class MapData:
             self._dissolved["regions"] = self.shapes[["region", "geometry"]].dissolve(by="region")
         return self._dissolved["regions"]
 
+    def shown(self, text: str, limit: int = MAX_NAME) -> str:
+        """User text (a scenario's name or description) as figures show it: bounded in
+        length, one line, every character drawable (:func:`fonts.drawable`)."""
+        return fonts.drawable(clip(text, limit))
+
     def subtitle(self, lang: str) -> str:
-        text = word("scenario", lang, name=self.scenario)
-        description = str(self.summary.get("description") or "")
+        text = word("scenario", lang, name=self.shown(self.scenario))
+        description = self.shown(str(self.summary.get("description") or ""), MAX_DESCRIPTION)
         if description:
             text += f" — {description}"
         if self.base_year is not None:
@@ -236,30 +243,6 @@ class MapData:
 
     def unit(self, lang: str) -> str:
         return unit_word(self.resolution, lang)
-
-
-def check_nodes(tables: Mapping[str, pd.DataFrame], shapes: pd.DataFrame, source: str) -> None:
-    """Raise :class:`MapJoinError` naming every result row's node that has no geometry."""
-    known = set(shapes["node"])
-    problems = []
-    for name, columns in RESULT_NODE_COLUMNS.items():
-        frame = tables.get(name)
-        if frame is None:
-            continue
-        unknown = sorted({str(v) for c in columns if c in frame for v in frame[c]} - known)
-        if unknown:
-            problems.append(f"{name}.csv: {', '.join(unknown)}")
-    util = tables.get("utilization")
-    if util is not None and "level" in util:
-        unknown = sorted(set(util.loc[util["level"] == "node", "area"].astype(str)) - known)
-        if unknown:
-            problems.append(f"utilization.csv: {', '.join(unknown)}")
-    if problems:
-        where = f"{source}: " if source else ""
-        raise MapJoinError(
-            f"{where}result rows name node(s) that have no geometry in the node table "
-            f"and boundary file (joined on adcode): {'; '.join(problems)}"
-        )
 
 
 def map_data(
@@ -304,44 +287,6 @@ def language(lang: str) -> Iterator[None]:
         }
     ):
         yield
-
-
-def wrap(text: str, width: int = 190) -> str:
-    """Wrap by display width (a Chinese character counts two), at spaces where there are any."""
-    lines: list[str] = []
-    line = ""
-    size = 0
-    tokens = _tokens(text)
-    for token in tokens:
-        token_size = sum(2 if ord(c) > 0x2E80 else 1 for c in token)
-        if size + token_size > width and line.strip():
-            lines.append(line.rstrip())
-            line, size = token.lstrip(), token_size
-        else:
-            line += token
-            size += token_size
-    if line.strip():
-        lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
-def _tokens(text: str) -> list[str]:
-    out: list[str] = []
-    word_ = ""
-    for c in text:
-        if ord(c) > 0x2E80:
-            if word_:
-                out.append(word_)
-                word_ = ""
-            out.append(c)
-        elif c == " ":
-            out.append(word_ + " ")
-            word_ = ""
-        else:
-            word_ += c
-    if word_:
-        out.append(word_)
-    return out
 
 
 def emphasis(lang: str) -> tuple[str, str]:
@@ -427,6 +372,8 @@ class MapFigure:
             left,
             1 - 0.58 / fig_h,
             wrap(subtitle if subtitle is not None else data.subtitle(lang), text_units(fig_w, 9)),
+            parse_math=False,  # user text: a "$" is a dollar sign
+            fontfamily=fonts.user_text_family(lang),
             fontsize=9,
             color="#333333",
             va="top",
@@ -683,8 +630,9 @@ def save_figure(
                 metadata.update({"Creator": "wastealloc", "Date": None})
             else:
                 metadata = {"Title": plain(title), "Software": "wastealloc (matplotlib)"}
-            fig.savefig(path, dpi=dpi, metadata=metadata)
-            written.append(path)
+            written.append(
+                write_atomically(path, partial(fig.savefig, format=fmt, dpi=dpi, metadata=metadata))
+            )
         return written
     finally:
         plt.close(fig)
@@ -700,7 +648,10 @@ def ensure_folder(folder: Path) -> Path:
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise MapError(f"{folder}: not a folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MapError(f"{folder}: cannot make the folder ({exc.strerror or exc})") from exc
     if not os.access(folder, os.W_OK):
         raise MapError(f"{folder}: cannot write here")
     return folder

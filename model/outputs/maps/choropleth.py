@@ -41,6 +41,9 @@ STYLES: dict[str, LayerStyle] = {
     "net_co2": LayerStyle("co2", "RdBu_r", False, signed=True),
 }
 
+RATE_LAYERS = tuple(key for key, style in STYLES.items() if style.kind == "rate")
+"""Layers whose values (and fixed breaks) are shares in [0, 1], drawn in %."""
+
 MIN_STEPS = {"rate": 0.01, "pp": 0.1, "amount": 1.0, "price": 1.0, "co2": 1.0, "diff": 1.0}
 """The finest class edge worth drawing for each kind of value (rates as shares)."""
 
@@ -236,6 +239,7 @@ def classes_for(
         neutral_band=neutral_band,
         extra=extra,
         min_step=MIN_STEPS.get(kind, 0.0),
+        shares=kind == "rate",
     )
 
 

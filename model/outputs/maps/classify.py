@@ -58,25 +58,36 @@ class Classes:
         return [self.colours[i] if i >= 0 else None for i in self.index(values)]
 
 
-def parse_breaks(text: str) -> tuple[float, ...]:
-    """``"0,0.3,0.5,1"`` → (0.0, 0.3, 0.5, 1.0); at least two, strictly increasing."""
+def parse_breaks(text: str, *, shares: bool = False) -> tuple[float, ...]:
+    """``"0,0.3,0.5,1"`` → (0.0, 0.3, 0.5, 1.0); at least two, strictly increasing.
+
+    ``shares``: the breaks classify a rate, which the maps hold as a share in [0, 1]
+    (breaks in percent get a hint).
+    """
     try:
         values = tuple(float(part) for part in text.split(",") if part.strip() != "")
     except ValueError:
         raise BreaksError(
             f"--breaks {text!r}: expected numbers separated by commas, e.g. 0,0.3,0.5,0.7,1"
         ) from None
-    check_breaks(values)
+    check_breaks(values, shares=shares)
     return values
 
 
-def check_breaks(values: Sequence[float]) -> None:
+def check_breaks(values: Sequence[float], *, shares: bool = False) -> None:
+    """At least two finite, strictly increasing breaks; shares lie in [0, 1]."""
+    shown = ",".join(f"{v:g}" for v in values)
     if len(values) < 2:
-        raise BreaksError(f"breaks {list(values)}: need at least two numbers (one class)")
+        raise BreaksError(f"breaks {shown or '(none)'}: need at least two numbers (one class)")
     if any(not math.isfinite(v) for v in values):
-        raise BreaksError(f"breaks {list(values)}: every break must be a finite number")
+        raise BreaksError(f"breaks {shown}: every break must be a finite number")
     if any(b <= a for a, b in pairwise(values)):
-        raise BreaksError(f"breaks {list(values)}: must increase strictly")
+        raise BreaksError(f"breaks {shown}: must increase strictly, e.g. 0,0.3,0.5,0.7,1")
+    if shares and (values[0] < 0 or values[-1] > 1):
+        hint = ""
+        if all(v == 0 or 1 <= v <= 100 for v in values):  # written in percent
+            hint = f"; breaks are shares: did you mean {','.join(f'{v / 100:g}' for v in values)}?"
+        raise BreaksError(f"breaks {shown}: rates are classed as shares between 0 and 1{hint}")
 
 
 def nice_step(span: float) -> float:
@@ -176,9 +187,11 @@ def make_classes(
     neutral_band: bool = False,
     extra: Sequence[float] = (),
     min_step: float = 0.0,
+    shares: bool = False,
 ) -> Classes:
     """Classes for the values: from fixed ``breaks`` if given, else from ``scheme``.
 
+    ``shares``: the values are rates as shares, so fixed breaks must lie in [0, 1].
     ``extra`` edges (targets) are added to a scheme's edges. ``formatter`` makes the
     function that writes an edge in the legend, given all the edges (so it can choose
     how many decimals tell them apart).
@@ -187,7 +200,7 @@ def make_classes(
 
     v = np.asarray(values, dtype=float)
     if breaks is not None:
-        check_breaks(breaks)
+        check_breaks(breaks, shares=shares)
         edges = [float(b) for b in breaks]
         fixed = True
         tolerance = None

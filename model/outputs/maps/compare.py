@@ -87,7 +87,8 @@ def draw_changes(
             f"({', '.join(only[:5])}{', ...' if len(only) > 5 else ''}): compare results at "
             "the same resolution"
         )
-    subtitle = word("change.sub", lang, b=after.scenario, a=before.scenario)
+    names = {"b": after.shown(after.scenario), "a": before.shown(before.scenario)}
+    subtitle = word("change.sub", lang, **names)
     if after.base_year is not None:
         subtitle += " · " + word("base_year", lang, year=after.base_year)
     written: list[Path] = []

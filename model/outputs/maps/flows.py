@@ -67,7 +67,11 @@ def flow_table(hauls: pd.DataFrame, min_flow_10kt: float) -> FlowSet:
     pairs = bands.groupby(["origin", "destination"])["amount_10kt"].sum()
     kept = pairs[pairs >= min_flow_10kt].sort_values(ascending=False, kind="stable")
     keys = set(kept.index)
-    mask = [(o, d) in keys for o, d in zip(bands["origin"], bands["destination"], strict=True)]
+    # a boolean array, not a list: an empty list would select no columns, not no rows
+    mask = np.array(
+        [(o, d) in keys for o, d in zip(bands["origin"], bands["destination"], strict=True)],
+        dtype=bool,
+    )
     return FlowSet(
         bands=bands[mask].reset_index(drop=True),
         pairs=kept,
@@ -332,6 +336,8 @@ def _key(
     top = height_in * 72 * m_pt
     unit = data.unit(lang)
 
+    if flows.total == 0:
+        fig.key_text(word("legend.no_flows", lang, unit=unit), fontsize=8, color="#1a1a1a")
     y = fig.key_y * top
     if len(flows.pairs):
         y = _title(key, y, word("legend.flow_width", lang, unit=unit), m_pt)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,9 @@ LATIN_FAMILY = "DejaVu Sans"
 
 IGNORED = frozenset("\n\r\t")
 """Characters that are layout, not glyphs."""
+
+REPLACEMENT = "□"
+"""What a character no font can draw becomes in user text (it looks like a missing glyph)."""
 
 
 class MissingGlyphError(WasteallocError):
@@ -58,6 +62,13 @@ def font_family(lang: str) -> list[str]:
     return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY]
 
 
+def user_text_family(lang: str) -> list[str]:
+    """The family for users' own text (a scenario description may hold Chinese on an
+    English map): the language's fonts, then the other one as a fallback. Only for
+    regular weight: the CJK font has no bold."""
+    return [cjk_family(), LATIN_FAMILY] if lang == "zh" else [LATIN_FAMILY, cjk_family()]
+
+
 @cache
 def _codepoints(path: Path) -> frozenset[int]:
     font = TTFont(str(path), lazy=True)
@@ -79,6 +90,23 @@ def missing_glyphs(strings: Iterable[str], path: Path | None = None) -> dict[str
         if gaps:
             out[text] = gaps
     return out
+
+
+def drawable(text: str) -> str:
+    """``text`` with every character the bundled CJK font lacks replaced by
+    :data:`REPLACEMENT` (combining marks and variation selectors without a glyph are
+    dropped). For free text written by users, such as scenario descriptions, shown on
+    every figure: the CJK font holds Latin, Greek, Cyrillic and CJK, and it is the font
+    that Chinese figures and the HTML pages check against. Names from the data are
+    checked instead (:func:`check_glyphs`)."""
+    cmap = _codepoints(cjk_font_path())
+    out = []
+    for c in text:
+        if c in IGNORED or ord(c) in cmap:
+            out.append(c)
+        elif unicodedata.category(c) not in ("Mn", "Me", "Cf"):
+            out.append(REPLACEMENT)
+    return "".join(out)
 
 
 def check_glyphs(strings: Iterable[str], what: str = "labels") -> None:

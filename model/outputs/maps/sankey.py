@@ -4,13 +4,14 @@ Streams → pathways comes from processing.csv, with what is left unutilized
 (unutilized.csv) as one more destination, so each stream's band adds up to
 what it generates. Region of origin → region of use comes from hauls.csv.
 
-Each diagram is written as an interactive HTML page (plotly, self-contained)
-and as a static figure drawn here with matplotlib, so no browser is needed to
+Each diagram is written as an interactive HTML page (plotly; offline, with the plotly.js
+beside it) and as a static figure drawn here with matplotlib, so no browser is needed to
 export it.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
+from model.outputs.maps import fonts
 from model.outputs.maps.base import (
     MapData,
     language,
@@ -33,9 +35,8 @@ from model.outputs.maps.base import (
     text_units,
     title_weight,
 )
-from model.outputs.maps.base import wrap as wrap_text
-from model.outputs.maps.interactive import write_offline_html
-from model.outputs.maps.text import markup, plain, thousands, word
+from model.outputs.maps.interactive import plotly_bundle_name, write_offline_html
+from model.outputs.maps.text import markup, plain, thousands, word, wrap
 
 UNUTILIZED = "__unutilized__"
 UNUTILIZED_COLOUR = "#bdbdbd"
@@ -262,7 +263,9 @@ def draw_static(
     fig.text(
         0.012,
         1 - 0.5 / fig_h,
-        wrap_text(data.subtitle(lang), text_units(fig_w, 9)),
+        wrap(data.subtitle(lang), text_units(fig_w, 9)),
+        parse_math=False,  # user text: a "$" is a dollar sign
+        fontfamily=fonts.user_text_family(lang),
         fontsize=9,
         color="#333333",
         va="top",
@@ -272,7 +275,7 @@ def draw_static(
     fig.text(
         0.012,
         0.08 / fig_h,
-        wrap_text(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
+        wrap(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
         fontsize=6.5,
         color="#555555",
         va="bottom",
@@ -322,7 +325,7 @@ def sankey_figure(sd: SankeyData, data: MapData, lang: str) -> go.Figure:
     )
     fig.update_layout(
         title={
-            "text": f"{sd.title}<br><sup>{data.subtitle(lang)}</sup>",
+            "text": f"{sd.title}<br><sup>{html.escape(data.subtitle(lang))}</sup>",
             "x": 0.01,
             "xanchor": "left",
         },
@@ -364,4 +367,4 @@ def draw_sankeys(
         written.append(
             write_offline_html(sankey_figure(sd, data, lang), stem.with_name(stem.name + ".html"))
         )
-    return written
+    return [*written, folder / plotly_bundle_name()]

@@ -9,8 +9,15 @@ which :func:`markup` turns into matplotlib mathtext or HTML.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LANGS = ("en", "zh")
+
+MAX_NAME = 40
+"""Longest scenario name shown on a figure (display units: a Chinese character is two)."""
+MAX_DESCRIPTION = 160
+"""Longest scenario description shown on a figure: with the name, the subtitle stays
+within two lines on the narrowest figure."""
 
 GROUPS: dict[str, dict[str, str]] = {
     "all": {"en": "general industrial solid waste", "zh": "一般工业固体废物"},
@@ -101,6 +108,10 @@ WORDS: dict[str, dict[str, str]] = {
     "legend.local_use": {
         "en": "Used in the {unit} of origin (10^4 t/yr)",
         "zh": "产生地{unit}内利用（万吨/年）",
+    },
+    "legend.no_flows": {
+        "en": "No inter-node flows: no waste crosses a {unit} border.",
+        "zh": "无跨节点流动：没有固废跨{unit}运输。",
     },
     "legend.min_flow": {
         "en": "flows under {v} × 10^4 t/yr not drawn ({n} of {total})",
@@ -265,3 +276,71 @@ def thousands(value: float, decimals: int = 0) -> str:
 def percent(value: float, decimals: int = 1) -> str:
     """0.573 → 57.3%."""
     return f"{thousands(100 * value, decimals)}%"
+
+
+def wrap(text: str, width: int = 190) -> str:
+    """Wrap by display width (a Chinese character counts two), at spaces where there are any."""
+    lines: list[str] = []
+    line = ""
+    size = 0
+    tokens = _tokens(text)
+    for token in tokens:
+        token_size = display_width(token)
+        if size + token_size > width and line.strip():
+            lines.append(line.rstrip())
+            line, size = token.lstrip(), token_size
+        else:
+            line += token
+            size += token_size
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    word_ = ""
+    for c in text:
+        if ord(c) > 0x2E80:
+            if word_:
+                out.append(word_)
+                word_ = ""
+            out.append(c)
+        elif c == " ":
+            out.append(word_ + " ")
+            word_ = ""
+        else:
+            word_ += c
+    if word_:
+        out.append(word_)
+    return out
+
+
+def display_width(text: str) -> int:
+    """Display width: a Chinese (wide) character counts two."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+
+
+def clip(text: str, limit: int) -> str:
+    """User text made safe to lay out: control characters become spaces, invisible format
+    characters go, runs of white space become one space, and text wider than ``limit``
+    display units is cut to fit with "…" (a megabyte of description must not reach the
+    layout engine)."""
+    head = text[: 4 * limit]  # never more than this can be shown
+    kept = []
+    for c in head:
+        kind = unicodedata.category(c)
+        if kind == "Cc":
+            kept.append(" ")
+        elif not kind.startswith("C"):
+            kept.append(c)
+    cleaned = " ".join("".join(kept).split())
+    if display_width(cleaned) <= limit and len(text) <= len(head):
+        return cleaned
+    out, size = [], 1  # room for the ellipsis
+    for c in cleaned:
+        size += display_width(c)
+        if size > limit:
+            break
+        out.append(c)
+    return "".join(out).rstrip() + "…"
