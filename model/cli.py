@@ -196,12 +196,30 @@ def print_summary(run: Run) -> None:
     binding = prices[prices["binding"].astype(bool)]
     tgt = binding[binding["constraint"] == "target"]
     for _, r in tgt.iterrows():
+        step = r.get("next_point_10k_cny")
+        whole = (
+            f"; a whole point more costs {step / 1e4:,.2f} x10^8 CNY/yr (re-solved)"
+            if pd.notna(step)
+            else f"; {r['note']}"
+            if r.get("note")
+            else ""
+        )
         console.print(
             f"Target {escape(str(r['region']))}/{escape(str(r['group']))} binds: "
             f"{r['shadow_price']:,.1f} CNY per extra t "
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
-            "x10^8 CNY/yr per percentage point"
+            f"x10^8 CNY/yr per percentage point if the margin held{whole}"
         )
+    one_sided = binding[binding["one_sided"].astype(bool)]
+    if not one_sided.empty:
+        kinds = ", ".join(f"{n} {k}" for k, n in one_sided["constraint"].value_counts().items())
+        console.print(
+            f"One-sided prices ({kinds}): at 100% or at all the capacity there can be, so "
+            "they cannot rise; their shadow price is not unique (shadow_prices.csv, one_sided)"
+        )
+    transport = s.get("transport")
+    if transport:
+        console.print(f"Rail carries {transport['rail_share_of_tkm']:.1%} of tonne-km")
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
         short = "; ".join(
@@ -265,6 +283,25 @@ def validate(
         f"{n['streams']} streams, {n['pathways']} pathways, {n['generation']} generation rows, "
         f"{n['capacity']} capacity rows, {n['sources']} sources"
     )
+    _list_other_years(dataset.data_dir)
+
+
+def _list_other_years(data_dir: Path) -> None:
+    """Print the rows whose figures are of a year other than the base year (not an error)."""
+    from model.data.checks import other_year_rows
+    from model.data.tables import load_tables
+
+    frames, _ = load_tables(data_dir)
+    listing = other_year_rows(frames)
+    if not listing:
+        return
+    base = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
+    console.print(
+        f"Rows with figures of a year other than the base year {base} (as their notes say):"
+    )
+    for file, column, year, rows in listing:
+        label = "rows" if "," in rows or "-" in rows else "row"
+        console.print(f"  {file} {column} {year}: {label} {rows}", soft_wrap=True)
 
 
 @app.command("map")

@@ -39,8 +39,8 @@ def scenario(tmp_path: Path, name: str, body: str) -> Path:
 
 INFEASIBLE = "[targets]\nrates = { bulk = 0.75 }\n[capacity]\nexpansion = false\n"
 """Passes the pre-solve capacity bound but not the LP: shared capacity and floors bind."""
-UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\n"
-"""Beyond all capacity in reach of the region: caught before solving."""
+UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\nscale = 0.5\n"
+"""Beyond all capacity in reach of the region (half the shipped capacity): caught before solving."""
 
 
 @pytest.fixture(scope="module")
