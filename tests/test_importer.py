@@ -146,8 +146,12 @@ def test_cli_says_what_it_did_with_every_row(tmp_path: Path) -> None:
     assert "zhejiang: utilized 5,336 above generated 5,315, kept as reported" in output
     assert f"run `wastealloc data calibrate {out.resolve()}`" in output
     totals = pd.read_csv(out / "province_totals.csv")
-    zhejiang = totals[(totals["node"] == "zhejiang") & (totals["year"] == NEW_YEAR)]
-    assert zhejiang[["generated_10kt", "utilized_10kt"]].values.tolist() == [[5315.0, 5336.0]]
+    new = totals[totals["year"] == NEW_YEAR].set_index("node")
+    assert new.loc["zhejiang", ["generated_10kt", "utilized_10kt"]].tolist() == [5315.0, 5336.0]
+    # the yearbook's rate: utilized / (generated + utilized out of stockpiles)
+    assert new.loc["zhejiang", "utilization_rate"] == 1.0
+    hebei = figures()["hebei"]
+    assert new.loc["hebei", "utilization_rate"] == round(hebei[1] / hebei[0], 4)
 
 
 @pytest.mark.parametrize(
