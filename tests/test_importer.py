@@ -24,6 +24,7 @@ from model.cli import app
 from model.data.importer import import_table
 from model.data.importer_read import parse_table
 from model.data.tables import load_dataset
+from model.data.totals import base_year_totals
 from model.errors import DataError, Problem
 from tests.conftest import DATA, REPO
 
@@ -135,6 +136,33 @@ def test_published_bilingual_layout_sets_every_total_and_the_national_row(tmp_pa
     assert result.calibration_removed and not (result.out_dir / "calibration.csv").exists()
 
 
+def test_importing_the_shipped_yearbook_table_reproduces_the_shipped_tables(
+    tmp_path: Path,
+) -> None:
+    """The yearbook table the shipped totals come from, imported for the shipped base year,
+    gives the same base-year totals and the same estimated tables, byte for byte."""
+    table = DATA / "estimation" / f"yearbook_{OLD_YEAR}_provinces.csv"
+    if not table.is_file():
+        pytest.skip(f"no yearbook table for {OLD_YEAR} in the shipped data")
+    result = import_table(table, DATA, tmp_path / "again", OLD_YEAR)
+    for name in ("generation", "base_utilization", "capacity"):
+        assert (result.out_dir / f"{name}.csv").read_bytes() == (DATA / f"{name}.csv").read_bytes()
+    columns = [
+        "generated_10kt",
+        "utilized_10kt",
+        "disposed_10kt",
+        "stored_10kt",
+        "utilization_rate",
+    ]
+    shipped, again = (
+        base_year_totals(pd.read_csv(d / "province_totals.csv"), OLD_YEAR, "generated_10kt")
+        .set_index("node")
+        .sort_index()[columns]
+        for d in (DATA, result.out_dir)
+    )
+    pd.testing.assert_frame_equal(shipped, again)
+
+
 def test_cli_says_what_it_did_with_every_row(tmp_path: Path) -> None:
     override = {"zhejiang": (5315.0, 5336.0, 10.0, 0.0)}
     path = published(tmp_path, override=override)
@@ -146,8 +174,12 @@ def test_cli_says_what_it_did_with_every_row(tmp_path: Path) -> None:
     assert "zhejiang: utilized 5,336 above generated 5,315, kept as reported" in output
     assert f"run `wastealloc data calibrate {out.resolve()}`" in output
     totals = pd.read_csv(out / "province_totals.csv")
-    zhejiang = totals[(totals["node"] == "zhejiang") & (totals["year"] == NEW_YEAR)]
-    assert zhejiang[["generated_10kt", "utilized_10kt"]].values.tolist() == [[5315.0, 5336.0]]
+    new = totals[totals["year"] == NEW_YEAR].set_index("node")
+    assert new.loc["zhejiang", ["generated_10kt", "utilized_10kt"]].tolist() == [5315.0, 5336.0]
+    # the yearbook's rate: utilized / (generated + utilized out of stockpiles)
+    assert new.loc["zhejiang", "utilization_rate"] == 1.0
+    hebei = figures()["hebei"]
+    assert new.loc["hebei", "utilization_rate"] == round(hebei[1] / hebei[0], 4)
 
 
 @pytest.mark.parametrize(

@@ -41,6 +41,7 @@ NATIONAL_PARAMETERS = {
     "generated_10kt": "national_generated_10kt",
     "utilized_10kt": "national_utilized_10kt",
     "disposed_10kt": "national_disposed_10kt",
+    "stored_10kt": "national_stored_10kt",
 }
 NATIONAL_REQUIRED = ("generated_10kt", "utilized_10kt")  # the estimates rest on these two
 SUM_TOLERANCE = 0.005  # provinces may exceed the national row by rounding only
@@ -146,12 +147,16 @@ def _parameters(
 
 def _province_rows(table: Table, year: int, source_id: str, name: str) -> pd.DataFrame:
     rows = table.rows
+    rate = None
+    if "utilized_10kt" in rows:  # as the yearbook: utilized / (generated + out of stockpiles)
+        both = rows[["generated_10kt", "utilized_10kt"]]
+        rate = (rows["utilized_10kt"] / both.max(axis=1)).round(4)
     return pd.DataFrame(
         {
             "node": rows["node"],
             "year": year,
             **{k: rows.get(k) for k in AMOUNTS},
-            "utilization_rate": None,
+            "utilization_rate": rate,
             "status": "reported",
             "source_id": source_id,
             "note": [f"imported from {name} row {r}" for r in rows["row"]],
