@@ -191,17 +191,19 @@ def test_failed_solve_leaves_previous_results_untouched(tmp_path: Path) -> None:
 def test_failure_while_writing_leaves_previous_results_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after solving (here: in the map) must not replace the old folder either."""
-    from model.outputs import maps
+    """A crash after solving (here: writing a table) must not replace the old folder either.
+    (A figure that fails does not stop the solve: tests/test_maps.py.)"""
+    from model.outputs import folders
+
+    out = tmp_path / "results"
+    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
+    before = sorted(p.name for p in out.iterdir())
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(maps, "draw_utilization", broken)
-    out = tmp_path / "results"
-    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
-    before = sorted(p.name for p in out.iterdir())
-    result = invoke("solve", BASELINE, "--out", out)
+    monkeypatch.setattr(folders, "write_table", broken)
+    result = invoke("solve", BASELINE, "--out", out, "--no-maps")
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert sorted(p.name for p in out.iterdir()) == before
