@@ -908,11 +908,11 @@ def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
 
 def test_breaks_for_rates_are_shares() -> None:
     with pytest.raises(
-        maps.BreaksError, match=r"breaks are shares: did you mean 0,0\.57,0\.73,1\?"
+        maps.BreaksError, match=r"shares in \[0, 1\] \(did you mean 0,0\.57,0\.73,1\?\)"
     ):
         maps.parse_breaks("0,57,73,100", shares=True)
     assert maps.parse_breaks("0,57,73,100") == (0.0, 57.0, 73.0, 100.0)  # an amount layer
-    with pytest.raises(maps.BreaksError, match=r"between 0 and 1$"):
+    with pytest.raises(maps.BreaksError, match=r"shares in \[0, 1\]$"):
         maps.parse_breaks("-0.1,0.5", shares=True)
     style = choropleth.STYLES["utilization"]
     with pytest.raises(maps.BreaksError, match="did you mean"):
