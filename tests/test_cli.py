@@ -232,5 +232,5 @@ def test_map_redraws_from_saved_results_without_solving(
 
 def test_map_of_a_folder_without_results_fails_cleanly(tmp_path: Path) -> None:
     result = invoke("map", tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "summary.json" in one_line(result.stderr)
