@@ -39,8 +39,8 @@ def scenario(tmp_path: Path, name: str, body: str) -> Path:
 
 INFEASIBLE = "[targets]\nrates = { bulk = 0.75 }\n[capacity]\nexpansion = false\n"
 """Passes the pre-solve capacity bound but not the LP: shared capacity and floors bind."""
-UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\n"
-"""Beyond all capacity in reach of the region: caught before solving."""
+UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\nscale = 0.5\n"
+"""Beyond all capacity in reach of the region (half the shipped capacity): caught before solving."""
 
 
 @pytest.fixture(scope="module")
@@ -191,21 +191,26 @@ def test_failed_solve_leaves_previous_results_untouched(tmp_path: Path) -> None:
 def test_failure_while_writing_leaves_previous_results_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after solving (here: writing a table) must not replace the old folder either.
-    (A figure that fails does not stop the solve: tests/test_maps.py.)"""
+    """A crash after solving, half-way through writing the tables, replaces nothing."""
     from model.outputs import folders
+
+    real = folders.write_table
+    written: list[str] = []
+
+    def crash_on_the_third(frame: pd.DataFrame, path: Path) -> None:
+        written.append(path.name)
+        if len(written) == 3:
+            raise RuntimeError("crash")
+        real(frame, path)
 
     out = tmp_path / "results"
     write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
     before = sorted(p.name for p in out.iterdir())
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(folders, "write_table", broken)
+    monkeypatch.setattr(folders, "write_table", crash_on_the_third)
     result = invoke("solve", BASELINE, "--out", out, "--no-maps")
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
+    assert len(written) == 3
     assert sorted(p.name for p in out.iterdir()) == before
     assert pd.read_csv(out / "previous.csv")["run"].tolist() == [1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
