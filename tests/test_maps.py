@@ -669,9 +669,10 @@ UNDRAWABLE = "情景 😀🚛 costs $\\nosuchcommand$ 5 \u200d\ufe0f tab\there "
 
 @pytest.fixture(scope="module")
 def local_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run where nothing crosses a border, with a long description the fonts cannot draw."""
+    """A run where nothing crosses a border, with a description the fonts cannot draw, as
+    long as a scenario may have (500 characters), longer than a subtitle shows."""
     folder = tmp_path_factory.mktemp("local")
-    scenario = scenario_file(folder, UNDRAWABLE + "word " * 200_000)  # 1 MB
+    scenario = scenario_file(folder, (UNDRAWABLE + "word " * 100)[:500])
     solve_file(scenario, folder / "local")
     return folder / "local"
 
@@ -708,11 +709,16 @@ def test_no_flow_between_nodes_leaves_a_note(
     assert table.bands.empty and table.pairs.empty and table.total == 0
 
 
-def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path) -> None:
+def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path, tmp_path: Path) -> None:
+    """Scenario files stop at 500 characters, but a results folder's summary.json can hold
+    anything: a 1 MB description is cut before layout (it used to hang the maps)."""
     local = maps.load_results(local_only)
-    assert len(local.summary["description"]) > 1_000_000  # kept whole in summary.json
-    for lang in ("en", "zh"):
-        subtitle = local.subtitle(lang)
+    assert len(local.summary["description"]) == 500  # kept whole in summary.json
+    huge = replace(local, summary={**local.summary, "description": UNDRAWABLE + "word " * 200_000})
+    options = maps.MapOptions(maps=("utilization",), lang="zh", dpi=LOW_DPI)
+    assert [p.name for p in maps.draw_maps(huge, tmp_path, options)] == ["map_utilization_zh.png"]
+    for lang, data_ in (("en", local), ("zh", local), ("en", huge), ("zh", huge)):
+        subtitle = data_.subtitle(lang)
         assert text.display_width(subtitle) < 2 * text.MAX_DESCRIPTION
         assert "…" in subtitle and "情景" in subtitle and "$\\nosuchcommand$" in subtitle
         assert fonts.missing_glyphs([subtitle]) == {}
