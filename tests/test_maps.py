@@ -21,7 +21,6 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.core.config import MAX_DESCRIPTION as MAX_SCENARIO_DESCRIPTION
 from model.core.run import solve_file
 from model.outputs import maps
 from model.outputs.folders import MARKER
@@ -670,14 +669,10 @@ UNDRAWABLE = "情景 😀🚛 costs $\\nosuchcommand$ 5 \u200d\ufe0f tab\there "
 
 @pytest.fixture(scope="module")
 def local_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run where nothing crosses a border, with a long description the fonts cannot draw.
-
-    The longest a scenario file may give (config.MAX_DESCRIPTION); a 1 MB description
-    is refused when the scenario is read (tests/test_config.py).
-    """
+    """A run where nothing crosses a border, with a description the fonts cannot draw, as
+    long as a scenario may have (500 characters), longer than a subtitle shows."""
     folder = tmp_path_factory.mktemp("local")
-    description = (UNDRAWABLE + "word " * 200)[:MAX_SCENARIO_DESCRIPTION]
-    scenario = scenario_file(folder, description)
+    scenario = scenario_file(folder, (UNDRAWABLE + "word " * 100)[:500])
     solve_file(scenario, folder / "local")
     return folder / "local"
 
@@ -714,12 +709,16 @@ def test_no_flow_between_nodes_leaves_a_note(
     assert table.bands.empty and table.pairs.empty and table.total == 0
 
 
-def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path) -> None:
+def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path, tmp_path: Path) -> None:
+    """Scenario files stop at 500 characters, but a results folder's summary.json can hold
+    anything: a 1 MB description is cut before layout (it used to hang the maps)."""
     local = maps.load_results(local_only)
-    assert len(local.summary["description"]) == MAX_SCENARIO_DESCRIPTION  # whole in summary.json
-    assert MAX_SCENARIO_DESCRIPTION > 2 * text.MAX_DESCRIPTION  # so the figures must clip it
-    for lang in ("en", "zh"):
-        subtitle = local.subtitle(lang)
+    assert len(local.summary["description"]) == 500  # kept whole in summary.json
+    huge = replace(local, summary={**local.summary, "description": UNDRAWABLE + "word " * 200_000})
+    options = maps.MapOptions(maps=("utilization",), lang="zh", dpi=LOW_DPI)
+    assert [p.name for p in maps.draw_maps(huge, tmp_path, options)] == ["map_utilization_zh.png"]
+    for lang, data_ in (("en", local), ("zh", local), ("en", huge), ("zh", huge)):
+        subtitle = data_.subtitle(lang)
         assert text.display_width(subtitle) < 2 * text.MAX_DESCRIPTION
         assert "…" in subtitle and "情景" in subtitle and "$\\nosuchcommand$" in subtitle
         assert fonts.missing_glyphs([subtitle]) == {}
@@ -917,11 +916,11 @@ def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
 
 def test_breaks_for_rates_are_shares() -> None:
     with pytest.raises(
-        maps.BreaksError, match=r"breaks are shares: did you mean 0,0\.57,0\.73,1\?"
+        maps.BreaksError, match=r"shares in \[0, 1\] \(did you mean 0,0\.57,0\.73,1\?\)"
     ):
         maps.parse_breaks("0,57,73,100", shares=True)
     assert maps.parse_breaks("0,57,73,100") == (0.0, 57.0, 73.0, 100.0)  # an amount layer
-    with pytest.raises(maps.BreaksError, match=r"between 0 and 1$"):
+    with pytest.raises(maps.BreaksError, match=r"shares in \[0, 1\]$"):
         maps.parse_breaks("-0.1,0.5", shares=True)
     style = choropleth.STYLES["utilization"]
     with pytest.raises(maps.BreaksError, match="did you mean"):

@@ -94,8 +94,6 @@ def map_(
     chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
     try:
         options_.check_finite(min_flow=min_flow, flow_scale=flow_scale, use_scale=use_scale)
-        if breaks is not None and compare is None:
-            options_.check_rate_breaks(breaks, chosen)
         if compare is not None:
             chosen = chosen or list(maps.CHOROPLETHS)
         options = maps.MapOptions(

@@ -26,23 +26,6 @@ def check_finite(**options: float | None) -> None:
             raise OptionError(f"--{name.replace('_', '-')} {value}: expected a finite number")
 
 
-def check_rate_breaks(text: str, layers: list[str]) -> None:
-    """Breaks of a rate map are shares: 0,57,73,100 is refused, naming the shares meant."""
-    from model.outputs.maps.choropleth import STYLES
-
-    if len(layers) != 1 or layers[0] not in STYLES or STYLES[layers[0]].kind != "rate":
-        return
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        return  # not numbers: the maps' own parser says so
-    if any(not 0 <= v <= 1 for v in values):
-        raise OptionError(
-            f"--breaks {text}: breaks of the {layers[0]} map are shares in [0, 1]"
-            + percent_hint(values)
-        )
-
-
 SWEPT_KEYS = {
     "carbon_price": ("prices", "carbon_cny_per_t"),
     "transport_cost_scale": ("transport", "cost_scale"),

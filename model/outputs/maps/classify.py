@@ -21,6 +21,8 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import TwoSlopeNorm, to_hex
 
+from model.core.config import percent_hint
+
 SCHEMES = ("fisher_jenks", "natural_breaks", "quantiles", "equal_interval")
 NO_DATA_COLOUR = "#d9d9d9"
 NO_CHANGE_COLOUR = "#f4f4f4"
@@ -75,19 +77,19 @@ def parse_breaks(text: str, *, shares: bool = False) -> tuple[float, ...]:
 
 
 def check_breaks(values: Sequence[float], *, shares: bool = False) -> None:
-    """At least two finite, strictly increasing breaks; shares lie in [0, 1]."""
+    """At least two finite, strictly increasing breaks; shares lie in [0, 1] (breaks of a
+    rate map written in percent are refused with the shares meant)."""
     shown = ",".join(f"{v:g}" for v in values)
     if len(values) < 2:
         raise BreaksError(f"breaks {shown or '(none)'}: need at least two numbers (one class)")
+    if shares and any(not 0 <= v <= 1 for v in values):
+        raise BreaksError(
+            f"breaks {shown}: breaks of a rate map are shares in [0, 1]{percent_hint(values)}"
+        )
     if any(not math.isfinite(v) for v in values):
         raise BreaksError(f"breaks {shown}: every break must be a finite number")
     if any(b <= a for a, b in pairwise(values)):
         raise BreaksError(f"breaks {shown}: must increase strictly, e.g. 0,0.3,0.5,0.7,1")
-    if shares and (values[0] < 0 or values[-1] > 1):
-        hint = ""
-        if all(v == 0 or 1 <= v <= 100 for v in values):  # written in percent
-            hint = f"; breaks are shares: did you mean {','.join(f'{v / 100:g}' for v in values)}?"
-        raise BreaksError(f"breaks {shown}: rates are classed as shares between 0 and 1{hint}")
 
 
 def nice_step(span: float) -> float:
