@@ -539,6 +539,8 @@ def test_unreadable_scenario_file_is_named(tmp_path: Path, body: bytes, expected
             ["sensitivity", RUNS / "target-2025.toml", "--trajectories", 10**9],
             "--trajectories 1000000000",
         ),
+        (["sensitivity", RUNS / "target-2025.toml", "--seed", -1], "--seed"),
+        (["sensitivity", RUNS / "target-2025.toml", "--levels", 3], "--levels must be an even"),
     ],
     ids=[
         "breaks-percent",
@@ -551,6 +553,8 @@ def test_unreadable_scenario_file_is_named(tmp_path: Path, body: bytes, expected
         "sweep-inf-scale",
         "sobol-2^34",
         "morris-10^9",
+        "negative-seed",
+        "odd-levels",
     ],
 )
 def test_bad_option_is_refused_with_a_named_error(args: list[Any], expected: str) -> None:
