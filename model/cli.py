@@ -196,12 +196,30 @@ def print_summary(run: Run) -> None:
     binding = prices[prices["binding"].astype(bool)]
     tgt = binding[binding["constraint"] == "target"]
     for _, r in tgt.iterrows():
+        step = r.get("next_point_10k_cny")
+        whole = (
+            f"; a whole point more costs {step / 1e4:,.2f} x10^8 CNY/yr (re-solved)"
+            if pd.notna(step)
+            else f"; {r['note']}"
+            if r.get("note")
+            else ""
+        )
         console.print(
             f"Target {escape(str(r['region']))}/{escape(str(r['group']))} binds: "
             f"{r['shadow_price']:,.1f} CNY per extra t "
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
-            "x10^8 CNY/yr per percentage point"
+            f"x10^8 CNY/yr per percentage point if the margin held{whole}"
         )
+    one_sided = binding[binding["one_sided"].astype(bool)]
+    if not one_sided.empty:
+        kinds = ", ".join(f"{n} {k}" for k, n in one_sided["constraint"].value_counts().items())
+        console.print(
+            f"One-sided prices ({kinds}): at 100% or at all the capacity there can be, so "
+            "they cannot rise; their shadow price is not unique (shadow_prices.csv, one_sided)"
+        )
+    transport = s.get("transport")
+    if transport:
+        console.print(f"Rail carries {transport['rail_share_of_tkm']:.1%} of tonne-km")
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
         short = "; ".join(
@@ -265,6 +283,25 @@ def validate(
         f"{n['streams']} streams, {n['pathways']} pathways, {n['generation']} generation rows, "
         f"{n['capacity']} capacity rows, {n['sources']} sources"
     )
+    _list_other_years(dataset.data_dir)
+
+
+def _list_other_years(data_dir: Path) -> None:
+    """Print the rows whose figures are of a year other than the base year (not an error)."""
+    from model.data.checks import other_year_rows
+    from model.data.tables import load_tables
+
+    frames, _ = load_tables(data_dir)
+    listing = other_year_rows(frames)
+    if not listing:
+        return
+    base = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
+    console.print(
+        f"Rows with figures of a year other than the base year {base} (as their notes say):"
+    )
+    for file, column, year, rows in listing:
+        label = "rows" if "," in rows or "-" in rows else "row"
+        console.print(f"  {file} {column} {year}: {label} {rows}", soft_wrap=True)
 
 
 @app.command("map")
@@ -723,13 +760,17 @@ def data_calibrate(
 
 @data_app.command("import")
 def data_import(
-    file: Annotated[Path, typer.Argument(help="Yearbook table (CSV or Excel) or template")],
+    file: Annotated[Path, typer.Argument(help="Yearbook table (CSV, .xlsx or .xls) or template")],
     year: Annotated[int, typer.Option(help="Year of the figures in the file")],
     data: Annotated[Path, typer.Option(help="Dataset to start from")] = DEFAULT_DATA_DIR,
     out: Annotated[
         Path | None, typer.Option(help="Folder for the new dataset (default: data/regions-<file>)")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title recorded in sources.csv")] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(help="Accept a file without every province; the others are re-estimated."),
+    ] = False,
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
     from model.data.importer import import_table
@@ -738,7 +779,7 @@ def data_import(
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:
         check_target(target, "dataset")  # never the shipped data or a folder of the user's
-        result = import_table(file, data, target, year, title)
+        result = import_table(file, data, target, year, title, partial)
     except WasteallocError as exc:
         if isinstance(exc, DataError):
             err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
@@ -747,15 +788,42 @@ def data_import(
             raise typer.Exit(code=2) from None
         _fail(exc)
         return
-    console.print(
-        f"wrote {escape(str(result.out_dir))} (base year {result.year}): "
-        f"{len(result.imported)} province totals imported ({escape(', '.join(result.imported))})"
+
+    def say(text: str) -> None:
+        console.print(escape(text), soft_wrap=True)
+
+    say(
+        f"wrote {result.out_dir} (base year {result.year}): "
+        f"{len(result.imported)} province totals imported ({', '.join(result.imported)})"
     )
-    if result.missing:
-        console.print(f"not in the file, estimates kept: {escape(', '.join(result.missing))}")
+    for note in result.unit_notes:
+        say(f"unit: {note}")
+    if result.national:
+        figures = ", ".join(f"{k} {v:,.0f}" for k, v in result.national.items())
+        say(f"national totals from the file's national row: {figures}")
+    if result.national_kept:
+        say(
+            f"national figures not in the file, kept from {data}: {', '.join(result.national_kept)}"
+        )
+    for node, generated, utilized in result.above_generated:
+        say(
+            f"{node}: utilized {utilized:,.0f} above generated {generated:,.0f}, kept as reported "
+            "in province_totals.csv "
+            "(the excess is drawn from earlier years' stockpiles)"
+        )
+    for node, how in result.missing.items():
+        say(f"not in the file, {node}: {how}")
     if result.ignored:
-        console.print(f"rows outside the model's provinces, ignored: {len(result.ignored)}")
-    console.print(f'use it in a scenario with:  data = "{escape(str(result.out_dir))}"')
+        rows = "; ".join(f"row {row} {first}" for row, first in result.ignored)
+        say(f"rows not used ({len(result.ignored)}): {rows}")
+    if result.calibration_removed:
+        say(
+            "calibration.csv removed (it described the old figures): run "
+            f"`wastealloc data calibrate {result.out_dir}` to rewrite it"
+        )
+    for note in result.notes:
+        say(note)
+    say(f'use it in a scenario with:  data = "{result.out_dir}"')
 
 
 if __name__ == "__main__":

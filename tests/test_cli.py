@@ -39,8 +39,8 @@ def scenario(tmp_path: Path, name: str, body: str) -> Path:
 
 INFEASIBLE = "[targets]\nrates = { bulk = 0.75 }\n[capacity]\nexpansion = false\n"
 """Passes the pre-solve capacity bound but not the LP: shared capacity and floors bind."""
-UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\n"
-"""Beyond all capacity in reach of the region: caught before solving."""
+UNREACHABLE = "[targets]\nrates = { bulk = 1.0 }\n[capacity]\nexpansion = false\nscale = 0.5\n"
+"""Beyond all capacity in reach of the region (half the shipped capacity): caught before solving."""
 
 
 @pytest.fixture(scope="module")
@@ -191,19 +191,26 @@ def test_failed_solve_leaves_previous_results_untouched(tmp_path: Path) -> None:
 def test_failure_while_writing_leaves_previous_results_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A crash after solving (here: in the map) must not replace the old folder either."""
-    from model.outputs import maps
+    """A crash after solving, half-way through writing the tables, replaces nothing."""
+    from model.outputs import folders
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
+    real = folders.write_table
+    written: list[str] = []
 
-    monkeypatch.setattr(maps, "draw_utilization", broken)
+    def crash_on_the_third(frame: pd.DataFrame, path: Path) -> None:
+        written.append(path.name)
+        if len(written) == 3:
+            raise RuntimeError("crash")
+        real(frame, path)
+
     out = tmp_path / "results"
     write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
     before = sorted(p.name for p in out.iterdir())
-    result = invoke("solve", BASELINE, "--out", out)
+    monkeypatch.setattr(folders, "write_table", crash_on_the_third)
+    result = invoke("solve", BASELINE, "--out", out, "--no-maps")
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
+    assert len(written) == 3
     assert sorted(p.name for p in out.iterdir()) == before
     assert pd.read_csv(out / "previous.csv")["run"].tolist() == [1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
@@ -230,5 +237,5 @@ def test_map_redraws_from_saved_results_without_solving(
 
 def test_map_of_a_folder_without_results_fails_cleanly(tmp_path: Path) -> None:
     result = invoke("map", tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "summary.json" in one_line(result.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.data.schema import TABLES
+from model.data.schema import DISTANCES, TABLES
 from model.data.tables import load_dataset
 from model.errors import DataError, Problem
 from tests.conftest import DATA
@@ -111,10 +111,18 @@ def test_data_dictionary_matches_the_code_in_both_directions() -> None:
     """
     dictionary = pd.read_csv(DATA / "columns.csv", keep_default_na=False)
     documented = set(zip(dictionary["file"], dictionary["column"], strict=True))
-    in_code = {(spec.file, column) for spec in TABLES for column in spec.row.model_fields}
+    optional = (DISTANCES,)  # read only when present (model.core.inputs.read_distances)
+    in_code = {
+        (spec.file, column) for spec in (*TABLES, *optional) for column in spec.row.model_fields
+    }
     # calibration.csv is a report the code writes, not an input; its header is the code's
     report = pd.read_csv(DATA / "calibration.csv", nrows=0).columns
     in_code |= {("calibration.csv", column) for column in report}
+    # so are the estimates measured against reported figures, and the old totals they read
+    from model.data.measure import PREVIOUS, REPORTS
+
+    for name in (PREVIOUS, *REPORTS.values()):
+        in_code |= {(name, column) for column in pd.read_csv(DATA / name, nrows=0).columns}
     assert sorted(in_code - documented) == [], "columns read by the code but not documented"
     assert sorted(documented - in_code) == [], "columns documented but not read by the code"
     assert not dictionary.duplicated(["file", "column"]).any()

@@ -26,7 +26,10 @@ def scenario_file(tmp_path: Path, body: str, data: Path | None = None) -> Path:
 
 
 def test_flow_limit_between_regions_is_respected(tmp_path: Path) -> None:
-    free = solve_scenario(load_scenario(RUNS / "target-2025.toml"))
+    """A Yellow River Basin bulk target of 62% sends some waste to Beijing-Tianjin-Hebei."""
+    free = solve_scenario(
+        load_scenario(scenario_file(tmp_path, "[targets.regions.yrb]\nbulk = 0.62\n"))
+    )
     hauls = free.results.hauls
     region = free.dataset.nodes["region"]
     cross = hauls[
@@ -36,7 +39,11 @@ def test_flow_limit_between_regions_is_respected(tmp_path: Path) -> None:
     limit = round(cross / 2, 3)
     limited = solve_scenario(
         load_scenario(
-            scenario_file(tmp_path, f'[transport]\nflow_max = {{ "yrb->jjj" = {limit} }}\n')
+            scenario_file(
+                tmp_path,
+                "[targets.regions.yrb]\nbulk = 0.62\n"
+                f'[transport]\nflow_max = {{ "yrb->jjj" = {limit} }}\n',
+            )
         )
     )
     h = limited.results.hauls
@@ -99,3 +106,54 @@ def test_prefecture_problems_name_the_prefecture_files(tmp_path: Path) -> None:
     assert files <= {f"prefecture/{n}.csv" for n in ("nodes", "generation")}
     blank = [p for p in info.value.problems if p.column == "province"]
     assert blank and blank[0].row == 5
+
+
+def test_own_distances_override_geodesic_and_are_checked(tmp_path: Path) -> None:
+    """distances.csv replaces geodesic x circuity pair by pair; bad rows are all named.
+
+    Hebei -> Beijing by road given as 300 km between transport points: the haul
+    adds the access legs, (82.2 + 70.1) / 2 x 1.3 = 98.995 km, so 398.995 km.
+    The way back is not given: noted, and it keeps the computed distance.
+    """
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    header = "origin,dest,mode,km,source_id,note\n"
+    (data / "distances.csv").write_text(
+        header + "hebei,beijing,road,300,wastealloc_user_distances,\n", encoding="utf-8"
+    )
+    scenario = load_scenario(scenario_file(tmp_path, "", data))
+    plain = prepare(load_dataset(DATA), scenario)
+    given = prepare(load_dataset(data), scenario)
+    assert given.distance_km["hebei", "beijing"] == pytest.approx(300 + 98.995, abs=1e-3)
+    assert given.distance_km["beijing", "hebei"] == plain.distance_km["beijing", "hebei"]
+    assert any("one way only" in note for note in given.notes)
+
+    (data / "distances.csv").write_text(
+        header
+        + "hebei,atlantis,road,300,wastealloc_user_distances,\n"
+        + "hebei,tianjin,road,-5,wastealloc_user_distances,\n"
+        + "tianjin,hebei,rail,,wastealloc_user_distances,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        prepare(load_dataset(data), scenario)
+    found = {(p.file, p.row, p.column) for p in info.value.problems}
+    assert found == {
+        ("distances.csv", 2, "dest"),
+        ("distances.csv", 3, "km"),
+        ("distances.csv", 4, "km"),
+    }
+
+
+def test_tranches_that_would_make_the_cost_non_convex_are_an_error(tmp_path: Path) -> None:
+    """A cheaper second expansion tranche would be filled first: the LP needs rising steps."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    tranches = pd.read_csv(data / "tranches.csv")
+    tranches.loc[(tranches["kind"] == "expansion") & (tranches["tranche"] == 2), "factor"] = 0.5
+    tranches.to_csv(data / "tranches.csv", index=False)
+    with pytest.raises(DataError) as info:
+        prepare(load_dataset(data), load_scenario(scenario_file(tmp_path, "", data)))
+    problem = info.value.problems[0]
+    assert (problem.file, problem.column) == ("tranches.csv (expansion)", "factor")
+    assert "rise" in problem.expected

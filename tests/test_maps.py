@@ -6,6 +6,7 @@ writes); everything else is drawn from its saved results, at low resolution.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import string
@@ -96,6 +97,8 @@ def test_every_map_type_in_every_format(data: maps.MapData, tmp_path: Path) -> N
             assert b"<svg" in path.read_bytes()[:2000]
         elif path.suffix == ".png":
             assert head.startswith(PNG)
+        elif path.suffix == ".js":
+            assert path.name == interactive.plotly_bundle_name()
         else:
             assert head.lstrip().lower().startswith((b"<!doctype html>", b"<html"))
 
@@ -482,13 +485,17 @@ def test_sankey_keeps_the_mass_balance(data: maps.MapData) -> None:
 # ---------------------------------------------------------------- interactive
 
 
-def test_html_map_is_self_contained(solved: Path) -> None:
+def test_html_pages_need_nothing_outside_their_folder(solved: Path) -> None:
+    """Every page loads the one plotly.js next to it (not a copy each) and nothing else."""
+    bundle = solved / interactive.plotly_bundle_name()
+    assert "plotly.js v" in bundle.read_text(encoding="utf-8")[:500]
+    assert [p.name for p in solved.glob("*.js")] == [bundle.name]
     for name in ("map.html", "sankey_streams_pathways.html", "sankey_regions.html"):
         page = (solved / name).read_text(encoding="utf-8")
         assert interactive.external_references(page) == [], name
-        assert not re.search(r"<script[^>]+src=", page), name
+        assert re.findall(r"<script[^>]+src=\"([^\"]+)\"", page) == [bundle.name], name
         assert not re.search(r"<link[^>]+href=", page), name
-        assert "plotly.js v" in page  # the library is in the file
+        assert len(page) < 3_000_000  # GeoJSON and fonts, but not plotly.js
         assert "data:font/woff;base64," in page
         assert "window.PlotlyGeoAssets" in page
         assert '"topojsonURL":"./"' in page.replace(" ", "")
@@ -646,7 +653,7 @@ def scenario_file(tmp_path: Path, description: str, data: Path = DATA, name: str
     """A scenario where no waste crosses a border: road only, 1 km hauls, no floors."""
     path = tmp_path / f"{name}.toml"
     path.write_text(
-        f"description = {description!r}\n"
+        f"description = {json.dumps(description, ensure_ascii=False)}\n"
         f"data = {str(data)!r}\n"
         "[transport]\nmax_haul_km = 1\nmodes = ['road']\n"
         "[targets]\nbase_year_floor = false\n"
@@ -656,7 +663,7 @@ def scenario_file(tmp_path: Path, description: str, data: Path = DATA, name: str
     return path
 
 
-UNDRAWABLE = "情景 😀🚛 costs $5 and $\\nosuchcommand \u200d\ufe0f tab\there "
+UNDRAWABLE = "情景 😀🚛 costs $\\nosuchcommand$ 5 \u200d\ufe0f tab\there "
 """Chinese, emoji no bundled font has, a mathtext error, invisible characters, a tab."""
 
 
@@ -672,7 +679,6 @@ def local_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_run_with_no_flow_between_nodes_draws_every_map(local_only: Path) -> None:
     """A road-only run with 1 km hauls moves nothing between provinces: the flow map
     draws (no arrows), as does everything else."""
-    import json
 
     hauls = pd.read_csv(local_only / "hauls.csv")
     assert len(hauls) and (hauls["origin"] == hauls["destination"]).all()
@@ -708,7 +714,7 @@ def test_user_text_on_figures_is_bounded_and_drawable(local_only: Path) -> None:
     for lang in ("en", "zh"):
         subtitle = local.subtitle(lang)
         assert text.display_width(subtitle) < 2 * text.MAX_DESCRIPTION
-        assert "…" in subtitle and "情景" in subtitle and "$5" in subtitle
+        assert "…" in subtitle and "情景" in subtitle and "$\\nosuchcommand$" in subtitle
         assert fonts.missing_glyphs([subtitle]) == {}
         assert "□□" in subtitle  # the emoji, visibly replaced; invisible characters dropped
         assert "\t" not in subtitle and "\u200d" not in subtitle
@@ -770,7 +776,6 @@ def test_a_failing_figure_keeps_the_solve(tmp_path: Path, monkeypatch: pytest.Mo
     """A disk error in one figure: the tables, summary.json and the other figures are
     written, the failure is in summary.json and on the terminal, and the exit code is 0."""
     import errno
-    import json
 
     def no_space(data: maps.MapData, folder: Path, **_: object) -> list[Path]:
         (folder / "map_flows.png").write_bytes(b"half")  # what a full disk leaves
@@ -793,7 +798,6 @@ def test_a_failing_figure_keeps_the_solve(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_a_corrupt_boundary_file_keeps_the_solve(tmp_path: Path) -> None:
-    import json
 
     data_dir = tmp_path / "data"
     shutil.copytree(DATA, data_dir, ignore=shutil.ignore_patterns("prefecture"))
@@ -836,6 +840,7 @@ def test_a_figure_is_replaced_whole_or_not_at_all(
     options = maps.MapOptions(maps=("utilization",), formats=(fmt,), dpi=LOW_DPI)
     (path,) = maps.draw_maps(data, tmp_path, options)
     before = path.read_bytes()
+    assert len(before) > 1_000
 
     def dies(self: Figure, target: Path, **kwargs: object) -> None:
         Path(target).write_bytes(before[:100])
@@ -864,7 +869,8 @@ def test_an_html_page_is_replaced_whole_or_not_at_all(
         interactive.write_html(data, tmp_path)
     monkeypatch.undo()
     assert page.read_text(encoding="utf-8") == "previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(["map.html", interactive.plotly_bundle_name()])
 
 
 def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:

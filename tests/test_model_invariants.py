@@ -144,8 +144,13 @@ def test_total_cost_is_the_sum_of_its_components(baseline: Run, dataset: Dataset
     compat = dataset["compatibility"]
     storage = dataset["storage"]["storage_cost_cny_per_t"] * scen.prices.storage_cost_scale
     h = res.hauls
-    rate = h["mode"].map(modes["cost_cny_per_tkm"]) * scen.transport.cost_scale
-    handling = h["mode"].map(modes["handling_cny_per_t"])
+    # road km (a rail haul's access legs, an on-site use's km) at the road rate, the
+    # rest at the mode's rate, plus the mode's handling (none on site)
+    rates = modes["cost_cny_per_tkm"] * scen.transport.cost_scale
+    mode_rate = h["mode"].map(rates).fillna(0.0)
+    handling = h["mode"].map(modes["handling_cny_per_t"]).fillna(0.0)
+    assert set(h["mode"]) - set(modes.index) == {"on_site"}  # on-site uses are in the table
+    unit = rates["road"] * h["road_km"] + mode_rate * (h["distance_km"] - h["road_km"]) + handling
     p = res.processing
     revenue = [
         compat.loc[(w, q), "revenue_cny_per_t"]
@@ -153,7 +158,7 @@ def test_total_cost_is_the_sum_of_its_components(baseline: Run, dataset: Dataset
     ]
     e = res.expansions
     expected = {
-        "transport": (h["amount_10kt"] * (rate * h["distance_km"] + handling)).sum(),
+        "transport": (h["amount_10kt"] * unit).sum(),
         "processing": (p["amount_10kt"] * p["pathway"].map(pathways["opex_cny_per_t"])).sum(),
         "revenue": -(p["amount_10kt"] * pd.Series(revenue, index=p.index)).sum(),
         "storage": (res.unutilized["amount_10kt"] * res.unutilized["stream"].map(storage)).sum(),
@@ -321,3 +326,51 @@ def test_the_least_co2_allocation_does_not_depend_on_the_algorithm(dataset: Data
         assert again["net_co2_10kt"] == pytest.approx(found[-1]["net_co2_10kt"], abs=1e-3)
     assert found[0]["objective_10k_cny"] == pytest.approx(found[1]["objective_10k_cny"], rel=2e-9)
     assert found[0]["net_co2_10kt"] == pytest.approx(found[1]["net_co2_10kt"], abs=1e-2)
+
+
+def test_the_reference_keeps_todays_uses_and_prices_hauls_as_they_run(dataset: Dataset) -> None:
+    """baseline-expansion keeps each base-year use, hauls nothing by rail inside a node
+    without rail_access_km, and never hauls an on-site use.
+
+    Floors recomputed from the CSVs: a stream's base-year use in a pathway is
+    base utilization x pathway mix (pairs without a blend limit; capacity is
+    rounded to 0.01, hence the tolerance), a pathway's intake at least
+    min(sum of those, existing capacity).
+    """
+    run = solve_scenario(load_scenario(RUNS / "baseline-expansion.toml"), dataset)
+    assert run.scenario.targets.base_year_uses
+    used = dataset["base_utilization"]["utilized_10kt"].astype(float)
+    mix = dataset["estimation/pathway_mix"]
+    share = dataset["compatibility"]["share_max"].astype(float)
+    rows = [
+        (w, j, r.pathway, amount * r.share, share[w, r.pathway] >= 1)
+        for (j, w), amount in used.items()
+        for r in mix[mix["stream"] == w].itertuples()
+        if amount > 0
+    ]
+    floors = pd.DataFrame(rows, columns=["stream", "node", "pathway", "floor", "free"])
+    proc = run.results.processing.set_index(["stream", "node", "pathway"])["amount_10kt"]
+    free = floors[floors["free"]].set_index(["stream", "node", "pathway"])["floor"]
+    short = free - proc.reindex(free.index, fill_value=0.0)
+    assert short.max() <= 0.01, short.sort_values().tail()
+    cap = dataset["capacity"]["capacity_10kt"].astype(float)
+    intake = proc.groupby(["node", "pathway"]).sum()
+    need = floors.groupby(["node", "pathway"])["floor"].sum()
+    need = pd.concat([need, cap.reindex(need.index)], axis=1).min(axis=1)
+    assert (need - intake.reindex(need.index, fill_value=0.0)).max() <= TOL
+    assert len(free) > 100 and need.sum() > 0
+
+    hauls = run.results.hauls
+    no_rail = dataset.nodes["rail_access_km"].isna()
+    inside = hauls[(hauls["origin"] == hauls["destination"]) & (hauls["mode"] == "rail")]
+    assert not inside["origin"].map(no_rail).any()
+    on_site = dataset["compatibility"]["on_site_km"].dropna()
+    assert len(on_site) > 0
+    site = hauls[hauls["mode"] == "on_site"]
+    assert (site["origin"] == site["destination"]).all()
+    assert set(site["distance_km"]) <= set(on_site)
+    proc = run.results.processing
+    pairs = proc.set_index(["stream", "pathway"]).index.isin(on_site.index)
+    from_site = site.groupby(["stream", "origin"])["amount_10kt"].sum()
+    used_on_site = proc[pairs].groupby(["stream", "node"])["amount_10kt"].sum()
+    assert from_site.to_numpy() == pytest.approx(used_on_site.to_numpy())

@@ -17,34 +17,34 @@ def prefecture():
 
 
 def test_prefecture_tables_add_up_to_the_provinces(prefecture) -> None:
+    """Generation adds up stream by stream; base utilization and capacity add up per
+    province (each prefecture's utilization is matched to its own total, so its stream
+    split differs from the province's)."""
     province = load_dataset(DATA)
     nodes = prefecture.nodes
     assert len(nodes) == 169
     assert set(nodes["province"]) == set(province.nodes.index)
-    for name, column in (
-        ("generation", "generation_10kt"),
-        ("base_utilization", "utilized_10kt"),
-        ("capacity", "capacity_10kt"),
+    for name, column, by_stream in (
+        ("generation", "generation_10kt", True),
+        ("base_utilization", "utilized_10kt", False),
+        ("capacity", "capacity_10kt", False),
     ):
-        pref = (
-            prefecture[name][column]
-            .groupby(
-                [
-                    prefecture[name].index.get_level_values(0).map(nodes["province"]),
-                    prefecture[name].index.get_level_values(1),
-                ]
-            )
-            .sum()
-        )
+        index = prefecture[name].index
+        keys = [index.get_level_values(0).map(nodes["province"])]
         prov = province[name][column]
+        if by_stream:
+            keys.append(index.get_level_values(1))
+        else:
+            prov = prov.groupby(level=0).sum()
+        pref = prefecture[name][column].groupby(keys).sum()
         joined = pd.concat([pref, prov], axis=1, keys=["pref", "prov"]).fillna(0.0)
-        # capacity is rounded up per prefecture, the rest to the nearest 0.01
-        assert (joined["pref"] - joined["prov"]).abs().max() <= 0.02 * 25, name
+        # capacity is rounded up per unit and pathway, the rest to the nearest 0.01
+        assert (joined["pref"] - joined["prov"]).abs().max() <= 0.02 * 25 * 9, name
 
 
 def test_reported_city_figures_are_kept(prefecture) -> None:
     generation = prefecture["generation"]["generation_10kt"]
-    assert generation.loc["zhejiang_hangzhou"].sum() == pytest.approx(572.37, abs=0.1)
+    assert generation.loc["zhejiang_hangzhou"].sum() == pytest.approx(572, abs=0.1)
     assert generation.loc["shanxi_luliang"].sum() == pytest.approx(9349.74, abs=0.1)
 
 
@@ -60,28 +60,34 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
 
 
 def _shares(data=DATA) -> pd.DataFrame:
-    from model.data.estimate import _input_frames, prefecture_nodes, prefecture_shares
+    from model.data.estimate import _input_frames
+    from model.data.prefecture import prefecture_nodes, prefecture_shares
     from model.data.totals import base_year_totals
 
     frames = _input_frames(data)
     nodes = prefecture_nodes(data)
-    totals = base_year_totals(frames["province_totals"], 2020, "generated_10kt")
+    year = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
+    totals = base_year_totals(frames["province_totals"], year, "generated_10kt")
     return prefecture_shares(nodes, frames, totals).set_index("node")
 
 
 def test_a_province_with_every_population_figure_is_split_by_population() -> None:
-    """Shandong has no city figure and a census figure for all 16 cities: its shares are
-    the population shares (hand check on two cities against the file)."""
+    """Shandong has one city figure (Jinan, 2,412 of 25,233 in 2021) and a census figure
+    for all 16 cities: Jinan keeps its share, the other 15 split the rest by population
+    (hand check on two cities against the file)."""
     shares = _shares()
     proxies = pd.read_csv(DATA / "estimation" / "prefecture_proxies.csv").set_index("node")
     shandong = shares[shares["province"] == "shandong"]
     assert len(shandong) == 16
-    assert (shandong["basis"] == "remainder of the province by 2020 census population").all()
-    population = proxies.loc[shandong.index, "value"]
-    assert shandong["share"].to_numpy() == pytest.approx((population / population.sum()).to_numpy())
-    ratio = shandong.loc["shandong_qingdao", "share"] / shandong.loc["shandong_jinan", "share"]
+    assert shandong.loc["shandong_jinan", "share"] == pytest.approx(2412 / 25233)
+    rest = shandong.drop(index="shandong_jinan")
+    assert (rest["basis"] == "remainder of the province by 2020 census population").all()
+    population = proxies.loc[rest.index, "value"]
+    expected = (1 - 2412 / 25233) * population / population.sum()
+    assert rest["share"].to_numpy() == pytest.approx(expected.to_numpy())
+    ratio = shandong.loc["shandong_qingdao", "share"] / shandong.loc["shandong_yantai", "share"]
     assert ratio == pytest.approx(
-        proxies.loc["shandong_qingdao", "value"] / proxies.loc["shandong_jinan", "value"]
+        proxies.loc["shandong_qingdao", "value"] / proxies.loc["shandong_yantai", "value"]
     )
 
 
@@ -100,14 +106,12 @@ def test_a_province_missing_one_population_figure_falls_back_to_area(tmp_path) -
     shares = _shares(copy)
     qinghai = shares[shares["province"] == "qinghai"]
     assert len(qinghai) == 8
-    assert (qinghai["basis"] == "remainder of the province by area").all()
-    area = (
-        pd.read_csv(DATA / "prefecture" / "nodes.csv")
-        .set_index("node")
-        .loc[qinghai.index, "area_km2"]
-    )
-    assert qinghai["share"].to_numpy() == pytest.approx((area / area.sum()).to_numpy())
-    shandong = shares[shares["province"] == "shandong"]
+    rest = qinghai.drop(index="qinghai_xining")  # Xining: reported, 477 of 15,753 (2021)
+    assert (rest["basis"] == "remainder of the province by area").all()
+    area = pd.read_csv(DATA / "prefecture" / "nodes.csv").set_index("node").loc[rest.index]
+    expected = (1 - 477 / 15753) * area["area_km2"] / area["area_km2"].sum()
+    assert rest["share"].to_numpy() == pytest.approx(expected.to_numpy())
+    shandong = shares[shares["province"] == "shandong"].drop(index="shandong_jinan")
     assert (shandong["basis"] == "remainder of the province by 2020 census population").all()
 
 

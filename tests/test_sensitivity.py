@@ -116,6 +116,8 @@ def _data_at(point: pd.Series, folder: Path) -> Path:
         "avoided_co2_high_t_per_t",
         point["level_avoided_co2"],
     )
+    for kind, factor in (("expansion", "expansion_steps"), ("revenue", "revenue_saturation")):
+        put("tranches.csv", "factor", "factor_low", "factor_high", point[f"level_{factor}"], [kind])
     return copy
 
 

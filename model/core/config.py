@@ -144,6 +144,13 @@ class TargetsConfig(_Strict):
         description="Each node utilizes at least its base-year rate (current practice "
         "does not regress); the calibration of the base year relies on it.",
     )
+    base_year_uses: StrictBool = Field(
+        False,
+        description="Each node keeps its base-year uses: each stream at least its base-year "
+        "amount in each pathway (base utilization x the pathway mix) and each pathway at "
+        "least its base-year intake, so a scenario moves beyond current practice instead "
+        "of rebuilding it.",
+    )
     mode: Literal["hard", "elastic"] = "hard"
     penalty_cny_per_t: Number = Field(
         2000.0, ge=0, le=1e6, description="Cost of one tonne of shortfall in elastic mode."
@@ -171,6 +178,11 @@ class CapacityConfig(_Strict):
     expansion: StrictBool = Field(True, description="Allow capacity expansion at annualized capex.")
     expansion_scale: Number = Field(
         1.0, ge=0, le=100, description="Multiplier on expansion limits."
+    )
+    tranches: StrictBool = Field(
+        True,
+        description="Costs that rise with volume (tranches.csv): expansion capex in steps of "
+        "rising cost, revenue in steps of falling price; false makes both linear.",
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from model.core.formulation import group_generation
+from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
 from model.core.solve import Solution
 
@@ -34,6 +35,7 @@ class Results:
     costs: pd.DataFrame
     emissions: pd.DataFrame
     node_emissions: pd.DataFrame
+    drawdown: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {
@@ -47,6 +49,7 @@ class Results:
             "costs": self.costs,
             "emissions": self.emissions,
             "node_emissions": self.node_emissions,
+            "drawdown": self.drawdown,
         }
 
 
@@ -61,18 +64,53 @@ def _val(x: object) -> float:
 
 
 def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Every haul with its km by road (access legs of a rail haul included) and its cost.
+
+    On-site uses are rows with mode ``on_site`` (origin = destination, the on-site km).
+    """
     rows = []
     for w, i, j, mode in m.HAULS:
         amount = _val(m.haul[w, i, j, mode])
         if amount <= EPS:
             continue
-        km = m.distance_km[i, j]
-        unit = pyo.value(m.transport_cost_cny_per_tkm[mode]) * km + pyo.value(
-            m.handling_cny_per_t[mode]
-        )
-        rows.append((w, i, j, mode, km, amount, amount * unit))
-    cols = ["stream", "origin", "destination", "mode", "distance_km", "amount_10kt", "cost_10k_cny"]
-    return pd.DataFrame(rows, columns=cols).sort_values(cols[:4], ignore_index=True)
+        road_km, mode_km = legs(m, i, j, mode)
+        unit = pyo.value(haul_cost_cny_per_t(m, i, j, mode))
+        rows.append((w, i, j, mode, road_km + mode_km, road_km, amount, amount * unit))
+    road_rate = pyo.value(m.transport_cost_cny_per_tkm["road"]) if "road" in m.MODES else 0.0
+    for w, i, p in m.ON_SITE:
+        amount = _val(m.process[w, i, p])
+        if amount > EPS:
+            km = m.on_site_km[w, p]
+            rows.append((w, i, i, "on_site", km, km, amount, amount * road_rate * km))
+    cols = [
+        "stream",
+        "origin",
+        "destination",
+        "mode",
+        "distance_km",
+        "road_km",
+        "amount_10kt",
+        "cost_10k_cny",
+    ]
+    table = pd.DataFrame(rows, columns=cols)
+    return (
+        table.groupby(cols[:6], as_index=False)[cols[6:]]
+        .sum()
+        .sort_values(cols[:4], ignore_index=True)
+    )
+
+
+def transport_summary(hauls: pd.DataFrame) -> dict[str, float]:
+    """Tonne-km by road and by rail (10^4 t·km) and rail's share, from the haul table."""
+    tkm = hauls["amount_10kt"] * hauls["distance_km"]
+    road = float((hauls["amount_10kt"] * hauls["road_km"]).sum())
+    total = float(tkm.sum())
+    return {
+        "tkm_10k": round(total, 3),
+        "road_tkm_10k": round(road, 3),
+        "rail_tkm_10k": round(total - road, 3),
+        "rail_share_of_tkm": round((total - road) / total, 6) if total > 0 else 0.0,
+    }
 
 
 def processing_table(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -94,8 +132,18 @@ def unutilized_table(m: pyo.ConcreteModel) -> pd.DataFrame:
 
 
 def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    def capex(j: str, p: str) -> float:
+        if len(m.EXPANSION_TRANCHES) == 0:
+            return _val(m.expansion[j, p]) * _val(m.capex_cny_per_t_yr[p])
+        return sum(
+            _val(m.expansion_step[j, p, k])
+            * _val(m.expansion_capex_factor[k])
+            * _val(m.capex_cny_per_t_yr[p])
+            for k in m.EXPANSION_TRANCHES
+        )
+
     rows = [
-        (j, p, _val(m.expansion[j, p]), _val(m.expansion[j, p]) * _val(m.capex_cny_per_t_yr[p]))
+        (j, p, _val(m.expansion[j, p]), capex(j, p))
         for (j, p) in m.EXPANDABLE
         if _val(m.expansion[j, p]) > EPS
     ]
@@ -145,10 +193,25 @@ def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.D
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
 
 
+AMOUNTS = ["generated_10kt", "drawn_10kt", "utilized_10kt"]
+
+
+def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+    """Waste drawn from earlier years' stockpiles, per node and stream, with the node's limit."""
+    rows = [
+        (i, w, _val(m.drawdown[w, i]), _val(m.drawdown_max_10kt[i]))
+        for (w, i) in m.DRAWS
+        if _val(m.drawdown[w, i]) > EPS
+    ]
+    return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
+
+
 def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
-    """Generated, utilized and rate per node, per region and overall, for each target group.
+    """Generated, drawn, utilized and rate per node, per region and overall, per target group.
 
     Utilization is credited to the node where the waste arises, as statistics do.
+    Waste drawn from earlier years' stockpiles counts as utilized and in the
+    denominator, as in the yearbook: rate = utilized / (generated + drawn).
     """
     base = pd.DataFrame(
         [
@@ -156,11 +219,12 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 w,
                 i,
                 _val(m.generation_10kt[w, i]),
-                _val(m.generation_10kt[w, i]) - _val(m.unutilized[w, i]),
+                _val(drawn(m, w, i)),
+                _val(m.generation_10kt[w, i]) + _val(drawn(m, w, i)) - _val(m.unutilized[w, i]),
             )
             for (w, i) in m.SUPPLY
         ],
-        columns=["stream", "node", "generated_10kt", "utilized_10kt"],
+        columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
     )
     base["region"] = base["node"].map(inp.node_region)
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
@@ -169,15 +233,10 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
         part = base[base["stream"].isin(streams)]
         for level, key in (("node", "node"), ("region", "region"), ("total", None)):
             if key is None:
-                agg = part[["generated_10kt", "utilized_10kt"]].sum().to_frame().T
+                agg = part[AMOUNTS].sum().to_frame().T
                 agg.insert(0, "area", "all")
             else:
-                agg = (
-                    part.groupby(key)[["generated_10kt", "utilized_10kt"]]
-                    .sum()
-                    .reset_index()
-                    .rename(columns={key: "area"})
-                )
+                agg = part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
             frames.append(agg)
@@ -197,14 +256,15 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 floor_rows.append((level, area, group, float(sub["floor_10kt"].sum())))
         floor_rows.append(("total", "all", group, float(part["floor_10kt"].sum())))
     floors = {(lvl, a, g): v for lvl, a, g, v in floor_rows}
+    supply = table["generated_10kt"] + table["drawn_10kt"]
     table["floor_rate"] = [
-        floors.get((lvl, a, g), 0.0) / gen_total if gen_total > 0 else 0.0
-        for lvl, a, g, gen_total in zip(
-            table["level"], table["area"], table["group"], table["generated_10kt"], strict=True
+        floors.get((lvl, a, g), 0.0) / total if total > 0 else 0.0
+        for lvl, a, g, total in zip(
+            table["level"], table["area"], table["group"], supply, strict=True
         )
     ]
     table = table[table["generated_10kt"] > EPS].copy()
-    table["rate"] = table["utilized_10kt"] / table["generated_10kt"]
+    table["rate"] = table["utilized_10kt"] / (table["generated_10kt"] + table["drawn_10kt"])
     targets = {(r, g): _val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
     table["target"] = [
         targets.get((a, g)) if lvl == "region" else None
@@ -220,14 +280,31 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+ONE_SIDED_RATE = 1.0 - 1e-9
+"""A floor or target at this rate cannot rise: its dual is only a one-sided margin."""
+
+
 def shadow_price_table(
-    m: pyo.ConcreteModel, inp: ModelInputs, duals: dict[object, float]
+    m: pyo.ConcreteModel,
+    inp: ModelInputs,
+    duals: dict[object, float],
+    next_point: dict[tuple[str, str], float | None] | None = None,
 ) -> pd.DataFrame:
-    """Marginal cost of each target and marginal value of each capacity."""
+    """Marginal cost of each target and floor and marginal value of each capacity.
+
+    ``one_sided`` marks constraints whose right-hand side cannot rise (a rate of
+    100%, a floor equal to all the capacity there can be): the dual is then the
+    value of relaxing them, not the cost of tightening them, and is not unique.
+    ``next_point`` (from :meth:`model.core.solve.Solver.cost_of_next_point`) gives, for
+    binding targets, the cost of a whole extra percentage point from a re-solve
+    (NaN: that re-solve is infeasible).
+    """
+    next_point = next_point or {}
     rows = []
     for r, g in m.TARGETS:
         price = _nonneg(duals.get(m.target[r, g], 0.0))
         gen = _val(group_generation(m, r, g))
+        rate = _val(m.target_rate[r, g])
         rows.append(
             {
                 "constraint": "target",
@@ -237,9 +314,12 @@ def shadow_price_table(
                 "stream": "",
                 "pathway": "",
                 "shadow_price": price,
-                "unit": "CNY per t of extra utilization",
+                "unit": "CNY per t of extra utilization (margin)",
                 "per_percentage_point_10k_cny": price * gen * 0.01,
                 "binding": price > 1e-6,
+                "one_sided": rate >= ONE_SIDED_RATE,
+                "next_point_10k_cny": next_point.get((r, g)),
+                "note": _target_note(r, g, rate, next_point),
             }
         )
     for w, i in m.FLOORS:
@@ -255,11 +335,17 @@ def shadow_price_table(
                 "stream": w,
                 "pathway": "",
                 "shadow_price": price,
-                "unit": "CNY per t of extra utilization",
+                "unit": "CNY per t of extra utilization (margin)",
                 "per_percentage_point_10k_cny": price * 0.01 * _val(m.generation_10kt[w, i]),
                 "binding": price > 1e-6,
+                "one_sided": _val(m.floor_rate[w, i]) >= ONE_SIDED_RATE,
+                "next_point_10k_cny": None,
+                "note": "one-sided: the base-year rate is 100%, it cannot rise"
+                if _val(m.floor_rate[w, i]) >= ONE_SIDED_RATE
+                else "",
             }
         )
+    rows += use_floor_rows(m, inp, duals)
     for j, p in m.PLANTS:
         if (j, p) not in m.capacity:
             continue
@@ -276,6 +362,9 @@ def shadow_price_table(
                 "unit": "CNY per t/yr of extra capacity",
                 "per_percentage_point_10k_cny": None,
                 "binding": price > 1e-6,
+                "one_sided": False,
+                "next_point_10k_cny": None,
+                "note": "",
             }
         )
     cols = [
@@ -289,11 +378,66 @@ def shadow_price_table(
         "unit",
         "per_percentage_point_10k_cny",
         "binding",
+        "one_sided",
+        "next_point_10k_cny",
+        "note",
     ]
     table = pd.DataFrame(rows, columns=cols)
     return table.sort_values(
         ["constraint", "region", "node", "group", "stream", "pathway"], ignore_index=True
     )
+
+
+def _target_note(
+    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None]
+) -> str:
+    if rate >= ONE_SIDED_RATE:
+        return "one-sided: the rate is 100%, it cannot rise"
+    if (r, g) in next_point and next_point[r, g] is None:
+        return "one more percentage point is infeasible"
+    return ""
+
+
+def use_floor_rows(
+    m: pyo.ConcreteModel, inp: ModelInputs, duals: dict[object, float]
+) -> list[dict[str, object]]:
+    """Shadow prices of the base-year use floors (``base_year_uses``), CNY per t.
+
+    An intake floor is one-sided when it equals all the capacity the plant can
+    have (existing plus the expansion limit): it cannot rise.
+    """
+    rows: list[dict[str, object]] = []
+    for w, j, p in m.USE_FLOORS:
+        price = _nonneg(duals.get(m.use_floor[w, j, p], 0.0))
+        rows.append(_floor_row("use_floor", inp.node_region[j], j, w, p, price, False))
+    for j, p in m.INTAKE_FLOORS:
+        price = _nonneg(duals.get(m.intake_floor[j, p], 0.0))
+        room = _val(m.capacity_10kt[j, p]) + (
+            _val(m.expansion_max_10kt[j, p]) if (j, p) in m.EXPANDABLE else 0.0
+        )
+        full = _val(m.intake_floor_10kt[j, p]) >= room - 1e-6
+        rows.append(_floor_row("intake_floor", inp.node_region[j], j, "", p, price, full))
+    return rows
+
+
+def _floor_row(
+    kind: str, region: str, node: str, stream: str, pathway: str, price: float, one_sided: bool
+) -> dict[str, object]:
+    return {
+        "constraint": kind,
+        "region": region,
+        "node": node,
+        "group": "",
+        "stream": stream,
+        "pathway": pathway,
+        "shadow_price": price,
+        "unit": "CNY per t of extra base-year use (margin)",
+        "per_percentage_point_10k_cny": None,
+        "binding": price > 1e-6,
+        "one_sided": one_sided,
+        "next_point_10k_cny": None,
+        "note": "one-sided: the floor is all the capacity the plant can have" if one_sided else "",
+    }
 
 
 def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -326,7 +470,11 @@ def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     for w, i, j, mode in m.HAULS:
         amount = _val(m.haul[w, i, j, mode])
         if amount > EPS:
-            transport[i] += amount * m.distance_km[i, j] * pyo.value(m.emission_t_per_tkm[mode])
+            transport[i] += amount * pyo.value(haul_co2_t_per_t(m, i, j, mode))
+    for w, i, p in m.ON_SITE:
+        amount = _val(m.process[w, i, p])
+        if amount > EPS:
+            transport[i] += amount * m.on_site_km[w, p] * pyo.value(m.emission_t_per_tkm["road"])
     for w, j, p in m.PROCESSES:
         amount = _val(m.process[w, j, p])
         if amount > EPS:
@@ -336,7 +484,10 @@ def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values("node", ignore_index=True)
 
 
-def collect(solution: Solution) -> Results:
+def collect(
+    solution: Solution, next_point: dict[tuple[str, str], float | None] | None = None
+) -> Results:
+    """The result tables of a solved model; ``next_point`` as in :func:`shadow_price_table`."""
     m = solution.model
     inp: ModelInputs = m.inputs
     return Results(
@@ -346,8 +497,9 @@ def collect(solution: Solution) -> Results:
         expansions=expansion_table(m),
         capacity_use=capacity_use_table(m, solution.duals),
         utilization=utilization_table(m, inp),
-        shadow_prices=shadow_price_table(m, inp, solution.duals),
+        shadow_prices=shadow_price_table(m, inp, solution.duals, next_point),
         costs=cost_table(m),
         emissions=emission_table(m),
         node_emissions=node_emission_table(m),
+        drawdown=drawdown_table(m),
     )

@@ -10,7 +10,7 @@ from typing import Any
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
 from model.core.presolve import floors_without_outlet, unreachable_targets
-from model.core.results import Results, collect
+from model.core.results import Results, collect, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
@@ -64,7 +64,9 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
         )
     solver = Solver.for_scenario(inputs, scenario, co2_range=True)
     solution = solver.solve()
-    results = collect(solution)
+    m = solution.model
+    binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6]
+    results = collect(solution, solver.cost_of_next_point(solution, binding))
     return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))
 
 
@@ -87,6 +89,7 @@ def _summary(
         "utilization_rate": {g: round(float(r), 6) for g, r in total["rate"].items()},
         "targets": {"count": len(targets), "met": int(targets["met"].sum())},
         "co2_10kt": {k: round(float(v), 6) for k, v in emissions.items()},
+        "transport": transport_summary(results.hauls),
         "net_co2_most_at_least_cost_10kt": (
             None
             if solution.net_co2_most_10kt is None
@@ -112,6 +115,7 @@ def _summary(
             "data_sha256": dataset.hashes,
             "scenario_sha256": scenario.input_hashes(),
         },
+        "notes": list(m.inputs.notes),
         "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 

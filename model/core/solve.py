@@ -79,16 +79,20 @@ class Solver:
             co2_range=co2_range,
         )
 
-    def solve(self) -> Solution:
-        """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
-        start = time.perf_counter()
-        result = self._highs.solve(
+    def _run(self) -> Any:
+        """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
+        return self._highs.solve(
             self.model,
             load_solutions=False,
             raise_exception_on_nonoptimal_result=False,
             time_limit=self._options["time_limit"],
             threads=self._options["threads"],
         )
+
+    def solve(self) -> Solution:
+        """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
+        start = time.perf_counter()
+        result = self._run()
         seconds = time.perf_counter() - start
         if not _optimal(result):
             condition = result.termination_condition
@@ -115,6 +119,32 @@ class Solver:
             net_co2_most_10kt=most,
         )
 
+    def cost_of_next_point(
+        self, solution: Solution, targets: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], float | None]:
+        """What one whole percentage point more of each target costs, 10^4 CNY/yr: a re-solve each.
+
+        The shadow price is a margin, valid for a small step; this is the finite
+        step a reader asks about. None when the re-solve has no optimum (the point
+        is infeasible) or the rate would pass 100%. Nothing is loaded into the
+        model, so the solution in it stays the one reported.
+        """
+        m = self.model
+        out: dict[tuple[str, str], float | None] = {}
+        for r, g in targets:
+            rate = float(pyo.value(m.target_rate[r, g]))
+            if rate + 0.01 > 1.0 + 1e-9:
+                out[r, g] = None
+                continue
+            m.target_rate[r, g] = rate + 0.01
+            try:
+                result = self._run()
+            finally:
+                m.target_rate[r, g] = rate
+            cost = float(result.incumbent_objective) if _optimal(result) else None
+            out[r, g] = None if cost is None else cost - solution.objective_10k_cny
+        return out
+
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
 
@@ -133,13 +163,7 @@ class Solver:
         m.total_cost.deactivate()
         objective.activate()
         try:
-            result = self._highs.solve(
-                m,
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-                time_limit=self._options["time_limit"],
-                threads=self._options["threads"],
-            )
+            result = self._run()
             if not _optimal(result):
                 return None
             if most:
@@ -242,8 +266,8 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     model = build_model(elastic)
     result = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
     if result.solution_status != SolutionStatus.optimal:
-        if inputs.floor_rate:
-            no_floors = replace(elastic, floor_rate={})
+        if inputs.floor_rate or inputs.use_floor_10kt or inputs.intake_floor_10kt:
+            no_floors = replace(elastic, floor_rate={}, use_floor_10kt={}, intake_floor_10kt={})
             retry = Highs().solve(
                 build_model(no_floors),
                 load_solutions=False,
@@ -251,11 +275,12 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
             )
             if retry.solution_status == SolutionStatus.optimal:
                 return (
-                    "The base-year floors (each stream keeps its base-year utilization) "
-                    "cannot be met with the capacity in reach: the data's capacity and "
-                    "base utilization disagree (run `wastealloc data build` and "
-                    "`wastealloc data calibrate`), or the scenario removed capacity "
-                    "([capacity] scale < 1); allow expansion or set base_year_floor = false."
+                    "The base-year floors (each stream keeps its base-year utilization; "
+                    "with base_year_uses, each pathway its base-year use) cannot be met "
+                    "with the capacity in reach: the data's capacity and base utilization "
+                    "disagree (run `wastealloc data build` and `wastealloc data calibrate`), "
+                    "or the scenario removed capacity ([capacity] scale < 1); allow "
+                    "expansion or set base_year_floor = false and base_year_uses = false."
                 )
         return "Even with every target relaxed the model has no solution; check the data."
     result.solution_loader.load_vars()
@@ -263,9 +288,10 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     for r, g in model.TARGETS:
         short = pyo.value(model.shortfall[r, g])
         if short > 1e-6:
-            from model.core.formulation import group_generation
+            from model.core.formulation import group_drawn, group_generation
 
-            gen = pyo.value(group_generation(model, r, g))
+            # the target's base: generation plus any stock drawn (the yearbook's rate)
+            gen = pyo.value(group_generation(model, r, g) + group_drawn(model, r, g))
             rate = pyo.value(model.target_rate[r, g])
             reach = (rate * gen - short) / gen if gen else 0.0
             lines.append(

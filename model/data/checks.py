@@ -389,6 +389,50 @@ CROSS_CHECKS: tuple[tuple[Callable[[dict[str, pd.DataFrame]], list[Problem]], se
 """Each cross-file check with the files it reads beyond the rows it reports."""
 
 
+YEAR_COLUMNS = {
+    "province_totals": ("year",),
+    "estimation/stream_basis": ("generation_year", "rate_year"),
+    "estimation/proxies": ("year",),
+    "estimation/group_totals": ("year",),
+    "estimation/city_figures": ("year",),
+    "estimation/prefecture_proxies": ("year",),
+}
+"""Tables whose rows carry the year of their figures (targets.csv's year is a target year)."""
+
+
+def other_year_rows(frames: dict[str, pd.DataFrame]) -> list[tuple[str, str, int, str]]:
+    """Rows whose figures are of a year other than the base year.
+
+    One entry per file, column and year: (file, column, year, row numbers as ranges).
+    Not an error: such rows are used as their notes say (a 2018 stream split, a
+    2020 proxy); ``wastealloc validate`` lists them so none goes unnoticed.
+    """
+    params = frames["parameters"].set_index("parameter")["value"]
+    if "base_year" not in params.index:
+        return []
+    base = int(params["base_year"])
+    out = []
+    for name, columns in YEAR_COLUMNS.items():
+        frame = frames[name]
+        for column in columns:
+            years = frame[column].dropna().astype(int)
+            for year in sorted(set(years) - {base}):
+                rows = sorted(int(r) for r in frame.loc[years[years == year].index, "_row"])
+                out.append((f"{name}.csv", column, year, _ranges(rows)))
+    return out
+
+
+def _ranges(rows: list[int]) -> str:
+    """[2, 3, 4, 7] -> '2-4, 7'."""
+    spans: list[list[int]] = []
+    for r in rows:
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    return ", ".join(f"{a}-{b}" if b > a else f"{a}" for a, b in spans)
+
+
 def check_dataset(
     frames: dict[str, pd.DataFrame], rejected: frozenset[str] = frozenset()
 ) -> list[Problem]:

@@ -284,6 +284,11 @@ def _proxy(inputs: EstimationInputs, node: str, proxy: str) -> float:
     return float(rows["value"].iloc[0]) if not rows.empty else 0.0
 
 
+def _proxy_year(inputs: EstimationInputs, node: str, proxy: str) -> int:
+    rows = inputs.proxies[(inputs.proxies["node"] == node) & (inputs.proxies["proxy"] == proxy)]
+    return int(rows["year"].iloc[0])
+
+
 def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     """Generation by node and stream (10^4 t), with a note on how each was made."""
     c = inputs.coefficients
@@ -293,6 +298,9 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
     }
     rest_national["other"] = c["other_national_10kt"]
     rest_total = sum(rest_national.values())
+    years = "national tonnages of " + "/".join(
+        sorted({str(int(basis.loc[w, "generation_year"])) for w in REST_STREAMS if w != "other"})
+    )
     pg_national = float(basis.loc["phosphogypsum", "national_generation_10kt"])
     proxy_of = {w: proxy for w, (proxy, _) in PROXY_STREAMS.items()}
     proxy_of |= {"phosphogypsum": "phosphogypsum_share"}
@@ -316,14 +324,17 @@ def split_streams(inputs: EstimationInputs) -> pd.DataFrame:
         for w, v in fixed.items():
             missing = "red mud or alumina figure" if w == "red_mud" else f"{proxy_of[w]} proxy"
             note = (
-                f"from provincial proxy ({proxy_of[w]}){note_scale}"
+                f"from provincial proxy ({proxy_of[w]} {_proxy_year(inputs, node, proxy_of[w])})"
+                f"{note_scale}"
                 if proxy_of[w] in have
                 else f"no {missing} found for {node}: 0 is a placeholder"
             )
             rows.append((node, w, v * scale, note))
         rest = float(total) - fixed_sum * scale
         for w, v in rest_national.items():
-            rows.append((node, w, rest * v / rest_total, "national mix of the remainder"))
+            rows.append(
+                (node, w, rest * v / rest_total, f"national mix of the remainder ({years})")
+            )
     frame = pd.DataFrame(rows, columns=["node", "stream", "generation_10kt", "note"])
     frame["status"] = "estimated"
     frame["source_id"] = EST_GENERATION
@@ -485,6 +496,14 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     totals = estimate_totals(frames)
     inputs = read_inputs(frames, totals, label)
     generation = split_streams(inputs)
+    tables = utilization_and_capacity(frames, inputs, generation, frames["nodes"]["node"].tolist())
+    return {"province_totals": totals, **tables}
+
+
+def utilization_and_capacity(
+    frames: Frames, inputs: EstimationInputs, generation: pd.DataFrame, order: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Base utilization (matched to ``inputs.totals``) and capacity, sorted and rounded."""
     utilization = base_utilization(inputs, generation)
     compat = frames["compatibility"]
     share_max = {
@@ -492,23 +511,21 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
         for w, p, m in zip(compat["stream"], compat["pathway"], compat["share_max"], strict=True)
     }
     capacity = calibrate_capacity(inputs, utilization, share_max)
-    order = frames["nodes"]["node"].tolist()
     key = {n: i for i, n in enumerate(order)}
-    generation = generation.sort_values(
-        ["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s
-    )
-    capacity = capacity.sort_values(
-        ["node", "pathway"], key=lambda s: s.map(key) if s.name == "node" else s
-    )
-    base = utilization.copy()
-    base = base.sort_values(["node", "stream"], key=lambda s: s.map(key) if s.name == "node" else s)
+
+    def by_node(frame: pd.DataFrame, second: str) -> pd.DataFrame:
+        return frame.sort_values(
+            ["node", second], key=lambda s: s.map(key) if s.name == "node" else s
+        ).reset_index(drop=True)
+
+    base = by_node(utilization, "stream")
     base["status"] = "estimated"
     base["source_id"] = EST_GENERATION
     base["note"] = "national stream rate x province factor matching the province total"
+    capacity = by_node(capacity, "pathway")
     return {
-        "province_totals": totals,
         "base_utilization": base.round({"utilized_10kt": 2}),
-        "generation": generation.round({"generation_10kt": 2}),
+        "generation": by_node(generation, "stream").round({"generation_10kt": 2}),
         # Utilization is rounded to the nearest 0.01 (100 t), so a floor can sit up to
         # 0.005 above the unrounded value; capacity is rounded up with that margin so
         # the base year always meets its own floors.
@@ -517,127 +534,6 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
             expansion_max_10kt=capacity["expansion_max_10kt"].round(2),
         ),
     }
-
-
-def prefecture_shares(
-    nodes: pd.DataFrame, frames: Frames, totals: pd.DataFrame, label: str = "data"
-) -> pd.DataFrame:
-    """Share of its province's generation for each prefecture-level unit, with the basis.
-
-    Prefectures with a reported figure (any year, ``estimation/city_figures.csv``)
-    keep it as an absolute amount (scaled down if together they would exceed 90%
-    of the province). The rest of the province is split among its other
-    prefectures by resident population (``estimation/prefecture_proxies.csv``)
-    where every one of them has a figure, else by land area: one basis per
-    province, never a mix. Both are placeholders for an industrial statistic.
-    """
-    cities = frames["estimation/city_figures"].set_index("node")
-    proxies = frames["estimation/prefecture_proxies"]
-    population = proxies[proxies["proxy"] == "population"].set_index("node")["value"]
-    known = set(nodes["node"])
-    unknown = [
-        Problem(
-            f"estimation/{name}.csv", int(row), "node", str(n), "a node of prefecture/nodes.csv"
-        )
-        for name, table in (("city_figures", cities.reset_index()), ("prefecture_proxies", proxies))
-        for n, row in zip(table["node"], table["_row"], strict=True)
-        if n not in known
-    ]
-    if unknown:
-        raise DataError(label, unknown)
-    year_totals = totals.set_index("node")["generated_10kt"]
-    rows = []
-    for province, part in nodes.groupby("province", sort=False):
-        total = float(year_totals[province])
-        fixed = {
-            n: float(cities.loc[n, "generated_10kt"]) for n in part["node"] if n in cities.index
-        }
-        fixed_sum = sum(fixed.values())
-        scale = min(1.0, 0.9 * total / fixed_sum) if fixed_sum > 0 else 1.0
-        rest = total - fixed_sum * scale
-        free = part[~part["node"].isin(fixed)]
-        if free.empty and rest > 1e-9:
-            raise DataError(
-                label,
-                [
-                    Problem(
-                        "estimation/city_figures.csv",
-                        None,
-                        "node",
-                        province,
-                        f"at least one unit of {province} without a city figure, to take the "
-                        f"remainder of the province ({rest:.1f} x10^4 t); or city figures that "
-                        "add up to the province total",
-                    )
-                ],
-            )
-        if len(part) == 1 and not fixed:
-            weight = pd.Series([1.0], index=free.index)
-            how = "the whole province (a single unit)"
-        elif len(free) and free["node"].isin(population.index).all():
-            weight = free["node"].map(population).astype(float)
-            how = "remainder of the province by 2020 census population"
-        else:
-            weight = free["area_km2"].astype(float)
-            how = "remainder of the province by area"
-        weight_of = dict(zip(free["node"], weight, strict=True))
-        weight_sum = float(weight.sum())
-        for node in part["node"]:
-            if node in fixed:
-                amount = fixed[node] * scale
-                year = int(cities.loc[node, "year"])
-                basis = f"reported city figure ({year})" + (
-                    f" scaled by {scale:.3f}" if scale < 1 else ""
-                )
-            else:
-                amount = rest * weight_of[node] / weight_sum if weight_sum > 0 else 0.0
-                basis = how
-            rows.append((node, province, amount / total if total > 0 else 0.0, basis))
-    return pd.DataFrame(rows, columns=["node", "province", "share", "basis"])
-
-
-def prefecture_nodes(data_dir: Path) -> pd.DataFrame:
-    """The validated prefecture node table; only that file is read."""
-    from dataclasses import replace
-
-    from model.data.schema import TABLE_BY_FILE
-    from model.data.tables import read_table
-
-    problems: list[Problem] = []
-    nodes = read_table(data_dir / "prefecture" / "nodes.csv", TABLE_BY_FILE["nodes.csv"], problems)
-    if problems:
-        raise DataError(str(data_dir), [replace(p, file=f"prefecture/{p.file}") for p in problems])
-    return nodes
-
-
-def build_prefecture(
-    frames: Frames, tables: dict[str, pd.DataFrame], label: str = "data"
-) -> dict[str, pd.DataFrame]:
-    """Prefecture-level generation, base utilization and capacity from the province tables."""
-    from model.data.totals import base_year_totals
-
-    year = int(_parameters(frames)["base_year"])
-    totals = base_year_totals(tables["province_totals"], year, "generated_10kt")
-    shares = prefecture_shares(frames["prefecture/nodes"], frames, totals, label)
-    out = {}
-    for name, value in (
-        ("generation", "generation_10kt"),
-        ("base_utilization", "utilized_10kt"),
-        ("capacity", "capacity_10kt"),
-    ):
-        province_table = tables[name].rename(columns={"node": "province"})
-        merged = shares.merge(province_table, on="province")
-        merged[value] = merged[value] * merged["share"]
-        if name == "capacity":
-            merged["expansion_max_10kt"] = (merged["expansion_max_10kt"] * merged["share"]).round(2)
-            merged[value] = _ceil_cents(merged[value] + 0.005)
-        else:
-            merged[value] = merged[value].round(2)
-        merged["source_id"] = EST_PREFECTURE
-        merged["note"] = "province value x share: " + merged["basis"]
-        keep = [c for c in tables[name].columns]
-        out[name] = merged[merged[value] > 0][keep].reset_index(drop=True)
-    return out
 
 
 def _ceil_cents(values: pd.Series) -> pd.Series:
@@ -652,6 +548,8 @@ def write_build(data_dir: Path) -> list[Path]:
 
     Province tables go to the data folder; where a ``prefecture/`` folder with a
     node table exists, the prefecture-level tables are derived and written there.
+    The estimates measured against the reported figures (``model.data.measure``) are
+    written to ``estimation/``.
     """
     from model.outputs.folders import atomic_file
 
@@ -661,10 +559,16 @@ def write_build(data_dir: Path) -> list[Path]:
     targets = {name: data_dir / f"{name}.csv" for name in tables}
     out = dict(tables)
     if (data_dir / "prefecture" / "nodes.csv").is_file():
+        from model.data.prefecture import build_prefecture, prefecture_nodes
+
         frames["prefecture/nodes"] = prefecture_nodes(data_dir)
         for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
             out[f"prefecture/{name}"] = frame
             targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
+    from model.data.measure import measurements
+
+    for name, frame in measurements(data_dir, frames).items():
+        out[name], targets[name] = frame, data_dir / name
     written = []
     for name, frame in out.items():
         with atomic_file(targets[name]) as tmp:

@@ -108,6 +108,7 @@ class NodeRow(_Row):
     intra_haul_km: Number = Field(gt=0)
     source_id: str = Field(min_length=1)
     province: str = ""
+    rail_access_km: Number | None = Field(None, ge=0)
 
 
 class RegionRow(_Row):
@@ -171,6 +172,7 @@ class CompatibilityRow(_Row):
     stream: str = Slug
     pathway: str = Slug
     share_max: Number = Field(gt=0, le=1)
+    on_site_km: Number | None = Field(None, ge=0)
     revenue_cny_per_t: Number
     revenue_low_cny_per_t: Number
     revenue_high_cny_per_t: Number
@@ -348,6 +350,7 @@ class CityFigureRow(_Row):
     node: str = Slug
     year: int = Field(ge=2000, le=2100)
     generated_10kt: Number = Field(ge=0)
+    utilized_10kt: Number | None = Field(default=None, ge=0)
     status: Status
     source_id: str = Field(min_length=1)
     note: str = ""
@@ -362,6 +365,31 @@ class PrefectureProxyRow(_Row):
     value: Number = Field(gt=0)
     unit: Literal["10^4 persons"]
     status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class TrancheRow(_Row):
+    """One step of a piecewise-linear cost: expansion capex rising, revenue falling."""
+
+    kind: Literal["expansion", "revenue"]
+    tranche: int = Field(ge=1)
+    width_share: Number | None = Field(None, gt=0)
+    factor: Number = Field(ge=0)
+    factor_low: Number = Field(ge=0)
+    factor_high: Number = Field(ge=0)
+    status: Status
+    source_id: str = Field(min_length=1)
+    note: str = ""
+
+
+class DistanceRow(_Row):
+    """A distance the user supplies instead of geodesic x circuity (optional distances.csv)."""
+
+    origin: str = Slug
+    dest: str = Slug
+    mode: Literal["road", "rail"]
+    km: Number = Field(ge=0)
     source_id: str = Field(min_length=1)
     note: str = ""
 
@@ -394,6 +422,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("capacity.csv", CapacityRow, ("node", "pathway")),
     TableSpec("modes.csv", ModeRow, ("mode",)),
     TableSpec("parameters.csv", ParameterRow, ("parameter",)),
+    TableSpec("tranches.csv", TrancheRow, ("kind", "tranche")),
     TableSpec("province_totals.csv", ProvinceTotalRow, ("node", "year", "status")),
     TableSpec("estimation/stream_basis.csv", StreamBasisRow, ("stream",)),
     TableSpec("estimation/proxies.csv", ProxyRow, ("node", "proxy")),
@@ -405,3 +434,6 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 TABLE_BY_FILE = {t.file: t for t in TABLES}
+
+DISTANCES = TableSpec("distances.csv", DistanceRow, ("origin", "dest", "mode"))
+"""Optional: read by :func:`model.core.inputs.read_distances` only when the file exists."""

@@ -53,6 +53,7 @@ RESULT_TABLES = (
     "costs",
     "emissions",
     "node_emissions",
+    "drawdown",
 )
 Kind = Literal["solve", "sweep", "sensitivity", "compare", "dataset", "maps"]
 COMMANDS: dict[str, str] = {

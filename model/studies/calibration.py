@@ -90,7 +90,9 @@ def calibrate(data_dir: Path, scenario_path: Path = BASELINE) -> Calibration:
     for node in dataset.nodes.index:
         base = totals.loc[node]
         base_used = float(base["utilized_10kt"])
-        base_rate = base_used / float(base["generated_10kt"])
+        # the yearbook's rate: utilized / (generated + what was drawn from stock), with
+        # the drawdown at the least the figures show (utilized above generated)
+        base_rate = base_used / max(float(base["generated_10kt"]), base_used)
         gap = (float(rate[node]) - base_rate) * 100
         rows.append(
             {

@@ -9,8 +9,10 @@ factor level u in [0, 1] puts every parameter of the set at
 
 where ``scale`` is the scenario's own multiplier for it (``[transport]
 cost_scale``, ``[prices] storage_cost_scale``; 1 elsewhere). The grouped factors
-are road freight, rail freight, storage cost, processing opex, revenues and
-avoided CO2; ``detail=True`` gives one factor per pathway opex, per revenue and
+are road freight, rail freight, storage cost, processing opex, revenues,
+avoided CO2 and, with tranches (``[capacity] tranches``, the default), the
+capex factors of the expansion steps and the revenue factors of market
+saturation (``tranches.csv``); ``detail=True`` gives one factor per pathway opex, per revenue and
 per avoided-CO2 figure instead of the last three groups.
 
 The model is built once; each design point changes mutable parameters and
@@ -140,6 +142,31 @@ def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[
             key = item[1]
             label = "/".join(key) if isinstance(key, tuple) else str(key)
             out.append(Factor(f"{name}:{label}", f"{words} of {label}, {unit}", (item,)))
+    if scenario.capacity.tranches:
+        out += tranche_factors(dataset)
+    return out
+
+
+def tranche_factors(dataset: Dataset) -> list[Factor]:
+    """Expansion capex steps and revenue saturation, from tranches.csv's factor ranges.
+
+    At level u every tranche's factor is low + u (high - low); the ranges keep the
+    order of the steps (checked when the data are read), so the cost stays convex.
+    """
+    table = dataset["tranches"]
+    out = []
+    for kind, name, param, words in (
+        ("expansion", "expansion_steps", "expansion_capex_factor", "capex factor of"),
+        ("revenue", "revenue_saturation", "revenue_factor", "revenue factor of"),
+    ):
+        if kind not in table.index.get_level_values(0):
+            continue
+        rows = table.loc[kind]
+        items = tuple(
+            (param, int(k), float(r["factor_low"]), float(r["factor_high"]))
+            for k, r in rows.iterrows()
+        )
+        out.append(Factor(name, f"{words} each {kind} tranche, ratio", items))
     return out
 
 

@@ -9,7 +9,7 @@ The map set of a results folder:
 - Sankey diagrams (:mod:`model.outputs.maps.sankey`): streams to pathways, and region
   of origin to region of use, as PNG/SVG/PDF and as HTML;
 - one interactive page (:mod:`model.outputs.maps.interactive`) with all the layers and
-  the node's numbers in tooltips, self-contained (works offline);
+  the node's numbers in tooltips; works offline (plotly.js is one file beside the pages);
 - comparison maps (:mod:`model.outputs.maps.compare`): scenario B minus scenario A.
 
 Everything is in English or Chinese (``lang``); Chinese uses the font that
@@ -253,7 +253,8 @@ def figure_jobs(data: MapData, options: MapOptions) -> list[tuple[str, Drawer]]:
             )
 
             def draw(folder: Path, page: Callable[[Path], Path] = page) -> list[Path]:
-                return [page(folder)]
+                written = page(folder)
+                return [written, written.with_name(interactive.plotly_bundle_name())]
 
         jobs.append((name if o.lang == "en" else f"{name} ({o.lang})", draw))
     return jobs
@@ -281,6 +282,7 @@ def draw_figures(folder: Path, jobs: Sequence[tuple[str, Drawer]]) -> list[Path]
                 plt.close(number)
             # formats of the figure written before the failure are whole files: list them
             written += sorted(set(folder.iterdir()) - files_before)
+    written = list(dict.fromkeys(written))  # the pages share one plotly.js
     if failed:
         raise FiguresFailed(failed, written, len(jobs))
     return written

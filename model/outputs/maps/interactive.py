@@ -1,10 +1,12 @@
-"""The interactive map: every layer in one self-contained HTML page.
+"""The interactive map: every layer in one HTML page that works offline.
 
 One plotly figure holds the five choropleths and the flow layer; a menu shows
 one at a time, and hovering a node shows all its numbers. The page works with
 no network:
 
-- plotly.js is written into the page (``include_plotlyjs=True``);
+- plotly.js is one file next to the pages (``plotly-VERSION.min.js``, about
+  4.8 MB), which every page of the folder loads from there instead of holding
+  a copy of its own: keep the pages with it (copy or zip the folder);
 - there is no basemap and no tile server: the shapes are the page's own GeoJSON;
 - plotly.js fetches a world outline (topojson) from its CDN for any geo plot
   with GeoJSON locations even when it draws no basemap; the page gives it an
@@ -26,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 import shapely.geometry
+from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from pyproj import Transformer
 
 from model.outputs.maps import fonts
@@ -85,11 +88,27 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) -> Path:
-    """Write a plotly figure as one HTML file that needs no network to show.
+def plotly_bundle_name() -> str:
+    """File name of the plotly.js bundle the pages load (versioned: pages written by
+    another plotly never load the wrong one)."""
+    return f"plotly-{get_plotlyjs_version()}.min.js"
 
-    The page is plotly's own (``to_html``) with plotly.js written in, plus the
-    font subset and the empty world outline in its head. The plot is drawn once
+
+def write_plotly_bundle(folder: Path) -> Path:
+    """plotly.js, once per folder, next to the pages that load it."""
+    path = Path(folder) / plotly_bundle_name()
+    bundle = get_plotlyjs().encode("utf-8")
+    if not (path.is_file() and path.stat().st_size == len(bundle)):
+        write_atomically(path, lambda temp: temp.write_bytes(bundle))
+    return path
+
+
+def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) -> Path:
+    """Write a plotly figure as an HTML page that needs no network to show.
+
+    The page is plotly's own (``to_html``) loading plotly.js from the file next
+    to it (:func:`write_plotly_bundle`, written here if missing), plus the font
+    subset and the empty world outline in its head. The plot is drawn once
     the embedded font has loaded, because plotly sizes menus and labels with the
     font it has when it draws.
     """
@@ -100,7 +119,7 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
     css = fonts.font_face_css([*shown, EXTRA_GLYPHS], FONT_FAMILY)
     fig.update_layout(font={"family": FONT_STACK}, hoverlabel={"font": {"family": FONT_STACK}})
     page = fig.to_html(
-        include_plotlyjs=True,
+        include_plotlyjs=plotly_bundle_name(),
         full_html=True,
         config={"displaylogo": False, "responsive": True, "topojsonURL": "./"},
     )
@@ -122,6 +141,7 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
     found = external_references(page)
     if found:  # a plotly upgrade that starts loading something must not pass unseen
         raise RuntimeError(f"{path.name} would fetch from the network: {found[:3]}")
+    write_plotly_bundle(path.parent)
     return write_atomically(path, lambda temp: temp.write_text(page, encoding="utf-8"))
 
 

@@ -4,8 +4,8 @@ Streams → pathways comes from processing.csv, with what is left unutilized
 (unutilized.csv) as one more destination, so each stream's band adds up to
 what it generates. Region of origin → region of use comes from hauls.csv.
 
-Each diagram is written as an interactive HTML page (plotly, self-contained)
-and as a static figure drawn here with matplotlib, so no browser is needed to
+Each diagram is written as an interactive HTML page (plotly; offline, with the plotly.js
+beside it) and as a static figure drawn here with matplotlib, so no browser is needed to
 export it.
 """
 
@@ -35,7 +35,7 @@ from model.outputs.maps.base import (
     text_units,
     title_weight,
 )
-from model.outputs.maps.interactive import write_offline_html
+from model.outputs.maps.interactive import plotly_bundle_name, write_offline_html
 from model.outputs.maps.text import markup, plain, thousands, word, wrap
 
 UNUTILIZED = "__unutilized__"
@@ -367,4 +367,4 @@ def draw_sankeys(
         written.append(
             write_offline_html(sankey_figure(sd, data, lang), stem.with_name(stem.name + ".html"))
         )
-    return written
+    return [*written, folder / plotly_bundle_name()]

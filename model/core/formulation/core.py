@@ -1,9 +1,11 @@
-r"""The linear program of ``../shared/design/formulation.md``, in Pyomo.
+r"""The core of the linear program (``docs/formulation.md``), in Pyomo.
 
 Two stages joined at the destination: ``haul[w,i,j,m]`` moves stream *w* from
 node *i* to node *j* by mode *m*; ``process[w,j,p]`` puts it through pathway
-*p* at *j*. Only admissible tuples are indexed. Every parameter a sweep may
-change is a mutable ``Param``, so a sweep re-solves the built model.
+*p* at *j*. An on-site use (a (stream, pathway) pair with ``on_site_km``) takes
+the stream where it arises, without a haul: ``process[w,i,p]`` then draws on
+node *i*'s own generation. Only admissible tuples are indexed. Every parameter a
+sweep may change is a mutable ``Param``, so a sweep re-solves the built model.
 
 Units: mass in 10^4 t/yr, unit costs in CNY/t (so mass x unit cost is in
 10^4 CNY/yr), distance in km, emission factors in t CO2/(t·km), CO2 in 10^4 t.
@@ -15,6 +17,13 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
+from model.core.formulation.tranches import (
+    add_expansion_tranches,
+    add_revenue_tranches,
+    expansion_cost,
+    revenue_lost,
+)
+from model.core.formulation.uses import add_use_floors
 from model.core.inputs import ModelInputs
 
 
@@ -25,13 +34,17 @@ def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
     add_sets(m, inp)
     add_parameters(m, inp)
     add_variables(m)
+    add_stock_drawdown(m, inp)
     add_origin_balance(m)
     add_destination_balance(m)
     add_capacity(m)
     add_blend_limits(m)
     add_targets(m)
     add_practice_floors(m, inp)
+    add_use_floors(m, inp)
     add_interregional_limits(m, inp)
+    add_expansion_tranches(m, inp)
+    add_revenue_tranches(m, inp)
     add_objective(m)
     return m
 
@@ -51,9 +64,10 @@ def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     m.PLANTS = pyo.Set(dimen=2, initialize=plants)  # (node, pathway) with capacity
     m.EXPANDABLE = pyo.Set(dimen=2, initialize=sorted(inp.expansion_max_10kt))
-    pathways_of = defaultdict(list)
+    pathways_of: defaultdict[str, list[str]] = defaultdict(list)  # hauled to these
+    on_site_of: defaultdict[str, list[str]] = defaultdict(list)  # used where it arises
     for w, p in m.COMPATIBLE:
-        pathways_of[w].append(p)
+        (on_site_of if (w, p) in inp.on_site_km else pathways_of)[w].append(p)
     plant_set = set(plants)
     accepts = {
         (w, j)
@@ -73,10 +87,15 @@ def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     m.HAULS = pyo.Set(dimen=4, initialize=hauls)
     receivers = {(w, j) for (w, _, j, _) in hauls}
+    on_site = sorted(
+        (w, i, p) for (w, i) in inp.generation_10kt for p in on_site_of[w] if (i, p) in plant_set
+    )
+    m.ON_SITE = pyo.Set(dimen=3, initialize=on_site)  # (w, i, p) used where it arises
     m.PROCESSES = pyo.Set(
         dimen=3,
         initialize=sorted(
-            (w, j, p) for (w, j) in receivers for p in pathways_of[w] if (j, p) in plant_set
+            [(w, j, p) for (w, j) in receivers for p in pathways_of[w] if (j, p) in plant_set]
+            + on_site
         ),
     )
     m.TARGETS = pyo.Set(
@@ -125,6 +144,8 @@ def add_parameters(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     )
     m.penalty_cny_per_t = pyo.Param(initialize=inp.penalty_cny_per_t, **mutable)
     m.distance_km = inp.distance_km  # fixed by geography; a plain dict keeps the model small
+    m.leg_km = inp.leg_km
+    m.on_site_km = inp.on_site_km
 
 
 def add_variables(m: pyo.ConcreteModel) -> None:
@@ -146,29 +167,81 @@ def add_variables(m: pyo.ConcreteModel) -> None:
     for w, i, j, mode in m.HAULS:
         m._out[w, i].append((w, i, j, mode))
         m._in[w, j].append((w, i, j, mode))
-    m._uses = defaultdict(list)  # (w, j) -> processes of w at j
+    m._uses = defaultdict(list)  # (w, j) -> processes of w at j fed by hauls
+    m._on_site = defaultdict(list)  # (w, i) -> processes of w where it arises
     m._intake = defaultdict(list)  # (j, p) -> processes at plant (j, p)
+    on_site = set(m.ON_SITE)
     for w, j, p in m.PROCESSES:
-        m._uses[w, j].append((w, j, p))
+        (m._on_site if (w, j, p) in on_site else m._uses)[w, j].append((w, j, p))
         m._intake[j, p].append((w, j, p))
 
 
-def add_origin_balance(m: pyo.ConcreteModel) -> None:
-    r"""Generation is hauled somewhere or left unutilized.
+def utilized(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
+    r"""What leaves (w, i) for use: hauls out plus on-site use.
 
-    .. math:: \sum_{j,m} y_{w,i,j,m} + s_{w,i} = gen_{w,i} \quad \forall (w,i)
+    .. math:: \sum_{j,m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p}
+    """
+    return sum(m.haul[k] for k in m._out[w, i]) + sum(m.process[k] for k in m._on_site[w, i])
+
+
+def legs(m: pyo.ConcreteModel, i: str, j: str, mode: str) -> tuple[float, float]:
+    """(km by road, km by the mode) of an arc; an arc without legs runs all on its mode."""
+    if (i, j, mode) in m.leg_km:
+        return m.leg_km[i, j, mode]
+    km = m.distance_km[i, j]
+    return (km, 0.0) if mode == "road" else (0.0, km)
+
+
+def add_stock_drawdown(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
+    r"""Waste taken out of earlier years' stockpiles at a node stays within its limit.
+
+    Statistics count as utilized what is taken out of old stockpiles too (the
+    yearbook's 综合利用往年贮存量), so a node may utilize more than it generates.
+    :math:`x_{w,i} \ge 0` is stream w drawn from the stockpile of node i; it is
+    supply in the origin balance and counts in the denominator of every rate, as
+    in the yearbook: rate = utilized / (generated + drawn). Only nodes with a
+    positive limit get the variables.
+
+    .. math:: \sum_w x_{w,i} \le draw^{max}_i \quad \forall i : draw^{max}_i > 0
+    """
+    limits = {i: v for i, v in inp.drawdown_max_10kt.items() if v > 0 and i in inp.nodes}
+    m.DRAW_NODES = pyo.Set(initialize=sorted(limits), ordered=True)
+    m.DRAWS = pyo.Set(dimen=2, initialize=sorted(k for k in m.SUPPLY if k[1] in limits))
+    m.drawdown_max_10kt = pyo.Param(m.DRAW_NODES, initialize=limits, mutable=True)
+    m.drawdown = pyo.Var(
+        m.DRAWS, domain=pyo.NonNegativeReals, doc="10^4 t/yr of w drawn from stock at i"
+    )
+    m.drawdown_limit = pyo.Constraint(
+        m.DRAW_NODES,
+        rule=lambda m, i: (
+            sum(m.drawdown[w, n] for (w, n) in m.DRAWS if n == i) <= m.drawdown_max_10kt[i]
+        ),
+    )
+
+
+def drawn(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression | float:
+    """Stream w drawn from the stockpile of node i (0 where the node has no drawdown)."""
+    return m.drawdown[w, i] if (w, i) in m.DRAWS else 0.0
+
+
+def add_origin_balance(m: pyo.ConcreteModel) -> None:
+    r"""Generation and any stock drawn are hauled somewhere, used on site, or left unutilized.
+
+    .. math:: \sum_{j,m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p} + s_{w,i}
+              = gen_{w,i} + x_{w,i} \quad \forall (w,i)
     """
 
     def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
-        return sum(m.haul[k] for k in m._out[w, i]) + m.unutilized[w, i] == m.generation_10kt[w, i]
+        supply = m.generation_10kt[w, i] + drawn(m, w, i)
+        return utilized(m, w, i) + m.unutilized[w, i] == supply
 
     m.origin_balance = pyo.Constraint(m.SUPPLY, rule=rule)
 
 
 def add_destination_balance(m: pyo.ConcreteModel) -> None:
-    r"""What arrives at a node is processed there.
+    r"""What arrives at a node is processed there (on-site uses have no haul).
 
-    .. math:: \sum_{i,m} y_{w,i,j,m} = \sum_p z_{w,j,p} \quad \forall (w,j)
+    .. math:: \sum_{i,m} y_{w,i,j,m} = \sum_{p:(w,p) \notin O} z_{w,j,p} \quad \forall (w,j)
     """
     keys = sorted(set(m._in) | set(m._uses))
 
@@ -219,22 +292,37 @@ def group_generation(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression:
     )
 
 
+def group_drawn(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression | float:
+    """Stock drawn of target group g in region r (10^4 t): 0 where nothing can be drawn."""
+    inp: ModelInputs = m.inputs
+    return sum(
+        m.drawdown[w, i]
+        for (w, i) in m.DRAWS
+        if w in inp.group_streams[g] and inp.node_region[i] == r
+    )
+
+
 def add_targets(m: pyo.ConcreteModel) -> None:
     r"""Utilization credited to the region of origin meets the target rate.
 
-    .. math:: \sum_{w \in g, i \in r, j, m} y_{w,i,j,m} \ge rate_{r,g}
-              \sum_{w \in g, i \in r} gen_{w,i} - u_{r,g}
+    The rate is the yearbook's: stock drawn (:math:`x`) counts in the utilized
+    amount (through the hauls and on-site uses) and in the denominator.
+
+    .. math:: \sum_{w \in g, i \in r} (\sum_{j, m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p})
+              \ge rate_{r,g}
+              \sum_{w \in g, i \in r} (gen_{w,i} + x_{w,i}) - u_{r,g}
     """
     inp: ModelInputs = m.inputs
 
     def rule(m: pyo.ConcreteModel, r: str, g: str) -> pyo.Expression:
-        utilized = sum(
-            m.haul[k]
-            for k in m.HAULS
-            if k[0] in inp.group_streams[g] and inp.node_region[k[1]] == r
+        used = sum(
+            utilized(m, w, i)
+            for (w, i) in m.SUPPLY
+            if w in inp.group_streams[g] and inp.node_region[i] == r
         )
         slack = m.shortfall[r, g] if inp.elastic_targets else 0.0
-        return utilized + slack >= m.target_rate[r, g] * group_generation(m, r, g)
+        base = group_generation(m, r, g) + group_drawn(m, r, g)
+        return used + slack >= m.target_rate[r, g] * base
 
     m.target = pyo.Constraint(m.TARGETS, rule=rule)
 
@@ -244,16 +332,16 @@ def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
 
     Current practice does not regress: a scenario can add utilization, not undo it.
 
-    .. math:: \sum_{j, m} y_{w,i,j,m} \ge floor_{w,i}\, gen_{w,i}
+    .. math:: \sum_{j, m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p} \ge floor_{w,i}\, gen_{w,i}
     """
     floors = {k: v for k, v in inp.floor_rate.items() if v > 0 and k in inp.generation_10kt}
     m.FLOORS = pyo.Set(dimen=2, initialize=sorted(floors))
     m.floor_rate = pyo.Param(m.FLOORS, initialize=floors, mutable=True)
 
     def rule(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
-        if not m._out[w, i]:
+        if not m._out[w, i] and not m._on_site[w, i]:
             return pyo.Constraint.Skip
-        return sum(m.haul[k] for k in m._out[w, i]) >= m.floor_rate[w, i] * m.generation_10kt[w, i]
+        return utilized(m, w, i) >= m.floor_rate[w, i] * m.generation_10kt[w, i]
 
     m.practice_floor = pyo.Constraint(m.FLOORS, rule=rule)
 
@@ -279,22 +367,43 @@ def add_interregional_limits(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     m.interregional = pyo.Constraint(m.flow_max_10kt.index_set(), rule=rule)
 
 
+def haul_cost_cny_per_t(m: pyo.ConcreteModel, i: str, j: str, mode: str) -> pyo.Expression:
+    """CNY per t hauled: road legs at the road rate, the rest at the mode's, plus handling."""
+    road_km, mode_km = legs(m, i, j, mode)
+    cost = m.handling_cny_per_t[mode] + m.transport_cost_cny_per_tkm[mode] * mode_km
+    return cost + m.transport_cost_cny_per_tkm["road"] * road_km if road_km else cost
+
+
+def haul_co2_t_per_t(m: pyo.ConcreteModel, i: str, j: str, mode: str) -> pyo.Expression:
+    """CO2 of one tonne hauled, t: road legs at the road factor, the rest at the mode's."""
+    road_km, mode_km = legs(m, i, j, mode)
+    co2 = m.emission_t_per_tkm[mode] * mode_km
+    return co2 + m.emission_t_per_tkm["road"] * road_km if road_km else co2
+
+
 def add_objective(m: pyo.ConcreteModel) -> None:
     r"""Total annual system cost, 10^4 CNY/yr.
 
     .. math::
-        \sum y (tc_m d_{ij} + h_m) + \sum z (opex_p - rev_{w,p})
-        + \sum s (store_w + levy_w) + \sum e\, capex_p
-        + P_{CO2} (\sum y\, d_{ij} ef_m - \sum z\, avoided_{w,p}) + \pi \sum u
+        \sum y (tc_{road} d^{road}_{ijm} + tc_m d^{m}_{ijm} + h_m)
+        + \sum_{O} z\, tc_{road} d^{site}_{w,p}
+        + \sum z (opex_p - rev_{w,p}) + L
+        + \sum s (store_w + levy_w) + C^{exp}
+        + P_{CO2} (CO2^{transport} - \sum z\, avoided_{w,p}) + \pi \sum u
+
+    with L the revenue lost to saturation and C^{exp} the expansion capex, both
+    in :mod:`model.core.formulation.tranches`.
     """
+    on_site = [(w, i, p, m.on_site_km[w, p]) for (w, i, p) in m.ON_SITE]
     m.transport_cost = pyo.Expression(
         expr=sum(
-            m.haul[w, i, j, mode]
-            * (
-                m.transport_cost_cny_per_tkm[mode] * m.distance_km[i, j]
-                + m.handling_cny_per_t[mode]
-            )
+            m.haul[w, i, j, mode] * haul_cost_cny_per_t(m, i, j, mode)
             for (w, i, j, mode) in m.HAULS
+        )
+        + sum(
+            m.process[w, i, p] * m.transport_cost_cny_per_tkm["road"] * km
+            for (w, i, p, km) in on_site
+            if km
         )
     )
     m.processing_cost = pyo.Expression(
@@ -302,6 +411,7 @@ def add_objective(m: pyo.ConcreteModel) -> None:
     )
     m.revenue = pyo.Expression(
         expr=sum(m.process[w, j, p] * m.revenue_cny_per_t[w, p] for (w, j, p) in m.PROCESSES)
+        - revenue_lost(m)
     )
     m.storage_cost = pyo.Expression(
         expr=sum(m.unutilized[w, i] * m.storage_cost_cny_per_t[w] for (w, i) in m.SUPPLY)
@@ -309,13 +419,15 @@ def add_objective(m: pyo.ConcreteModel) -> None:
     m.levy_cost = pyo.Expression(
         expr=sum(m.unutilized[w, i] * m.levy_cny_per_t[w] for (w, i) in m.SUPPLY)
     )
-    m.expansion_cost = pyo.Expression(
-        expr=sum(m.expansion[j, p] * m.capex_cny_per_t_yr[p] for (j, p) in m.EXPANDABLE)
-    )
+    m.expansion_cost = pyo.Expression(expr=expansion_cost(m))
     m.transport_co2_10kt = pyo.Expression(
         expr=sum(
-            m.haul[w, i, j, mode] * m.distance_km[i, j] * m.emission_t_per_tkm[mode]
-            for (w, i, j, mode) in m.HAULS
+            m.haul[w, i, j, mode] * haul_co2_t_per_t(m, i, j, mode) for (w, i, j, mode) in m.HAULS
+        )
+        + sum(
+            m.process[w, i, p] * m.emission_t_per_tkm["road"] * km
+            for (w, i, p, km) in on_site
+            if km
         )
     )
     m.avoided_co2_10kt = pyo.Expression(
