@@ -443,6 +443,28 @@ def test_bad_scenario_value_is_refused_with_a_named_error(case: KeyCase, tmp_pat
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[targets]\nsets = ["no_such_set"]\n', "targets.sets names 'no_such_set'"),
+        ("[targets]\nrates = { slag = 0.5 }\n", "targets.rates names group 'slag'"),
+        ("[targets.regions.south]\nbulk = 0.5\n", "targets.regions names 'south'"),
+        ('[transport]\nflow_max = { "a->b" = 5 }\n', "transport.flow_max 'a->b' names"),
+        ('data = "nowhere"\n', "nowhere: expected a directory"),
+    ],
+    ids=["set", "group", "region", "flow-regions", "data-folder"],
+)
+def test_scenario_naming_what_the_data_lacks_is_refused(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    path = tmp_path / "names.toml"
+    path.write_text(f'extends = "{(RUNS / "baseline.toml").as_posix()}"\n{body}', encoding="utf-8")
+    out = tmp_path / "out"
+    errors = one_line(assert_refused(invoke("solve", path, "--no-maps", "--out", out)))
+    assert expected in errors, errors
+    assert not out.exists()
+
+
 def test_deep_and_cyclic_extends_are_named(tmp_path: Path) -> None:
     for i in range(1500):
         next_file = f'extends = "s{i + 1}.toml"\n' if i < 1499 else ""
@@ -517,6 +539,8 @@ def test_unreadable_scenario_file_is_named(tmp_path: Path, body: bytes, expected
             ["sensitivity", RUNS / "target-2025.toml", "--trajectories", 10**9],
             "--trajectories 1000000000",
         ),
+        (["sensitivity", RUNS / "target-2025.toml", "--seed", -1], "--seed"),
+        (["sensitivity", RUNS / "target-2025.toml", "--levels", 3], "--levels must be an even"),
     ],
     ids=[
         "breaks-percent",
@@ -529,6 +553,8 @@ def test_unreadable_scenario_file_is_named(tmp_path: Path, body: bytes, expected
         "sweep-inf-scale",
         "sobol-2^34",
         "morris-10^9",
+        "negative-seed",
+        "odd-levels",
     ],
 )
 def test_bad_option_is_refused_with_a_named_error(args: list[Any], expected: str) -> None:

@@ -79,6 +79,8 @@ def expectation(err: Any) -> str:
         return "a non-empty text"
     if kind == "string_too_long":
         return f"a text of at most {ctx['max_length']} characters"
+    if kind == "too_short":
+        return f"a list of at least {ctx['min_length']} item(s)"
     if kind in ("bool_type", "bool_parsing"):
         return "true or false (without quotes)"
     if kind in ("string_type", "tuple_type", "list_type", "dict_type"):
