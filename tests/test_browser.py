@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from model.core.run import solve_file
 from model.outputs import maps
 from model.outputs.maps import interactive
 from model.outputs.maps.flows import flow_table
+from model.run import solve_file
 from tests.conftest import RUNS
 
 

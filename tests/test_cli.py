@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from model.cli import app
-from model.outputs.folders import MARKER, write_run
+from model.files import MARKER
+from model.outputs.folders import write_run
 from tests.conftest import DATA, RUNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -219,7 +220,8 @@ def test_failure_while_writing_leaves_previous_results_untouched(
 def test_map_redraws_from_saved_results_without_solving(
     baseline_dir: tuple[Result, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model.core import run, solve
+    from model import run
+    from model.core import solve
 
     def no_solving(*args: object, **kwargs: object) -> None:
         raise AssertionError("map must not solve")

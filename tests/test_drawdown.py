@@ -7,9 +7,9 @@ import pytest
 from model.core.config import load_scenario
 from model.core.inputs import stock_drawdown_limits
 from model.core.results import collect
-from model.core.run import solve_scenario
 from model.core.solve import Solver
 from model.data.tables import load_dataset
+from model.run import solve_scenario
 from tests.conftest import DATA, RUNS, two_node_inputs
 
 PAYING_SLAG = {("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 25.0}

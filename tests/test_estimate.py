@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model.data.estimate import build, write_build
+from model.data.build import build, write_build
 from model.data.totals import base_year_totals
 from model.studies.calibration import calibration_table
 from tests.conftest import DATA
@@ -146,7 +146,8 @@ def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_p
 def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> None:
     """The rule, on edited inputs: a reported red-mud figure wins over alumina; alumina x
     ratio otherwise; neither gives a labelled 0."""
-    from model.data.estimate import _input_frames, read_inputs, split_streams
+    from model.data.build import input_frames
+    from model.data.estimate import read_inputs, split_streams
 
     copy = tmp_path / "regions"
     shutil.copytree(DATA, copy)
@@ -154,7 +155,7 @@ def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> Non
     with proxies.open("a", encoding="utf-8") as handle:
         handle.write("henan,alumina,2020,1000,10^4 t,reported,alumina_2020,test\n")
         handle.write("shanxi,alumina,2020,2000,10^4 t,reported,alumina_2020,test\n")
-    frames = _input_frames(copy)
+    frames = input_frames(copy)
     generation = split_streams(read_inputs(frames, frames["province_totals"])).set_index(
         ["node", "stream"]
     )

@@ -10,9 +10,9 @@ import pytest
 
 from model.core.config import load_scenario
 from model.core.inputs import prepare
-from model.core.run import solve_scenario
 from model.data.tables import load_dataset
 from model.errors import DataError, ScenarioError
+from model.run import solve_scenario
 from tests.conftest import DATA, RUNS
 
 

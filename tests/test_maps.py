@@ -21,12 +21,12 @@ import pytest
 from typer.testing import CliRunner
 
 from model.cli import app
-from model.core.run import solve_file
+from model.files import MARKER
 from model.outputs import maps
-from model.outputs.folders import MARKER
 from model.outputs.maps import choropleth, classify, flows, fonts, interactive, sankey, text
 from model.outputs.maps.base import MapFigure, language
 from model.outputs.maps.tables import RESULT_COLUMNS, check_columns
+from model.run import solve_file
 from tests.conftest import DATA, RUNS
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from model.core.config import Scenario, load_scenario
-from model.core.run import Run, solve_scenario
 from model.data.tables import Dataset, load_dataset
+from model.run import Run, solve_scenario
 from tests.conftest import DATA, RUNS
 
 TOL = 1e-6
@@ -272,7 +272,7 @@ def test_no_stream_is_hauled_both_ways_between_two_nodes() -> None:
 def test_the_least_co2_second_solve_keeps_cost_and_prices_and_lowers_co2(target_2025) -> None:
     """tie_break = "co2" (the default) against "none": same cost to 1e-9, same target
     shadow prices, and net CO2 no higher."""
-    from model.core.run import solve_scenario
+    from model.run import solve_scenario
 
     scenario = target_2025.scenario
     assert scenario.solver.tie_break == "co2"

@@ -24,17 +24,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from model.cli import app
-from model.core.run import solve_file
+from model.files import MARKER, OutputError, atomic_directory, recover
 from model.outputs import folders as outputs
-from model.outputs.folders import (
-    MARKER,
-    RESULT_TABLES,
-    OutputError,
-    atomic_directory,
-    read_run,
-    recover,
-    write_run,
-)
+from model.outputs.folders import RESULT_TABLES, read_run, write_run
+from model.run import solve_file
 from tests.conftest import DATA, REPO, RUNS
 
 BASELINE = RUNS / "baseline.toml"
@@ -331,7 +324,7 @@ def test_a_kill_between_the_two_renames_is_undone(tmp_path: Path) -> None:
 def test_ctrl_c_during_a_solve_writes_nothing(
     solved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from model.core import run as run_module
+    from model import run as run_module
 
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -385,7 +378,7 @@ def test_sigterm_stops_like_ctrl_c(
     """`kill` (or a batch system's time limit) cleans up and keeps the old results."""
     import time
 
-    from model.core import run as run_module
+    from model import run as run_module
 
     def terminated(*args: object, **kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGTERM)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from model.core.config import load_scenario
-from model.core.run import solve_scenario
 from model.data.tables import load_dataset
+from model.run import solve_scenario
 from tests.conftest import DATA, RUNS
 
 
@@ -60,11 +60,11 @@ def test_prefecture_baseline_solves_and_reproduces_floors() -> None:
 
 
 def _shares(data=DATA) -> pd.DataFrame:
-    from model.data.estimate import _input_frames
+    from model.data.build import input_frames
     from model.data.prefecture import prefecture_nodes, prefecture_shares
     from model.data.totals import base_year_totals
 
-    frames = _input_frames(data)
+    frames = input_frames(data)
     nodes = prefecture_nodes(data)
     year = int(frames["parameters"].set_index("parameter").loc["base_year", "value"])
     totals = base_year_totals(frames["province_totals"], year, "generated_10kt")

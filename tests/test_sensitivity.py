@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from model.cli import app
 from model.core.config import load_scenario
-from model.core.run import solve_scenario
 from model.data.tables import load_dataset
 from model.errors import ScenarioError
+from model.run import solve_scenario
 from model.studies.sensitivity import design, factors, run
 from tests.conftest import DATA, RUNS
 

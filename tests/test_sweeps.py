@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from model.core.config import load_scenario
-from model.core.run import solve_scenario
 from model.data.tables import load_dataset
 from model.errors import ScenarioError
+from model.run import solve_scenario
 from model.studies.sweeps import sweep
 from tests.conftest import DATA, RUNS
 

@@ -13,7 +13,7 @@ from rich.markup import escape
 from model.errors import DataError, Interrupted, ScenarioError
 
 if TYPE_CHECKING:
-    from model.outputs.folders import Kind, Written
+    from model.files import Kind, Written
 
 app = typer.Typer(
     add_completion=False,
@@ -42,7 +42,7 @@ def _main() -> None:
 
 def _fail(exc: Exception, code: int | None = None) -> None:
     """Print the error; exit 2 for bad input (data, scenario, options, folders), 1 otherwise."""
-    from model.outputs.folders import OutputError
+    from model.files import OutputError
 
     err.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     default = 2 if isinstance(exc, DataError | ScenarioError | OutputError) else 1

@@ -33,7 +33,7 @@ def data_build(
     data_dir: Annotated[Path, typer.Argument(help="Data folder")] = DEFAULT_DATA_DIR,
 ) -> None:
     """Recompute the estimated tables (province totals, generation, capacity) from inputs."""
-    from model.data.estimate import write_build
+    from model.data.build import write_build
 
     try:
         written = write_build(data_dir)
@@ -89,7 +89,7 @@ def data_import(
 ) -> None:
     """Import province totals into a copy of the dataset and rebuild the estimates."""
     from model.data.importer import import_table
-    from model.outputs.folders import check_target
+    from model.files import check_target
 
     target = out if out is not None else data.parent / f"regions-{file.stem}"
     try:

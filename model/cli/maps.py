@@ -88,8 +88,8 @@ def map_(
     boundaries: Annotated[Path | None, typer.Option(help="Boundary file to use instead")] = None,
 ) -> None:
     """Draw maps, Sankey diagrams and the interactive page from saved results (no solving)."""
+    from model.files import figure_folder
     from model.outputs import maps
-    from model.outputs.folders import figure_folder
 
     chosen = [part.strip() for item in layer or [] for part in item.split(",") if part]
     try:

@@ -22,7 +22,7 @@ from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
 
 if TYPE_CHECKING:
-    from model.core.run import Run
+    from model.run import Run
 
 
 @app.command()
@@ -34,7 +34,7 @@ def solve(
     maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
-    from model.core.run import solve_file
+    from model.run import solve_file
 
     try:
         with console.status(f"solving {escape(str(scenario))} ..."):

@@ -43,8 +43,9 @@ def sweep_(
 ) -> None:
     """Re-solve a scenario at several values of one parameter; write sweep.csv."""
     from model.core.config import load_scenario
-    from model.core.run import default_out_dir
-    from model.outputs.folders import check_target, write_run
+    from model.files import check_target
+    from model.outputs.folders import write_run
+    from model.run import default_out_dir
     from model.studies.sweeps import sweep
 
     try:
@@ -176,9 +177,10 @@ def sensitivity_(
     from rich.progress import Progress
 
     from model.core.config import load_scenario
-    from model.core.run import default_out_dir
     from model.data.tables import load_dataset
-    from model.outputs.folders import check_target, write_run
+    from model.files import check_target
+    from model.outputs.folders import write_run
+    from model.run import default_out_dir
     from model.studies.sensitivity import describe, factors, headline, key_outputs, plot, run
 
     if method not in ("morris", "sobol"):

@@ -37,7 +37,6 @@ is the utilization routed to it by the national use mix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -469,28 +468,6 @@ INPUT_FILES = frozenset(
 """Files the estimates are computed from: their rows are validated before building."""
 
 
-def build(data_dir: Path) -> dict[str, pd.DataFrame]:
-    """Recompute the estimated tables; return them (the caller writes them).
-
-    The input files are validated row by row first (the tables this writes are
-    checked by ``wastealloc validate`` afterwards, against these inputs).
-    """
-    return build_from(_input_frames(Path(data_dir)), str(data_dir))
-
-
-def _input_frames(data_dir: Path) -> Frames:
-    from model.data.checks import check_proxies
-    from model.data.tables import load_tables
-
-    frames, problems = load_tables(data_dir)
-    problems = [p for p in problems if p.file in INPUT_FILES]
-    if not problems:
-        problems = check_proxies(frames)
-    if problems:
-        raise DataError(str(data_dir), problems)
-    return frames
-
-
 def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     """The estimated province tables from validated input frames."""
     totals = estimate_totals(frames)
@@ -541,37 +518,3 @@ def _ceil_cents(values: pd.Series) -> pd.Series:
     import numpy as np
 
     return pd.Series(np.ceil(values.to_numpy() * 100 - 1e-9) / 100, index=values.index)
-
-
-def write_build(data_dir: Path) -> list[Path]:
-    """Recompute and write the estimated tables, each file replaced atomically.
-
-    Province tables go to the data folder; where a ``prefecture/`` folder with a
-    node table exists, the prefecture-level tables are derived and written there.
-    The estimates measured against the reported figures (``model.data.measure``) are
-    written to ``estimation/``.
-    """
-    from model.outputs.folders import atomic_file
-
-    data_dir = Path(data_dir)
-    frames = _input_frames(data_dir)
-    tables = build_from(frames, str(data_dir))
-    targets = {name: data_dir / f"{name}.csv" for name in tables}
-    out = dict(tables)
-    if (data_dir / "prefecture" / "nodes.csv").is_file():
-        from model.data.prefecture import build_prefecture, prefecture_nodes
-
-        frames["prefecture/nodes"] = prefecture_nodes(data_dir)
-        for name, frame in build_prefecture(frames, tables, str(data_dir)).items():
-            out[f"prefecture/{name}"] = frame
-            targets[f"prefecture/{name}"] = data_dir / "prefecture" / f"{name}.csv"
-    from model.data.measure import measurements
-
-    for name, frame in measurements(data_dir, frames).items():
-        out[name], targets[name] = frame, data_dir / name
-    written = []
-    for name, frame in out.items():
-        with atomic_file(targets[name]) as tmp:
-            frame.to_csv(tmp, index=False, lineterminator="\n")
-        written.append(targets[name])
-    return written

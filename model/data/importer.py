@@ -35,7 +35,7 @@ import pandas as pd
 
 from model.data.importer_read import AMOUNTS, Table, parse_table
 from model.errors import DataError, Problem
-from model.outputs.folders import MARKER, SUPERSEDED, atomic_directory
+from model.files import MARKER, SUPERSEDED, atomic_directory
 
 NATIONAL_PARAMETERS = {
     "generated_10kt": "national_generated_10kt",
@@ -188,7 +188,7 @@ def import_table(
     partial: bool = False,
 ) -> ImportResult:
     """Write a copy of ``data_dir`` to ``out_dir`` with the file's totals; rebuild estimates."""
-    from model.data.estimate import write_build
+    from model.data.build import write_build
     from model.data.tables import load_dataset
     from model.data.totals import base_year_totals
 

@@ -1,6 +1,6 @@
 """The prefecture-level tables: each province's tables split among its prefectures.
 
-Run by ``wastealloc data build`` (``model.estimate.write_build``) where a
+Run by ``wastealloc data build`` (``model.data.build.write_build``) where a
 ``prefecture/`` folder with a node table exists. Generation is split by one share
 per prefecture: reported city figures (``estimation/city_figures.csv``) as
 amounts, the rest of the province by 2020 census population, else by area.

@@ -40,7 +40,7 @@ from model.core.results import collect
 from model.core.solve import Solver
 from model.data.tables import Dataset, load_dataset
 from model.data.totals import base_year_totals
-from model.outputs.folders import atomic_file
+from model.files import atomic_file
 
 BASELINE = REPO_ROOT / "runs" / "baseline.toml"
 

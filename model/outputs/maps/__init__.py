@@ -199,7 +199,7 @@ def load_results(
 def run_map_data(
     tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any], dataset: Any
 ) -> MapData:
-    """Map data straight from a solved run (``model.core.run``), before anything is written."""
+    """Map data straight from a solved run (``model.run``), before anything is written."""
     return map_data(
         tables,
         summary,

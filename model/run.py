@@ -14,7 +14,8 @@ from model.core.results import Results, collect, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
-from model.outputs.folders import OutputError, Written, check_target, versions, write_run
+from model.files import OutputError, Written, check_target
+from model.outputs.folders import versions, write_run
 
 
 @dataclass(frozen=True)
