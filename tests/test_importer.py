@@ -277,7 +277,7 @@ def test_errors_from_the_rebuild_name_the_users_folder(tmp_path: Path, monkeypat
         problem = Problem("generation.csv", 3, "generation_10kt", "-1", f"≥ 0 (in {data_dir})")
         raise DataError(str(data_dir), [problem])
 
-    monkeypatch.setattr("model.data.estimate.write_build", failing_build)
+    monkeypatch.setattr("model.data.build.write_build", failing_build)
     out = tmp_path / "regions-new"
     code, output = run_cli(str(published(tmp_path)), "--year", str(NEW_YEAR), "--out", str(out))
     assert code == 2
