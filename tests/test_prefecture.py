@@ -118,7 +118,7 @@ def test_a_province_missing_one_population_figure_falls_back_to_area(tmp_path) -
 def test_a_population_figure_for_an_unknown_unit_is_an_error(tmp_path) -> None:
     import shutil
 
-    from model.data.estimate import write_build
+    from model.data.build import write_build
     from model.errors import DataError
 
     copy = tmp_path / "regions"
