@@ -895,7 +895,7 @@ def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from model.outputs.maps.files import write_atomically\n"
+        "from model.files import write_atomically\n"
         "def half(temp):\n"
         "    temp.write_bytes(b'half')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
