@@ -888,7 +888,7 @@ def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from model.outputs.maps import files
+    from model import files
 
     figure = tmp_path / "map_flows.png"
     figure.write_bytes(b"old figure")
