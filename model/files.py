@@ -25,12 +25,13 @@ any one stage. Files get the modes the user's umask gives.
 from __future__ import annotations
 
 import errno
+import glob
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -283,11 +284,30 @@ def make_ordinary(path: Path) -> None:
     path.chmod(mode & ~_umask())
 
 
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove temporary files of ``path`` left by writers that no longer run (``kill -9``)."""
+    path = Path(path)
+    prefix = f".{path.name}.tmp-"
+    removed = []
+    for leftover in path.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if leftover.is_file() and pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
 @contextmanager
 def atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target`` that replaces it (ordinary modes) on success."""
+    """Yield a temporary path beside ``target`` that replaces it (ordinary modes) on success.
+
+    On any error or interrupt the temporary file is removed and ``target`` is as it
+    was; one left by a killed writer is removed by the next write of ``target``.
+    """
     target = Path(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    remove_leftovers(target)
+    prefix = f".{target.name}.tmp-{os.getpid()}-"
+    handle, name = tempfile.mkstemp(prefix=prefix, dir=target.parent)
     os.close(handle)
     tmp = Path(name)
     try:
@@ -297,3 +317,10 @@ def atomic_file(target: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(temporary path)`` and move what it wrote to ``path``; return ``path``."""
+    with atomic_file(path) as tmp:
+        write(tmp)
+    return Path(path)

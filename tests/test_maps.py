@@ -888,14 +888,14 @@ def test_kill_9_while_writing_leaves_the_old_figure(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from model.outputs.maps import files
+    from model import files
 
     figure = tmp_path / "map_flows.png"
     figure.write_bytes(b"old figure")
     script = (
         "import os, signal, sys\n"
         "from pathlib import Path\n"
-        "from model.outputs.maps.files import write_atomically\n"
+        "from model.files import write_atomically\n"
         "def half(temp):\n"
         "    temp.write_bytes(b'half')\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"

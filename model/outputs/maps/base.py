@@ -37,8 +37,8 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points, polylabel
 
+from model.files import write_atomically
 from model.outputs.maps import fonts
-from model.outputs.maps.files import write_atomically
 from model.outputs.maps.tables import (
     MapError,
     MapJoinError,

@@ -31,6 +31,7 @@ import shapely.geometry
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from pyproj import Transformer
 
+from model.files import write_atomically
 from model.outputs.maps import fonts
 from model.outputs.maps.base import (
     CHINA_ALBERS,
@@ -42,7 +43,6 @@ from model.outputs.maps.base import (
 )
 from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
 from model.outputs.maps.classify import NO_DATA_COLOUR
-from model.outputs.maps.files import write_atomically
 from model.outputs.maps.flows import flow_table, local_use
 from model.outputs.maps.text import group_name, markup, thousands, word, wrap
 
