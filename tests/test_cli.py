@@ -157,6 +157,30 @@ def test_unreachable_target_is_caught_before_solving(tmp_path: Path) -> None:
     assert "elastic" in message
 
 
+def test_validate_checks_own_distances(tmp_path: Path) -> None:
+    """The optional distances.csv is checked by validate as solve checks it, and a pair
+    given one way only is noted."""
+    data = tmp_path / "regions"
+    shutil.copytree(DATA, data)
+    header = "origin,dest,mode,km,source_id,note\n"
+    source = pd.read_csv(DATA / "sources.csv")["source_id"].iloc[0]
+    (data / "distances.csv").write_text(
+        header + f"beijing,atlantis,road,130,{source},\nbeijing,tianjin,road,-5,{source},\n",
+        encoding="utf-8",
+    )
+    result = invoke("validate", data)
+    assert result.exit_code == 2, result.output
+    text = one_line(result.stderr)
+    assert "distances.csv row 2, column dest: value 'atlantis'" in text
+    assert "distances.csv row 3, column km: value '-5'" in text
+    (data / "distances.csv").write_text(
+        header + f"beijing,tianjin,road,130,{source},\n", encoding="utf-8"
+    )
+    result = invoke("validate", data)
+    assert result.exit_code == 0, result.output
+    assert "beijing->tianjin is given one way only" in one_line(result.stdout)
+
+
 def test_validate_with_scenario_reports_unreachable_targets(tmp_path: Path) -> None:
     path = scenario(tmp_path, "everything-used", UNREACHABLE)
     result = invoke("validate", DATA, "--scenario", path)

@@ -406,10 +406,21 @@ def _truncated(tmp_path: Path) -> Path:
     return path
 
 
+def _cut_csv(tmp_path: Path) -> Path:
+    """A CSV download cut short inside the last province row (a figure cut to its first
+    digits, the cells after it gone)."""
+    whole = published(tmp_path, "whole.csv").read_text(encoding="utf-8")
+    rows = whole[: whole.rindex("\n注")]  # up to the end of the last province row
+    path = tmp_path / "cut.csv"
+    path.write_text(rows[: rows.rindex(",", 0, rows.rindex(",")) - 1], encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
         (_truncated, "it is truncated or damaged"),
+        (_cut_csv, "looks cut short"),
         (lambda d: published(d, "table.csv").rename(d / "table.xls"), "the file is plain text"),
         (lambda d: _file(d, "cut.xls", LEGACY_XLS.read_bytes()[:3000]), "truncated or damaged"),
         (

@@ -366,6 +366,42 @@ def test_ctrl_c_during_a_sweep_keeps_the_finished_points(
     assert summary["complete"] is False and summary["points_done"] == 2
 
 
+def test_ctrl_c_inside_pyomo_prints_no_pyomo_error_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pyomo logs "ERROR: Constructing component ... failed: KeyboardInterrupt" (and
+    "evaluating object as numeric value") when Ctrl-C lands inside it; a command says
+    "interrupted" once instead. Real errors are still logged."""
+    import io
+    import logging
+
+    import pyomo.environ as pyo
+
+    assert invoke("validate", DATA).exit_code == 0  # every command installs the filter
+    handler = logging.getLogger("pyomo").handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    # Pyomo's handler stays silent while the root logger has handlers (pytest's); the
+    # command line has none.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    seen = io.StringIO()
+    previous = handler.setStream(seen)
+
+    def interrupted(model: pyo.ConcreteModel) -> float:
+        raise KeyboardInterrupt
+
+    def broken(model: pyo.ConcreteModel) -> float:
+        raise ValueError("a real construction error")
+
+    try:
+        model = pyo.ConcreteModel()
+        with pytest.raises(KeyboardInterrupt):
+            model.p = pyo.Param(initialize=interrupted)
+        with pytest.raises(ValueError):
+            model.q = pyo.Param(initialize=broken)
+    finally:
+        handler.setStream(previous)
+    assert "KeyboardInterrupt" not in seen.getvalue()
+    assert "a real construction error" in seen.getvalue()
+
+
 def test_an_output_error_is_a_wasteallocerror() -> None:
     from model.errors import WasteallocError
 

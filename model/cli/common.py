@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,12 +32,30 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+class _QuietOnInterrupt(logging.Filter):
+    """Drop log records written while a Ctrl-C unwinds (Pyomo logs an ERROR for the
+    expression or component it was evaluating); the command reports the interrupt once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not isinstance(sys.exc_info()[1], KeyboardInterrupt)
+
+
+def _quiet_pyomo_on_interrupt() -> None:
+    """Add the filter to Pyomo's own handlers (a logger's filters do not reach its children)."""
+    import pyomo.common.log  # noqa: F401  (installs the handler of the "pyomo" logger)
+
+    for handler in logging.getLogger("pyomo").handlers:
+        if not any(isinstance(f, _QuietOnInterrupt) for f in handler.filters):
+            handler.addFilter(_QuietOnInterrupt())
+
+
 @app.callback()
 def _main() -> None:
-    """Before every command: make SIGTERM clean up like Ctrl-C does."""
+    """Before every command: make SIGTERM clean up like Ctrl-C does, without Pyomo's noise."""
     import signal
     import threading
 
+    _quiet_pyomo_on_interrupt()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
 

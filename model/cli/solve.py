@@ -186,7 +186,7 @@ def validate(
     in reach could meet, before any solve.
     """
     from model.core.config import load_scenario
-    from model.core.inputs import prepare
+    from model.core.inputs import prepare, read_distances
     from model.core.presolve import unreachable_targets
     from model.data.tables import RESOLUTIONS, load_dataset
 
@@ -198,6 +198,7 @@ def validate(
         raise typer.Exit(code=2)
     try:
         dataset = load_dataset(data_dir, resolution)
+        _, distance_notes = read_distances(dataset)  # optional; checked as solve checks it
         problems = []
         if scenario is not None:
             loaded = load_scenario(scenario)
@@ -221,6 +222,8 @@ def validate(
         f"{n['streams']} streams, {n['pathways']} pathways, {n['generation']} generation rows, "
         f"{n['capacity']} capacity rows, {n['sources']} sources"
     )
+    for note in distance_notes:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
     _list_other_years(dataset.data_dir)
 
 

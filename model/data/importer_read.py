@@ -130,8 +130,34 @@ def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
             break
         delimiter = "\t" if content[:8192].count("\t") > content[:8192].count(",") else ","
         reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-        return [[text(c) for c in row[:MAX_COLUMNS]] for row in reader]
+        rows = [[text(c) for c in row[:MAX_COLUMNS]] for row in reader]
+        _check_not_cut(path, content, rows)
+        return rows
     raise _problem(path, "a CSV text file in UTF-8, GB18030 (GBK) or UTF-16, or an Excel workbook")
+
+
+def _check_not_cut(path: Path, content: str, rows: list[list[str]]) -> None:
+    """A file cut short (an interrupted download or copy) ends inside a row: no line break
+    at the end and fewer cells than the row above. Its last figure may be cut too. A last
+    row of one cell (a note under the table) is not taken for a cut."""
+    if content.endswith(("\n", "\r")) or len(rows) < 2 or len(rows[-1]) >= len(rows[-2]):
+        return
+    if sum(1 for cell in rows[-1] if cell) < 2:
+        return
+    raise DataError(
+        str(path),
+        [
+            Problem(
+                path.name,
+                len(rows),
+                "",
+                one_line(",".join(rows[-1]))[:60],
+                f"a whole last row: it has {len(rows[-1])} cells where the row above has "
+                f"{len(rows[-2])}, and the file ends without a line break, so it looks cut "
+                "short; download or save it again",
+            )
+        ],
+    )
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
