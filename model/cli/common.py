@@ -80,6 +80,12 @@ def _notes(written: Written | None) -> None:
         console.print(f"note: {escape(note)}", soft_wrap=True)
 
 
+def _done(written: Written | None, shown: Path) -> None:
+    """The closing lines of a command that wrote a folder: what it set aside, where it wrote."""
+    _notes(written)
+    console.print(f"Results: {escape(str(shown))}", soft_wrap=True)
+
+
 def _write_partial(
     target: Path,
     tables: dict[str, pd.DataFrame],

@@ -12,9 +12,9 @@ from rich.table import Table
 
 from model.cli import options as options_
 from model.cli.common import (
+    _done,
     _fail,
     _interrupted,
-    _notes,
     _write_partial,
     app,
     console,
@@ -93,8 +93,7 @@ def sweep_(
             ]
         )
     console.print(table_view)
-    _notes(written)
-    console.print(f"Results: {escape(str(target / 'sweep.csv'))}", soft_wrap=True)
+    _done(written, target / "sweep.csv")
 
 
 @app.command("compare")
@@ -143,8 +142,7 @@ def compare_(
             cell(row["change"]),
         )
     console.print(view)
-    _notes(written)
-    console.print(f"Results: {escape(str(target / 'compare.csv'))}", soft_wrap=True)
+    _done(written, target / "compare.csv")
 
 
 @app.command("sensitivity")
@@ -303,5 +301,4 @@ def sensitivity_(
         console.print(escape(f"{what}, strongest factors: {listed}"))
     if result.skipped:
         console.print(escape(f"no range in the data, left out: {', '.join(result.skipped)}"))
-    _notes(written)
-    console.print(f"Results: {escape(str(target))}", soft_wrap=True)
+    _done(written, target)
