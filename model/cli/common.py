@@ -80,10 +80,19 @@ def _notes(written: Written | None) -> None:
         console.print(f"note: {escape(note)}", soft_wrap=True)
 
 
-def _done(written: Written | None, shown: Path) -> None:
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def _done(written: Written | None, where: Path) -> None:
     """The closing lines of a command that wrote a folder: what it set aside, where it wrote."""
     _notes(written)
-    console.print(f"Results: {escape(str(shown))}", soft_wrap=True)
+    console.print(f"Results: {escape(shown(where))}", soft_wrap=True)
 
 
 def _write_partial(

@@ -17,6 +17,7 @@ from model.cli.common import (
     app,
     console,
     err,
+    shown,
 )
 from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
@@ -165,7 +166,7 @@ def print_summary(run: Run) -> None:
         )
         console.print(f"Scarcest capacity (CNY per t/yr of extra capacity): {escape(short)}")
     if run.out_dir is not None:
-        console.print(f"Results: {escape(str(run.out_dir))}", soft_wrap=True)
+        console.print(f"Results: {escape(shown(run.out_dir))}", soft_wrap=True)
 
 
 @app.command()
