@@ -106,8 +106,21 @@ def marker_kind(folder: Path) -> str | None:
     return None
 
 
-def check_target(target: Path, kind: Kind) -> None:
-    """Refuse a target that a write of ``kind`` must not replace (before any work is done)."""
+def _scenario_of(folder: Path) -> str | None:
+    """The scenario whose results ``folder`` holds (``summary.json``), if any."""
+    try:
+        name = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("scenario")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def check_target(target: Path, kind: Kind, owner: str | None = None) -> None:
+    """Refuse a target that a write of ``kind`` must not replace (before any work is done).
+
+    ``owner``, the scenario being written, must also be the one whose results the
+    folder holds (``solve runs/a.toml --out runs/b`` would replace scenario b's).
+    """
     target = Path(target)
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise OutputError(
@@ -134,6 +147,13 @@ def check_target(target: Path, kind: Kind) -> None:
             f"refusing to replace {target}: it holds the results of "
             f"`{COMMANDS.get(found, found)}`, and `{COMMANDS[kind]}` would overwrite them. "
             "Choose another --out (nothing was written)."
+        )
+    held = _scenario_of(target) if owner is not None else None
+    if held is not None and held != owner:
+        raise OutputError(
+            f"refusing to replace {target}: it holds the results of scenario {held!r}, and "
+            f"scenario {owner!r} would overwrite them. Choose another --out, or delete the "
+            "folder first (nothing was written)."
         )
 
 
@@ -202,14 +222,14 @@ def _failure(target: Path, existed: bool, exc: OSError) -> OutputError:
 
 
 @contextmanager
-def atomic_directory(target: Path, kind: Kind) -> Iterator[Written]:
+def atomic_directory(target: Path, kind: Kind, owner: str | None = None) -> Iterator[Written]:
     """Yield a :class:`Written` whose ``staging`` folder replaces ``target`` on success.
 
     Refuses (``OutputError``) a target that :func:`check_target` refuses. On any
     failure or interrupt the staging folder is removed and ``target`` is as it was.
     """
     target = Path(target).absolute()
-    check_target(target, kind)
+    check_target(target, kind, owner)
     existed = target.exists()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -227,7 +247,7 @@ def atomic_directory(target: Path, kind: Kind) -> Iterator[Written]:
         marker["version"] = _version()
         marker["files"] = sorted(p.name for p in staging.iterdir())
         (staging / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-        check_target(target, kind)  # it may have changed while we worked
+        check_target(target, kind, owner)  # it may have changed while we worked
         if target.exists():
             backup = target.with_name(f".{target.name}.old-{os.getpid()}-{staging.name[-8:]}")
             written.set_aside, written.aside_dir = _set_aside(target, staging)

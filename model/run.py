@@ -125,7 +125,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     """Solve a scenario file and write its results folder atomically."""
     scenario = load_scenario(path)
     target = out_dir if out_dir is not None else default_out_dir(scenario)
-    check_target(target, "solve")  # refuse before solving, not after
+    check_target(target, "solve", scenario.name)  # refuse before solving, not after
     run = solve_scenario(scenario)
 
     summary = dict(run.summary)
@@ -144,5 +144,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
         summary["figures_failed"] = [f.as_dict() for f in failed]
         return [path.name for path in drawn]
 
-    written = write_run(target, run.results.tables(), summary, figures, kind="solve")
+    written = write_run(
+        target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
+    )
     return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)

@@ -203,7 +203,7 @@ def test_validate_keeps_bracketed_text(tmp_path: Path) -> None:
 
 def test_failed_solve_leaves_previous_results_untouched(tmp_path: Path) -> None:
     out = tmp_path / "results"
-    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
+    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "beyond-capacity"})
     before = sorted(p.name for p in out.iterdir())
     path = scenario(tmp_path, "beyond-capacity", INFEASIBLE)
     result = invoke("solve", path, "--out", out)
@@ -229,7 +229,7 @@ def test_failure_while_writing_leaves_previous_results_untouched(
         real(frame, path)
 
     out = tmp_path / "results"
-    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "previous"})
+    write_run(out, {"previous": pd.DataFrame({"run": [1]})}, {"scenario": "baseline"})
     before = sorted(p.name for p in out.iterdir())
     monkeypatch.setattr(folders, "write_table", crash_on_the_third)
     result = invoke("solve", BASELINE, "--out", out, "--no-maps")

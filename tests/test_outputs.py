@@ -433,3 +433,19 @@ def test_sigterm_stops_like_ctrl_c(
     assert result.exit_code == 130, result.output
     assert "interrupted" in flat(result.stderr)
     assert contents(run) == before
+
+
+def test_solve_refuses_another_scenarios_results(solved: Path, tmp_path: Path) -> None:
+    """`solve runs/a.toml --out runs/b` must not replace scenario b's results."""
+    other = tmp_path / "baseline-expansion"
+    shutil.copytree(solved, other)
+    summary = json.loads((other / "summary.json").read_text(encoding="utf-8"))
+    summary["scenario"] = "baseline-expansion"
+    (other / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    before = contents(other)
+    result = invoke("solve", BASELINE, "--out", other, "--no-maps")
+    assert result.exit_code == 2, result.output
+    assert "scenario 'baseline-expansion'" in flat(result.stderr)
+    assert contents(other) == before
+    # its own folder is replaced as before
+    assert invoke("solve", BASELINE, "--out", solved, "--no-maps").exit_code == 0

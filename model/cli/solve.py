@@ -158,7 +158,12 @@ def print_summary(run: Run) -> None:
         )
     transport = s.get("transport")
     if transport:
-        console.print(f"Rail carries {transport['rail_share_of_tkm']:.1%} of tonne-km")
+        share = transport["rail_share_of_tkm"]
+        console.print(
+            f"Rail carries {share:.2%} of tonne-km"
+            if share < 0.01
+            else f"Rail carries {share:.1%} of tonne-km"
+        )
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
         short = "; ".join(

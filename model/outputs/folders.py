@@ -54,9 +54,10 @@ def write_run(
     figures: Callable[[Path], list[str]] | None = None,
     *,
     kind: Kind = "solve",
+    owner: str | None = None,
 ) -> Written:
     """Write tables, ``summary.json`` and (optionally) figures; move into place at the end."""
-    with atomic_directory(target, kind) as written:
+    with atomic_directory(target, kind, owner) as written:
         staging = written.staging
         for name, frame in tables.items():
             write_table(frame, staging / f"{name}.csv")
