@@ -25,7 +25,6 @@ any one stage. Files get the modes the user's umask gives.
 from __future__ import annotations
 
 import errno
-import glob
 import json
 import os
 import re
@@ -169,17 +168,24 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _abandoned(target: Path) -> list[tuple[str, Path]]:
+    """("tmp" or "old", path) of every ``.<name>.tmp-<pid>-…`` / ``.<name>.old-<pid>-…`` beside
+    ``target`` whose writing process is gone: what a killed write leaves behind."""
+    if not target.parent.is_dir():
+        return []
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(tmp|old)-(\d+)-")
+    found = []
+    for entry in sorted(target.parent.iterdir()):
+        match = pattern.match(entry.name)
+        if match is not None and not _alive(int(match.group(2))):
+            found.append((match.group(1), entry))
+    return found
+
+
 def recover(target: Path) -> None:
     """Clean up after a killed write to ``target``: drop staging, restore a moved-aside folder."""
-    parent = target.parent
-    if not parent.is_dir():
-        return
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(tmp|old)-(\d+)-")
-    for entry in sorted(parent.iterdir()):
-        match = pattern.match(entry.name)
-        if match is None or _alive(int(match.group(2))):
-            continue
-        if match.group(1) == "old" and not target.exists():
+    for kind, entry in _abandoned(target):
+        if kind == "old" and not target.exists():
             os.replace(entry, target)  # the kill fell between the two renames
         else:
             shutil.rmtree(entry, ignore_errors=True)
@@ -306,12 +312,9 @@ def make_ordinary(path: Path) -> None:
 
 def remove_leftovers(path: Path) -> list[Path]:
     """Remove temporary files of ``path`` left by writers that no longer run (``kill -9``)."""
-    path = Path(path)
-    prefix = f".{path.name}.tmp-"
     removed = []
-    for leftover in path.parent.glob(f"{glob.escape(prefix)}*"):
-        pid = leftover.name[len(prefix) :].split("-", 1)[0]
-        if leftover.is_file() and pid.isdigit() and not _alive(int(pid)):
+    for kind, leftover in _abandoned(Path(path)):
+        if kind == "tmp" and leftover.is_file():
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
     return removed
