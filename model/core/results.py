@@ -248,6 +248,11 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     base["floor_10kt"] = [
         floor.get((w, i), 0.0) for w, i in zip(base["stream"], base["node"], strict=True)
     ]
+    # the base-year draw kept as a floor (drawdown_floor) counts where it was drawn
+    node_drawn = base.groupby("node")["drawn_10kt"].transform("sum")
+    draw_floor = base["node"].map({i: _val(m.drawdown_floor_10kt[i]) for i in m.DRAW_FLOORS})
+    share = (base["drawn_10kt"] / node_drawn.where(node_drawn > 0)).fillna(0.0)
+    base["floor_10kt"] += draw_floor.fillna(0.0) * share
     floor_rows = []
     for group, streams in groups.items():
         part = base[base["stream"].isin(streams)]

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from model.data.totals import stock_drawn
 from model.errors import DataError, Problem
 
 EST_GENERATION = "wastealloc_est_generation"
@@ -417,9 +418,18 @@ def _respect_blend_limits(
 
 
 def calibrate_capacity(
-    inputs: EstimationInputs, utilization: pd.DataFrame, share_max: dict[tuple[str, str], float]
+    inputs: EstimationInputs,
+    utilization: pd.DataFrame,
+    share_max: dict[tuple[str, str], float],
+    drawn: dict[str, float],
 ) -> pd.DataFrame:
     """Capacity by node and pathway: base-year use through the national use mix.
+
+    Base-year use is the node's own generation utilized plus what it took from
+    earlier years' stockpiles (``drawn``, 10^4 t; Zhejiang 2021 only). Which streams
+    the stock held is not published; it is assumed to be drawn in the proportions
+    of the node's utilized streams, so capacity has room for exactly the
+    base-year draw.
 
     Cement plants have spare kiln and grinding capacity (3,800 Mt against 2,377 Mt
     of output in 2020), but their intake of waste is bounded by cement output, not
@@ -430,9 +440,11 @@ def calibrate_capacity(
     mix = {(r.stream, r.pathway): float(r.share) for r in inputs.mix.itertuples()}
     rows = []
     for node, part in utilization.groupby("node"):
+        used = part["utilized_10kt"].astype(float)
+        scale = 1.0 + drawn.get(str(node), 0.0) / float(used.sum()) if used.sum() > 0 else 1.0
         alloc = {
-            (w, p): float(amount) * share
-            for w, amount in zip(part["stream"], part["utilized_10kt"], strict=True)
+            (w, p): float(amount) * scale * share
+            for w, amount in zip(part["stream"], used, strict=True)
             for (v, p), share in mix.items()
             if v == w
         }
@@ -446,6 +458,8 @@ def calibrate_capacity(
     use["status"] = "estimated"
     use["source_id"] = EST_CAPACITY
     use["note"] = "base-year use through the national use mix"
+    with_stock = use["node"].isin([n for n, v in drawn.items() if v > 0])
+    use.loc[with_stock, "note"] = "base-year use (with stock drawn) through the national use mix"
     cols = ["node", "pathway", "capacity_10kt", "expansion_max_10kt", "status", "source_id", "note"]
     return use[use["capacity_10kt"] > 1e-6][cols].reset_index(drop=True)
 
@@ -473,21 +487,31 @@ def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
     totals = estimate_totals(frames)
     inputs = read_inputs(frames, totals, label)
     generation = split_streams(inputs)
-    tables = utilization_and_capacity(frames, inputs, generation, frames["nodes"]["node"].tolist())
+    drawn = stock_drawn(inputs.totals.reset_index())
+    order = frames["nodes"]["node"].tolist()
+    tables = utilization_and_capacity(frames, inputs, generation, order, drawn)
     return {"province_totals": totals, **tables}
 
 
 def utilization_and_capacity(
-    frames: Frames, inputs: EstimationInputs, generation: pd.DataFrame, order: list[str]
+    frames: Frames,
+    inputs: EstimationInputs,
+    generation: pd.DataFrame,
+    order: list[str],
+    drawn: dict[str, float],
 ) -> dict[str, pd.DataFrame]:
-    """Base utilization (matched to ``inputs.totals``) and capacity, sorted and rounded."""
+    """Base utilization (matched to ``inputs.totals``) and capacity, sorted and rounded.
+
+    ``drawn`` is each node's base-year draw on earlier stockpiles (10^4 t), which
+    capacity makes room for (:func:`calibrate_capacity`).
+    """
     utilization = base_utilization(inputs, generation)
     compat = frames["compatibility"]
     share_max = {
         (w, p): float(m)
         for w, p, m in zip(compat["stream"], compat["pathway"], compat["share_max"], strict=True)
     }
-    capacity = calibrate_capacity(inputs, utilization, share_max)
+    capacity = calibrate_capacity(inputs, utilization, share_max, drawn)
     key = {n: i for i, n in enumerate(order)}
 
     def by_node(frame: pd.DataFrame, second: str) -> pd.DataFrame:
