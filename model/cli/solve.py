@@ -164,6 +164,15 @@ def print_summary(run: Run) -> None:
             if share < 0.01
             else f"Rail carries {share:.1%} of tonne-km"
         )
+    expansions = run.results.expansions
+    at_limit = expansions[expansions["at_limit"].astype(bool)] if "at_limit" in expansions else None
+    if at_limit is not None and not at_limit.empty:
+        kinds = ", ".join(f"{n} {p}" for p, n in at_limit["pathway"].value_counts().items())
+        console.print(
+            f"Expanded to their limit ({len(at_limit)}: {escape(kinds)}): the limit is an "
+            "assumption (expansion_share in estimation/coefficients.csv) and decides these "
+            "amounts; see the README on how results move with it (expansions.csv, at_limit)"
+        )
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:
         short = "; ".join(

@@ -143,12 +143,15 @@ def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         )
 
     rows = [
-        (j, p, _val(m.expansion[j, p]), capex(j, p))
+        (j, p, _val(m.expansion[j, p]), capex(j, p), _val(m.expansion_max_10kt[j, p]))
         for (j, p) in m.EXPANDABLE
         if _val(m.expansion[j, p]) > EPS
     ]
-    cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny"]
-    return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+    cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny", "expansion_max_10kt"]
+    table = pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+    # at its limit: the flat expansion_share assumption, not costs, decides the amount
+    table["at_limit"] = table["expansion_10kt"] >= table["expansion_max_10kt"] * (1 - 1e-6)
+    return table
 
 
 def capacity_value(m: pyo.ConcreteModel, duals: dict[object, float], j: str, p: str) -> float:
