@@ -16,13 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.data.estimate import (
-    EST_PREFECTURE,
-    Frames,
-    _parameters,
-    read_inputs,
-    utilization_and_capacity,
-)
+from model.data.capacity import utilization_and_capacity
+from model.data.estimate import EST_PREFECTURE, Frames, _parameters, read_inputs
 from model.errors import DataError, Problem
 
 

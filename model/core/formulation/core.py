@@ -356,7 +356,7 @@ def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
 
     # A node that drew on its stockpile in the base year keeps its base-year utilized
     # amount, own generation and stock together; capacity has room for the draw
-    # (model.data.estimate.calibrate_capacity).
+    # (model.data.capacity.calibrate_capacity).
     draws = {i: v for i, v in inp.drawdown_floor_10kt.items() if v > 0 and i in m.DRAW_NODES}
     m.DRAW_FLOORS = pyo.Set(initialize=sorted(draws), ordered=True)
     m.drawdown_floor_10kt = pyo.Param(m.DRAW_FLOORS, initialize=draws, mutable=True)
