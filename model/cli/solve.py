@@ -149,6 +149,17 @@ def print_summary(run: Run) -> None:
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
             f"x10^8 CNY/yr per percentage point if the margin held{whole}"
         )
+    free = prices[
+        (prices["constraint"] == "target")
+        & ~prices["binding"].astype(bool)
+        & prices["next_point_10k_cny"].notna()
+    ]
+    for _, r in free.iterrows():
+        console.print(
+            f"Target {escape(str(r['region']))}/{escape(str(r['group']))} is met exactly at a "
+            f"zero price; a whole point more costs {r['next_point_10k_cny'] / 1e4:,.2f} "
+            "x10^8 CNY/yr (re-solved)"
+        )
     one_sided = binding[binding["one_sided"].astype(bool)]
     if not one_sided.empty:
         kinds = ", ".join(f"{n} {k}" for k, n in one_sided["constraint"].value_counts().items())

@@ -327,7 +327,7 @@ def shadow_price_table(
                 "binding": price > 1e-6,
                 "one_sided": rate >= ONE_SIDED_RATE,
                 "next_point_10k_cny": next_point.get((r, g)),
-                "note": _target_note(r, g, rate, next_point),
+                "note": _target_note(r, g, rate, next_point, price),
             }
         )
     for w, i in m.FLOORS:
@@ -396,13 +396,25 @@ def shadow_price_table(
     )
 
 
+def tight(m: pyo.ConcreteModel, key: tuple[str, str]) -> bool:
+    """Whether target ``key`` is met exactly (no slack, to 1e-6 of its group's generation).
+
+    A tight target with a zero shadow price is degenerate: the margin says the next
+    tonne is free, but a whole extra point may not be; its re-solve says.
+    """
+    scale = max(1.0, _val(group_generation(m, *key)))
+    return abs(_val(m.target[key].lslack())) <= 1e-6 * scale
+
+
 def _target_note(
-    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None]
+    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None], price: float
 ) -> str:
     if rate >= ONE_SIDED_RATE:
         return "one-sided: the rate is 100%, it cannot rise"
     if (r, g) in next_point and next_point[r, g] is None:
         return "one more percentage point is infeasible"
+    if (r, g) in next_point and price <= 1e-6:
+        return "met exactly at a zero price: the margin is free, a whole point may not be"
     return ""
 
 
