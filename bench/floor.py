@@ -12,6 +12,7 @@ which the benchmark checks to 1e-9.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ class FloorLP:
     matrix: sp.csr_matrix
     row_lower: np.ndarray
     row_upper: np.ndarray
+    # (region, group) -> (row, generation base, drawdown columns): what a target sweep changes
+    targets: dict[tuple[str, str], tuple[int, float, list[int]]]
 
 
 class _Builder:
@@ -49,6 +52,7 @@ class _Builder:
         self.val: list[float] = []
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
+        self.targets: dict[tuple[str, str], tuple[int, float, list[int]]] = {}
 
     def col(self, key: object, cost: float = 0.0, co2: float = 0.0, ub: float = INF) -> None:
         self.cols[key] = len(self.cost)
@@ -72,7 +76,7 @@ class _Builder:
         f = np.array
         return FloorLP(
             f(self.cost), f(self.co2), f(self.lower), f(self.upper), a,
-            f(self.row_lower), f(self.row_upper),
+            f(self.row_lower), f(self.row_upper), self.targets,
         )  # fmt: skip
 
 
@@ -184,6 +188,8 @@ def build_floor(inp: ModelInputs) -> FloorLP:  # noqa: C901, PLR0912, PLR0915 (o
                 terms += used(w, i) + ([(("x", w, i), -rate)] if i in draw else [])
                 base += gen[w, i]
         slack = [(("u", r, g), 1.0)] if inp.elastic_targets else []
+        draws = [b.cols[k] for k, _ in terms if k[0] == "x"]  # type: ignore[index]
+        b.targets[r, g] = (len(b.row_lower), base, draws)
         b.row(terms + slack, rate * base, INF)
     for (w, i), rate in inp.floor_rate.items():
         if rate > 0 and (w, i) in gen and used(w, i):
@@ -208,39 +214,56 @@ class FloorResult:
     tie_break_s: float
 
 
-def solve_floor(lp: FloorLP, co2_range: bool = True, threads: int | None = None) -> FloorResult:
-    """Least cost; then, with cost capped at the optimum, most and least net CO2 (warm)."""
-    import time
+class FloorSolver:
+    """The floor LP in a live HiGHS, with the cost-cap row of the tie-break added (inactive)."""
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    if threads is not None:
-        h.setOptionValue("threads", threads)
-    a = lp.matrix.tocsc()
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
-    model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, lp.lower, lp.upper
-    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
-    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = (
-        a.indptr, a.indices, a.data,
-    )  # fmt: skip
-    start = time.perf_counter()
-    h.passModel(model)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"floor: {h.modelStatusToString(h.getModelStatus())}")
-    z = h.getInfo().objective_function_value
-    solve_s = time.perf_counter() - start
-    start = time.perf_counter()
-    nz = np.flatnonzero(lp.cost)
-    h.addRow(-INF, z + 1e-9 * abs(z) + 1e-6, len(nz), nz.astype(np.int32), lp.cost[nz])
-    h.changeColsCost(len(lp.co2), np.arange(len(lp.co2), dtype=np.int32), lp.co2)
-    values = []
-    for sense in ([highspy.ObjSense.kMaximize] if co2_range else []) + [highspy.ObjSense.kMinimize]:
-        h.changeObjectiveSense(sense)
+    def __init__(self, lp: FloorLP, threads: int | None = None) -> None:
+        self.lp = lp
+        self.h = h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        if threads is not None:
+            h.setOptionValue("threads", threads)
+        a = lp.matrix.tocsc()
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
+        model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, lp.lower, lp.upper
+        model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+        model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = (
+            a.indptr, a.indices, a.data,
+        )  # fmt: skip
+        h.passModel(model)
+        nz = np.flatnonzero(lp.cost)
+        h.addRow(-INF, INF, len(nz), nz.astype(np.int32), lp.cost[nz])
+        self.cap_row = a.shape[0]
+        self.all_cols = np.arange(a.shape[1], dtype=np.int32)
+
+    def set_target(self, key: tuple[str, str], rate: float) -> None:
+        row, base, draws = self.lp.targets[key]
+        self.h.changeRowBounds(row, rate * base, INF)
+        for c in draws:
+            self.h.changeCoeff(row, c, -rate)
+
+    def solve(self, co2_range: bool = True) -> FloorResult:
+        """Least cost; then, with cost capped at the optimum, most and least net CO2 (warm)."""
+        h, lp, n = self.h, self.lp, len(self.all_cols)
+        start = time.perf_counter()
+        h.changeRowBounds(self.cap_row, -INF, INF)
+        h.changeColsCost(n, self.all_cols, lp.cost)
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
         h.run()
-        ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-        values.append(h.getInfo().objective_function_value if ok else None)
-    return FloorResult(
-        z, values[-1], values[0] if co2_range else None, solve_s, time.perf_counter() - start
-    )
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"floor: {h.modelStatusToString(h.getModelStatus())}")
+        z = h.getInfo().objective_function_value
+        solve_s = time.perf_counter() - start
+        start = time.perf_counter()
+        h.changeRowBounds(self.cap_row, -INF, z + 1e-9 * abs(z) + 1e-6)
+        h.changeColsCost(n, self.all_cols, lp.co2)
+        values = []
+        senses = [highspy.ObjSense.kMaximize] if co2_range else []
+        for sense in senses + [highspy.ObjSense.kMinimize]:
+            h.changeObjectiveSense(sense)
+            h.run()
+            ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+            values.append(h.getInfo().objective_function_value if ok else None)
+        most = values[0] if co2_range else None
+        return FloorResult(z, values[-1], most, solve_s, time.perf_counter() - start)

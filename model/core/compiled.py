@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.visitor import identify_mutable_parameters
+from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
@@ -179,10 +179,9 @@ def _first_use_order(a: Any, rows: list[Any], columns: list[Any]) -> np.ndarray:
     counts = np.bincount(first, minlength=len(rows))
     col_of = {id(v): k for k, v in enumerate(columns)}
     for r in np.flatnonzero(counts > 1).tolist():
-        linear, _ = _linear(rows[r].body)
-        for place, var_id in enumerate(linear):
-            k = col_of[var_id]
-            if first[k] == r:
+        for place, var in enumerate(identify_variables(rows[r].body, include_fixed=True)):
+            k = col_of.get(id(var), -1)
+            if k >= 0 and first[k] == r:
                 within[k] = place
     return np.lexsort((within, first))
 
