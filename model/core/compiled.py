@@ -85,7 +85,8 @@ class CompiledLP:
             self._read_objective(name)
         self._params: list[Any] = _mutable_params(model)
         self._values = np.array([float(p.value) for p in self._params])
-        self._uses: dict[int, list[object]] | None = None  # param -> rows and objectives
+        self._uses: dict[int, list[tuple[int | str, bool]]] | None = None
+        self._bodies: dict[int, tuple[dict[int, float], float]] = {}  # row -> its body, read
         self._row_override: dict[int, dict[int, float]] = {}
 
     @property
@@ -116,38 +117,53 @@ class CompiledLP:
             return out
         self._values = values
         uses = self._index_uses()
-        rows: set[int] = set()
+        rows: dict[int, bool] = {}  # row -> whether its body (not only a bound) changed
         for k in changed.tolist():
-            for use in uses.get(id(self._params[k]), ()):
-                (rows.add(use) if isinstance(use, int) else out.objectives.add(str(use)))
+            for use, in_body in uses.get(id(self._params[k]), ()):
+                if isinstance(use, str):
+                    out.objectives.add(use)
+                else:
+                    rows[use] = rows.get(use, False) or in_body
         for name in out.objectives:
             self._read_objective(name)
         for r in sorted(rows):
-            self._reread_row(r, out)
+            self._reread_row(r, rows[r], out)
         return out
 
-    def _index_uses(self) -> dict[int, list[object]]:
-        """Which rows and objectives each mutable parameter appears in (built once, on demand)."""
+    def _index_uses(self) -> dict[int, list[tuple[int | str, bool]]]:
+        """Rows and objectives each mutable parameter appears in, and whether in a row's body.
+
+        Built once, on demand: a solve that changes no parameter never walks the model again.
+        """
         if self._uses is None:
-            uses: defaultdict[int, list[object]] = defaultdict(list)
+            uses: defaultdict[int, list[tuple[int | str, bool]]] = defaultdict(list)
             for r, con in enumerate(self.rows):
-                for p in identify_mutable_parameters(con.expr):
-                    uses[id(p)].append(r)
+                lb, body, ub = con.to_bounded_expression()
+                in_body = {id(p) for p in identify_mutable_parameters(body)}
+                for part in (lb, body, ub):
+                    if part is not None and part.__class__ not in (int, float):
+                        for p in identify_mutable_parameters(part):
+                            uses[id(p)].append((r, id(p) in in_body))
             for name, obj in self.objectives.items():
                 for p in identify_mutable_parameters(obj.expr):
-                    uses[id(p)].append(name)
+                    uses[id(p)].append((name, True))
             self._uses = dict(uses)
         return self._uses
 
-    def _reread_row(self, r: int, out: Changes) -> None:
+    def _reread_row(self, r: int, body_changed: bool, out: Changes) -> None:
+        """Bounds of row r at the parameters' values, and its coefficients if its body changed."""
         con = self.rows[r]
         lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
-        linear, constant = _linear(body)
+        if body_changed or r not in self._bodies:
+            self._bodies[r] = _linear(body)
+        linear, constant = self._bodies[r]
         lower = -INF if lb is None else lb - constant
         upper = INF if ub is None else ub - constant
         if (lower, upper) != (self.row_lower[r], self.row_upper[r]):
             self.row_lower[r], self.row_upper[r] = lower, upper
             out.row_bounds[r] = (lower, upper)
+        if not body_changed:
+            return
         old = self._row_override.get(r)
         if old is None:
             row = self.A[[r], :].tocsr()
