@@ -80,7 +80,7 @@ class _Builder:
         )  # fmt: skip
 
 
-def build_floor(inp: ModelInputs) -> FloorLP:  # noqa: C901, PLR0912, PLR0915 (one LP, read top down)
+def build_floor(inp: ModelInputs) -> FloorLP:
     """The LP of ``build_model(inp)`` with the tie-break's objective beside its cost."""
     b = _Builder()
     gen, cap, emax = inp.generation_10kt, inp.capacity_10kt, inp.expansion_max_10kt

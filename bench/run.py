@@ -37,7 +37,7 @@ CASES = {
     "prefecture all pairs": ("runs/target-2025-prefecture.toml", 3000.0, 1),
     "province sweep (100 points)": ("runs/target-2025.toml", None, 1),
 }
-SERIES = (1, 3, 6, 12)  # copies of the 169 prefectures: SYNTHETIC 169, 507, 1014, 2028 nodes
+SERIES = (1, 3, 6, 12)  # copies of the 169 prefectures: SYNTHETIC 169, 507, 1,014, 2,028 nodes
 STAGES = ("import", "load", "build", "translate", "solve", "tie_break", "results", "write")
 
 
@@ -233,19 +233,33 @@ def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 repeats, series to 1,014 nodes")
+    parser.add_argument("--quick", action="store_true", help="2 repeats, series to 507 nodes")
+    parser.add_argument("--cases", help="only these cases (comma-separated names, e.g. province)")
     parser.add_argument("--all-pairs", action="store_true", help="add prefecture at 3,000 km")
     parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--report", help="only write the report of a measurements.jsonl")
     parser.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.report:
+        runs: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        for line in Path(args.report).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            runs.setdefault((r["kind"], r["case"], r["copies"]), []).append(r)
+        cases = list(dict.fromkeys((case, copies) for _, case, copies in runs))
+        report(runs, [c for c in cases if all((k, *c) in runs for k in ("floor", "wastealloc"))])
+        return
     if args.one:
         print(json.dumps(one(args.one[0], args.one[1], int(args.one[2]))))
         return
     repeat = args.repeat or (2 if args.quick else 5)
     cases = [(c, 1) for c in CASES if c != "prefecture all pairs" or args.all_pairs]
-    series = SERIES[:3] if args.quick else SERIES
+    series = (1, 2, 3) if args.quick else SERIES
     cases += [(f"SYNTHETIC {169 * k} nodes", k) for k in series]
-    runs: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+    if args.cases:
+        cases = [(c, k) for c, k in cases if c in args.cases.split(",")]
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = (OUT / "measurements.jsonl").open("w", encoding="utf-8")  # each run as it ends
+    runs = {}
     for rep in range(repeat):
         for case, copies in cases:
             if copies >= 6 and rep >= 1:  # the large synthetic instances once
@@ -253,6 +267,8 @@ def main() -> None:
             for kind in ("floor", "wastealloc"):
                 print(f"repeat {rep + 1}/{repeat}: {case} ({kind})", file=sys.stderr, flush=True)
                 runs.setdefault((kind, case, copies), []).append(measure(kind, case, copies))
+                log.write(json.dumps(runs[kind, case, copies][-1]) + "\n")
+                log.flush()
     report(runs, cases)
 
 
