@@ -139,7 +139,7 @@ def compare_(
             escape(str(row["unit"])),
             cell(row["a"]),
             cell(row["b"]),
-            cell(row["change"]),
+            cell(row["change"]) + (" pp" if row["change_unit"] == "percentage points" else ""),
         )
     console.print(view)
     _done(written, target / "compare.csv")

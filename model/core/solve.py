@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,19 @@ class Solver:
             cost = float(result.incumbent_objective) if _optimal(result) else None
             out[r, g] = None if cost is None else cost - solution.objective_10k_cny
         return out
+
+    def highs_at_least_cost(self) -> tuple[Any, Callable[[Any], int]]:
+        """The highspy object holding the least-cost LP as solved now, and a function from
+        a Pyomo constraint to its HiGHS row; for ranging (:mod:`model.core.ranging`).
+
+        Re-solves the cost LP as the model stands (warm, nothing loaded): a tie-break
+        or next-point solve may have left another LP in HiGHS.
+        """
+        result = self._run()
+        if not _optimal(result):
+            raise SolveError(self._explain(result.termination_condition))
+        rows = self._highs._pyomo_con_to_solver_con_map
+        return self._highs._solver_model, rows.__getitem__
 
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
