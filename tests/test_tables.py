@@ -125,3 +125,15 @@ def test_version_comes_from_the_package_metadata() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.strip() == f"wastealloc {metadata.version('wastealloc')}"
+
+
+def test_compare_folder_has_its_data_dictionary(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    a, b = runs
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(app, ["compare", str(a), str(b), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    dictionary = pd.read_csv(out / "columns.csv", keep_default_na=False)
+    described = dict(zip(dictionary["column"], dictionary["meaning"], strict=True))
+    for column in pd.read_csv(out / "compare.csv", nrows=0).columns:
+        assert described.get(column), column
+    assert "pp" in result.output  # rate changes in percentage points

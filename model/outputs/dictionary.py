@@ -122,6 +122,7 @@ TABLES: dict[str, dict[str, Entry]] = {
         "a": ("see unit", "Value in run A"),
         "b": ("see unit", "Value in run B"),
         "change": ("see unit", "B - A (percentage points for rates)"),
+        "change_unit": ("-", "Unit of change: percentage points for rates, else as unit"),
     },
     "sweep": {
         "parameter": ("-", "The parameter swept"),
