@@ -42,7 +42,7 @@ from model.errors import WasteallocError
 
 MARKER = ".wastealloc.json"
 SUPERSEDED = "superseded"
-Kind = Literal["solve", "sweep", "sensitivity", "compare", "dataset", "maps"]
+Kind = Literal["solve", "sweep", "sensitivity", "compare", "dataset", "maps", "report"]
 COMMANDS: dict[str, str] = {
     "solve": "wastealloc solve",
     "sweep": "wastealloc sweep",
@@ -50,6 +50,7 @@ COMMANDS: dict[str, str] = {
     "compare": "wastealloc compare",
     "dataset": "wastealloc data import",
     "maps": "wastealloc map",
+    "report": "wastealloc report",
 }
 # Folders written before markers existed are recognised by their summary.json.
 _LEGACY_KEYS: dict[str, set[str]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,12 +10,14 @@ from typing import Any
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
 from model.core.presolve import floors_without_outlet, unreachable_targets
+from model.core.ranging import target_ranges, with_ranges
 from model.core.results import Results, collect, tight, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
 from model.files import OutputError, Written, check_target
-from model.outputs.folders import versions, write_run
+from model.outputs.folders import located, versions, write_run
+from model.outputs.labels import labelled
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     # margin says 0, but the next whole point may cost something): re-solve both
     binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6 or tight(m, k)]
     results = collect(solution, solver.cost_of_next_point(solution, binding))
+    ranged = with_ranges(results.shadow_prices, target_ranges(solver, solution))
+    results = replace(results, shadow_prices=ranged)
     return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))
 
 
@@ -84,6 +88,7 @@ def _summary(
     return {
         "scenario": scenario.name,
         "description": scenario.description,
+        "description_zh": scenario.description_zh,
         "status": solution.status,
         "objective_10k_cny": round(solution.objective_10k_cny, 4),
         "units": {"mass": "10^4 t/yr", "money": "10^4 CNY/yr", "co2": "10^4 t/yr"},
@@ -91,6 +96,10 @@ def _summary(
         "resolution": scenario.resolution,
         "utilization_rate": {g: round(float(r), 6) for g, r in total["rate"].items()},
         "targets": {"count": len(targets), "met": int(targets["met"].sum())},
+        "costs_10k_cny": {
+            str(k): round(float(v), 4)
+            for k, v in results.costs.set_index("component")["cost_10k_cny"].items()
+        },
         "co2_10kt": {k: round(float(v), 6) for k, v in emissions.items()},
         "transport": transport_summary(results.hauls),
         "net_co2_most_at_least_cost_10kt": (
@@ -118,6 +127,7 @@ def _summary(
             "data_sha256": dataset.hashes,
             "scenario_sha256": scenario.input_hashes(),
         },
+        "scenario_settings": scenario.model_dump(mode="json", exclude={"source_files"}),
         "notes": list(m.inputs.notes),
         "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -130,7 +140,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     check_target(target, "solve", scenario.name)  # refuse before solving, not after
     run = solve_scenario(scenario)
 
-    summary = dict(run.summary)
+    summary = located(run.summary, target)
 
     def figures(folder: Path) -> list[str]:
         """Draw the maps into the folder being written. A figure that fails is named in
@@ -146,7 +156,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
         summary["figures_failed"] = [f.as_dict() for f in failed]
         return [path.name for path in drawn]
 
-    written = write_run(
-        target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
-    )
+    names = run.dataset["regions"]
+    tables = labelled(run.results.tables(), run.dataset.nodes, names)
+    written = write_run(target, tables, summary, figures, kind="solve", owner=scenario.name)
     return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)

@@ -335,7 +335,7 @@ def _base(annotation: Any) -> Any:
 BAD_NUMBERS = ["200", True, NAN, INF, -INF, -1, 1e308]
 """Every number key refuses these: text, a boolean, nan, inf, negatives, overflow."""
 BAD_TEXT = {"name": ["", "..", ".", "a/b", "../x", "x[bold]y", "x" * 65, 5]}
-EMPTY_ALLOWED = {"description"}
+EMPTY_ALLOWED = {"description", "description_zh"}
 """Text keys for which an empty text is a valid value."""
 
 
@@ -352,7 +352,7 @@ def _bad_values(key: tuple[str, ...], annotation: Any) -> list[Any]:
         values: list[Any] = [5, True]
         if key[-1] not in EMPTY_ALLOWED:
             values.append("")
-        if key[-1] == "description":
+        if key[-1] in ("description", "description_zh"):
             values.append("x" * 1_000_000)
         return values + BAD_TEXT.get(key[-1], [])
     if base is Path:

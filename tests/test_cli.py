@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -107,8 +108,10 @@ def test_summary_records_status_and_input_hashes(baseline_dir: tuple[Result, Pat
     assert data_hashes["generation.csv"] == generation
     assert "capacity.csv" in data_hashes
     scenario_hashes = summary["inputs"]["scenario_sha256"]
+    # paths are relative to the results folder, so summary.json names no home directory
+    relative = os.path.relpath(BASELINE.resolve(), out.resolve())
     assert scenario_hashes == {
-        str(BASELINE.resolve()): hashlib.sha256(BASELINE.read_bytes()).hexdigest()
+        Path(relative).as_posix(): hashlib.sha256(BASELINE.read_bytes()).hexdigest()
     }
     # the listed files are the ones written
     assert set(summary["files"]) == {p.name for p in out.iterdir()} - {"summary.json", MARKER}

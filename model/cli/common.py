@@ -49,8 +49,21 @@ def _quiet_pyomo_on_interrupt() -> None:
             handler.addFilter(_QuietOnInterrupt())
 
 
+def _version(value: bool) -> None:
+    """``--version``: the installed package's version (package metadata), then exit."""
+    if value:
+        from importlib import metadata
+
+        console.print(f"wastealloc {metadata.version('wastealloc')}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main() -> None:
+def _main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
     """Before every command: make SIGTERM clean up like Ctrl-C does, without Pyomo's noise."""
     import signal
     import threading

@@ -143,11 +143,18 @@ def print_summary(run: Run) -> None:
             if r.get("note")
             else ""
         )
+        low, high = r.get("holds_from_rate"), r.get("holds_to_rate")
+        holds = (
+            f"; the price holds for rates {low:.2%} to {high:.2%} "
+            "(HiGHS ranging, extended by re-solves)"
+            if pd.notna(low) and pd.notna(high)
+            else ""
+        )
         console.print(
             f"Target {escape(str(r['region']))}/{escape(str(r['group']))} binds: "
             f"{r['shadow_price']:,.1f} CNY per extra t "
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
-            f"x10^8 CNY/yr per percentage point if the margin held{whole}"
+            f"x10^8 CNY/yr per percentage point if the margin held{whole}{holds}"
         )
     free = prices[
         (prices["constraint"] == "target")

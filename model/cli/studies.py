@@ -77,15 +77,18 @@ def sweep_(
     shadows = [c for c in table.columns if c.startswith("shadow_")]
     shown += ([c for c in shadows if focus in c] or shadows)[:3]
     shown = [c for c in shown if c in table.columns]
+    # the terminal's units, named in each header: x10^8 CNY/yr, not 7-digit 10^4 CNY
+    scale = {c: 1e4 if c.endswith("_10k_cny") else 1.0 for c in shown}
     for column in shown:
-        table_view.add_column(column, justify="right")
+        title = column.replace("_10k_cny", " (x10^8 CNY/yr)").replace("_cny_per_t", " (CNY/t)")
+        table_view.add_column(escape(title), justify="right")
     for _, row in table.iterrows():
         table_view.add_row(
             *[
                 (
                     "-"
                     if pd.isna(row[c])
-                    else f"{row[c]:,.2f}"
+                    else f"{row[c] / scale[c]:,.2f}"
                     if isinstance(row[c], float)
                     else escape(str(row[c]))
                 )
@@ -139,7 +142,7 @@ def compare_(
             escape(str(row["unit"])),
             cell(row["a"]),
             cell(row["b"]),
-            cell(row["change"]),
+            cell(row["change"]) + (" pp" if row["change_unit"] == "percentage points" else ""),
         )
     console.print(view)
     _done(written, target / "compare.csv")

@@ -207,6 +207,7 @@ class Scenario(_Strict):
 
     name: str
     description: str = Field("", max_length=MAX_DESCRIPTION)
+    description_zh: str = Field("", max_length=MAX_DESCRIPTION)
     data: Path = DEFAULT_DATA_DIR
     resolution: Literal["province", "prefecture"] = "province"
     transport: TransportConfig = TransportConfig()
@@ -264,8 +265,8 @@ def _read_raw(path: Path) -> tuple[dict[str, Any], tuple[Path, ...]]:
     """The file's settings merged over those of the files it ``extends``, and the files.
 
     The chain is followed in a loop, not by recursion, so its depth is limited
-    by :data:`MAX_EXTENDS` rather than by Python's stack. ``name`` and
-    ``description`` are the top file's own.
+    by :data:`MAX_EXTENDS` rather than by Python's stack. ``name``,
+    ``description`` and ``description_zh`` are the top file's own.
     """
     chain: list[Path] = []
     layers: list[dict[str, Any]] = []
@@ -283,6 +284,7 @@ def _read_raw(path: Path) -> tuple[dict[str, Any], tuple[Path, ...]]:
         if chain:
             raw.pop("name", None)
             raw.pop("description", None)
+            raw.pop("description_zh", None)
         parent = raw.pop("extends", None)
         # Paths inside a file are relative to that file, resolved before merging.
         if "data" in raw:

@@ -9,6 +9,7 @@ the cost vector and tightens one row, and HiGHS starts from the last basis.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +189,20 @@ class Solver:
             cost = result.objective if result.optimal else None
             out[r, g] = None if cost is None else cost - solution.objective_10k_cny
         return out
+
+    def highs_at_least_cost(self) -> tuple[Any, Callable[[Any], int]]:
+        """The highspy object holding the least-cost LP as solved now, and a function from
+        a Pyomo constraint to its HiGHS row; for ranging (:mod:`model.core.ranging`).
+
+        Re-solves the cost LP as the model stands (warm, nothing loaded): a tie-break
+        or next-point solve may have left another LP in HiGHS.
+        """
+        result = self._run()
+        if not result.optimal:
+            raise SolveError(self._explain(result.termination_condition))
+        assert self._lp is not None and self._highs is not None
+        row_of = self._lp.row_of
+        return self._highs, lambda constraint: row_of[id(constraint)]
 
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.

@@ -7,6 +7,7 @@ never over a folder wastealloc did not make.
 from __future__ import annotations
 
 import json
+import os
 import platform
 from collections.abc import Callable
 from importlib import metadata
@@ -16,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from model.files import Kind, Written, atomic_directory
+from model.outputs.dictionary import dictionary
+from model.outputs.labels import rounded
 
-FLOAT_FORMAT = "%.6f"
 RESULT_TABLES = (
     "hauls",
     "processing",
@@ -34,7 +36,17 @@ RESULT_TABLES = (
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    """A CSV with each number column to its decimals (:func:`model.outputs.labels.rounded`)."""
+    rounded(frame).to_csv(path, index=False, lineterminator="\n")
+
+
+def relative_path(path: str | Path, folder: Path) -> str:
+    """``path`` relative to ``folder`` (``../../data/regions``), in forward slashes."""
+    try:
+        text = os.path.relpath(Path(path).resolve(), Path(folder).resolve())
+    except ValueError:  # another drive (Windows): no relative path exists
+        return Path(path).resolve().as_posix()
+    return Path(text).as_posix()
 
 
 def versions() -> dict[str, str]:
@@ -56,13 +68,17 @@ def write_run(
     kind: Kind = "solve",
     owner: str | None = None,
 ) -> Written:
-    """Write tables, ``summary.json`` and (optionally) figures; move into place at the end."""
+    """Write tables, ``summary.json``, ``columns.csv`` (the data dictionary) and
+    (optionally) figures; move into place at the end."""
     with atomic_directory(target, kind, owner) as written:
         staging = written.staging
         for name, frame in tables.items():
             write_table(frame, staging / f"{name}.csv")
         drawn = figures(staging) if figures is not None else []
-        summary = {**summary, "files": sorted([f"{n}.csv" for n in tables] + drawn)}
+        others = ["summary.json", "columns.csv", *drawn]
+        write_table(dictionary(tables, others), staging / "columns.csv")
+        files = [f"{n}.csv" for n in tables] + drawn + ["columns.csv"]
+        summary = {**summary, "files": sorted(files)}
         (staging / "summary.json").write_text(
             json.dumps(summary, indent=2, ensure_ascii=False, sort_keys=False) + "\n",
             encoding="utf-8",
@@ -79,9 +95,38 @@ def read_run(result_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]
             f"{result_dir}: no summary.json; expected a folder written by `wastealloc solve`"
         )
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    inputs = summary.get("inputs") if isinstance(summary, dict) else None
+    if isinstance(inputs, dict) and isinstance(inputs.get("data_dir"), str):
+        # recorded relative to the run folder: readers get a path that works from here
+        data_dir = Path(inputs["data_dir"])
+        if not data_dir.is_absolute():
+            inputs["data_dir"] = str((result_dir / data_dir).resolve())
     tables = {}
     for name in RESULT_TABLES:
         path = result_dir / f"{name}.csv"
         if path.is_file():
             tables[name] = pd.read_csv(path, keep_default_na=True)
     return tables, summary
+
+
+def located(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The summary with its paths (data folder, scenario files) relative to ``folder``.
+
+    A results folder moved together with the project still finds its data, and
+    summary.json names no one's home directory. :func:`read_run` resolves the
+    data folder again.
+    """
+    out = dict(summary)
+    inputs = dict(out.get("inputs", {}))
+    if "data_dir" in inputs:
+        inputs["data_dir"] = relative_path(inputs["data_dir"], folder)
+    if "scenario_sha256" in inputs:
+        inputs["scenario_sha256"] = {
+            relative_path(p, folder): h for p, h in inputs["scenario_sha256"].items()
+        }
+    inputs["paths_relative_to"] = "this folder"
+    out["inputs"] = inputs
+    settings = out.get("scenario_settings")
+    if isinstance(settings, dict) and "data" in settings:
+        out["scenario_settings"] = {**settings, "data": relative_path(settings["data"], folder)}
+    return out

@@ -4,7 +4,10 @@ Reads only the folders ``wastealloc solve`` wrote (no solving). One row per
 figure a researcher compares between scenarios: total cost and its components,
 utilization rates of every region and target group, target shadow prices, CO2
 (with the most-CO2 bound of each run where recorded), and the capacity added.
-Columns: section, item, unit, A, B, change (B - A).
+Columns: section, item, unit, A, B, change (B - A) and the change's unit
+(percentage points for rates). Rows come in a fixed order: sections as listed,
+cost components as in ``costs.csv`` (total last), regions in slug order then
+all regions, target groups bulk, smelting slag, by-product gypsum, red mud, all.
 """
 
 from __future__ import annotations
@@ -17,7 +20,34 @@ import pandas as pd
 from model.errors import ScenarioError
 from model.outputs.folders import read_run
 
-COLUMNS = ["section", "item", "unit", "a", "b", "change"]
+COLUMNS = ["section", "item", "unit", "a", "b", "change", "change_unit"]
+SECTIONS = ["cost", "utilization", "target price", "co2", "capacity"]
+COSTS = [
+    "transport",
+    "processing",
+    "revenue",
+    "storage",
+    "levy",
+    "expansion",
+    "carbon",
+    "shortfall_penalty",
+    "total",
+]
+GROUPS = ["bulk", "smelting_slag", "byproduct_gypsum", "red_mud", "all"]
+CO2 = ["transport", "avoided", "net", "net, most-CO2 allocation of the same cost"]
+
+
+def _rank(section: str, item: str) -> tuple[int, int, str, int, str]:
+    """Sort key of a row: section, then a fixed order within it (unknown names last, by name)."""
+
+    def index(order: list[str], name: str) -> int:
+        return order.index(name) if name in order else len(order)
+
+    if section in ("utilization", "target price"):
+        area, _, group = item.partition("/")
+        return (index(SECTIONS, section), int(area == "all"), area, index(GROUPS, group), group)
+    order = COSTS if section == "cost" else CO2 if section == "co2" else []
+    return (index(SECTIONS, section), index(order, item), item, 0, "")
 
 
 def _load(folder: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
@@ -72,8 +102,9 @@ def compare(a: Path, b: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     right = _figures(tables_b, summary_b).rename(columns={"value": "b"})
     table = left.merge(right, on=["section", "item", "unit"], how="outer", sort=False)
     table["change"] = table["b"] - table["a"]
-    order = {s: i for i, s in enumerate(["cost", "utilization", "target price", "co2", "capacity"])}
-    table = table.sort_values("section", key=lambda s: s.map(order), kind="stable")
+    table["change_unit"] = table["unit"].where(table["unit"] != "%", "percentage points")
+    keys = [_rank(s, i) for s, i in zip(table["section"], table["item"], strict=True)]
+    table = table.iloc[sorted(range(len(keys)), key=keys.__getitem__)]
     same_data = summary_a.get("inputs", {}).get("data_sha256") == summary_b.get("inputs", {}).get(
         "data_sha256"
     )
