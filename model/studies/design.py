@@ -59,13 +59,16 @@ CO2_CAP = "co2_cap_mt"
 """A cap on net CO2 (transport less avoided), Mt/yr: not a scenario key, a study lever."""
 
 
-def value_problem(param: str, value: float) -> str | None:
-    """Why ``value`` cannot be given to ``param``, or None: the range of its scenario key."""
+def value_problem(param: str, value: float, among: list[float] | None = None) -> str | None:
+    """Why ``value`` cannot be given to ``param``, or None: the range of its scenario key.
+
+    ``among``: all the values given with it (a percent slip is shown for all of them).
+    """
     if not math.isfinite(value):
         return "expected a finite number"
     if param.startswith("target."):
         if not 0 <= value <= 1:
-            return f"{param} is a target rate, a share in [0, 1]" + percent_hint([value])
+            return f"{param} is a target rate, a share in [0, 1]" + percent_hint(among or [value])
         return None
     if param == CO2_CAP:
         return None if abs(value) <= 1e6 else "expected a cap within ±10^6 Mt/yr"
@@ -217,7 +220,7 @@ def _values(path: Path, section: str, name: str, given: Values) -> list[float]:
     if not values:
         raise ScenarioError(f"{path}: [{section}] {name}: expected at least one value")
     for v in values:
-        problem = value_problem(name, v)
+        problem = value_problem(name, v, values)
         if problem is not None:
             raise ScenarioError(f"{path}: [{section}] {name} = {v:g}: {problem}")
     return values
@@ -264,8 +267,8 @@ def load_study(path: str | Path, dataset: Dataset | None = None) -> Study:
                     f"{path}: scenarios: {s.name} reads other data than {scenario.name} "
                     "(data and resolution must be the same)"
                 )
-        points = [{"scenario": i} for i in range(len(listed))]
-        return Study(kind="scenarios", scenario=scenario, scenarios=listed, points=points, **common)
+        each = [{"scenario": i} for i in range(len(listed))]
+        return Study(kind="scenarios", scenario=scenario, scenarios=listed, points=each, **common)
     if spec.sensitivity is not None:
         return _sensitivity(path, spec.sensitivity, scenario, dataset, common)
     section = "grid" if spec.grid else "one_at_a_time"
@@ -280,6 +283,7 @@ def load_study(path: str | Path, dataset: Dataset | None = None) -> Study:
     scenario = with_targets(scenario, first, list(dataset["regions"].index))
     params = tuple(values)
     base = {p: base_value(p, scenario) for p in params}
+    points: list[dict[str, Any]]
     if section == "grid":
         combos = itertools.product(*values.values())
         points = [dict(zip(params, combo, strict=True)) for combo in combos]

@@ -53,6 +53,10 @@ def describe_point(study: Study, index: int) -> dict[str, Any]:
     return dict(point)
 
 
+def _skip(value: Any) -> None:
+    """The setter of a parameter the reference does not take (a target, the CO2 cap)."""
+
+
 def _reason(exc: Exception) -> str:
     """An error's message on one line (the table keeps one row per point)."""
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
@@ -78,7 +82,9 @@ class Worker:
             add_co2_cap(solver.model)
         return solver
 
-    def _setters(self, solver: Solver, scenario: Scenario, main: bool) -> list[Callable]:
+    def _setters(
+        self, solver: Solver, scenario: Scenario, main: bool
+    ) -> list[Callable[[Any], None]]:
         """One setter per parameter (or factor); the reference skips targets and the cap."""
         study = self.study
         if study.kind == "sensitivity":
@@ -96,11 +102,11 @@ class Worker:
                 return put
 
             return [put_factor(n) for n in study.factor_names]
-        out = []
+        out: list[Callable[[Any], None]] = []
         for name in study.params:
             applies = main or not (name.startswith("target.") or name == CO2_CAP)
-            out.append(setter(parse_param(name, self.dataset), solver.model) if applies else None)
-        return [s if s is not None else (lambda value: None) for s in out]
+            out.append(setter(parse_param(name, self.dataset), solver.model) if applies else _skip)
+        return out
 
     def _main(self, index: int) -> tuple[Solver, list[Callable[[Any], None]]]:
         study = self.study

@@ -486,69 +486,9 @@ def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -
     return part.head(top)
 
 
-def target_of(output: str) -> tuple[str, str]:
-    """(region, group) of a ``shadow_<region>_<group>_cny_per_t`` output."""
-    region, group = output.removeprefix("shadow_").removesuffix("_cny_per_t").split("_", 1)
-    return region, group
-
-
-def key_outputs(indices: pd.DataFrame) -> list[str]:
-    """Costs, net CO2 and every target shadow price that is not constant: what a plot shows."""
-    outputs = list(dict.fromkeys(indices["output"]))
-    shadows = [o for o in outputs if o.startswith("shadow_")]
-    numbers = indices.drop(columns=["output", "factor"]).abs().sum(axis=1)
-    moving = numbers.groupby(indices["output"]).sum() > 0
-    first = ("objective_10k_cny", "cost_above_reference_10k_cny", "net_co2_10kt")
-    fixed = [o for o in first if o in outputs]
-    return [*fixed, *[o for o in shadows if bool(moving.get(o, False))]]
-
-
-def describe(output: str, method: Method, reference: str = "") -> tuple[str, float, str]:
-    """(label, factor to the shown unit, shown unit) of an output; Sobol' indices are shares."""
-    if output == "objective_10k_cny":
-        label, scale, unit = "Total cost", 1e-4, "x10^8 CNY/yr"
-    elif output == "cost_above_reference_10k_cny":
-        label, scale, unit = f"Cost above {reference or 'the reference'}", 1e-4, "x10^8 CNY/yr"
-    elif output == "net_co2_10kt":
-        label, scale, unit = "Net CO2", 1e-2, "Mt/yr"
-    else:
-        region, group = target_of(output)
-        label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
-        scale, unit = 1.0, "CNY/t"
-    return (label, scale, unit) if method == "morris" else (label, 1.0, "share of variance")
-
-
 def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
-    """Bars of the main index per factor, one panel per key output; the file names written."""
-    import matplotlib
+    """Bars of the main index per factor, one panel per key output, in English and Chinese
+    (``sensitivity.png``, ``sensitivity-zh.png``); the file names written."""
+    from model.studies.charts import _both, sensitivity_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    key, err = ("mu_star", "mu_star_conf") if result.method == "morris" else ("ST", "ST_conf")
-    outputs = key_outputs(result.indices)
-    fig, axes = plt.subplots(
-        len(outputs), 1, figsize=(7.5, 1.0 + 0.45 * top * len(outputs)), squeeze=False
-    )
-    for ax, output in zip(axes[:, 0], outputs, strict=True):
-        part = headline(result.indices, result.method, output, top).iloc[::-1]
-        label, factor, unit = describe(output, result.method, result.reference)
-        ax.barh(
-            part["factor"],
-            part[key] * factor,
-            xerr=part[err] * factor,
-            color="#4c72b0",
-            ecolor="#555555",
-        )
-        ax.set_title(label, loc="left", fontsize=10)
-        if result.method == "morris":
-            ax.set_xlabel(f"mu*, {unit} (mean change across the factor's low-high range)")
-        else:
-            ax.set_xlabel("total Sobol' index (share of variance)")
-        ax.grid(axis="x", alpha=0.3)
-    title = f"{result.scenario}: sensitivity to the data ranges ({result.method}, "
-    fig.suptitle(title + f"{len(result.runs)} points)", x=0.02, ha="left", fontsize=11)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.985))
-    fig.savefig(folder / "sensitivity.png", dpi=150, metadata={"Software": None})
-    plt.close(fig)
-    return ["sensitivity.png"]
+    return _both(folder, "sensitivity", lambda lang: sensitivity_figure(result, lang, top))

@@ -187,6 +187,7 @@ def sweep(
     dataset: Dataset | None = None,
     *,
     workers: int = 1,
+    progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Solve the scenario at each value of one parameter; one row per value.
 
@@ -207,6 +208,8 @@ def sweep(
         record = dict(outcome.record)
         value = record.pop(param)
         rows[outcome.index] = {"parameter": param, "value": value, **record}
+        if progress is not None:
+            progress(len(rows))
 
     try:
         execute(study, range(len(values)), keep, workers=workers, dataset=dataset)
