@@ -204,14 +204,23 @@ def read_study_file(path: Path) -> StudyFile:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"] if not str(p).startswith(("list[", "Span")))
-            if err["type"] == "extra_forbidden":
+            loc = [str(p) for p in err["loc"]]
+            shown = repr(err.get("input"))[:60]
+            if not loc:  # the file as a whole (one way of varying)
+                lines.append(f"{path}: {str(err['msg']).removeprefix('Value error, ')}")
+            elif loc[0] in ("grid", "one_at_a_time") and len(loc) >= 2:
+                lines.append(
+                    f"{path}: [{loc[0]}] {loc[1]}: expected a list of numbers ([0.5, 0.6]) or a "
+                    "range ({ from = 0.5, to = 1.5, points = 5 })"
+                )
+            elif err["type"] == "extra_forbidden":
+                where = ".".join(loc)
                 lines.append(
                     f"{path}: {where}: unknown key (check the spelling; see runs/README.md)"
                 )
             else:
-                shown = repr(err.get("input"))[:60]
-                lines.append(f"{path}: {where or 'file'} = {shown}: expected {expectation(err)}")
+                where = ".".join(loc) or "file"
+                lines.append(f"{path}: {where} = {shown}: expected {expectation(err)}")
         raise ScenarioError("\n".join(dict.fromkeys(lines))) from exc
 
 
