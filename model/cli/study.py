@@ -85,12 +85,12 @@ def study_(
     from model.studies.engine import Outcome, execute
     from model.studies.store import StudyFolder
 
-    command = f"wastealloc study {shown(path)}"
+    command = f"wastealloc study {shown(path)}" + (f" --out {shown(out)}" if out else "")
     try:
         study = load_study(path)
         target = out if out is not None else path.parent / study.name
         folder = StudyFolder(target, study)
-        done = folder.open(resume, command + (f" --out {shown(target)}" if out else ""))
+        done = folder.open(resume, command)
         total = len(study.points)
         todo = [i for i in range(total) if i not in done]
         n, words = where_points_run(workers, scheduler)

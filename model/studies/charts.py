@@ -180,60 +180,69 @@ def _only(study: Study, table: pd.DataFrame, param: str, i: int) -> bool:
     )
 
 
-def _panels(study: Study, table: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """(kind, columns) of each panel: cost, binding prices, moving rates, net CO2."""
+def _panels(study: Study, table: pd.DataFrame, most: int = 5) -> list[tuple[str, list[str]]]:
+    """(kind, columns) of each panel: cost, the binding target prices and the rates that
+    move most (``most`` of each), net CO2."""
     cost = (
         "cost_above_reference_10k_cny"
         if "cost_above_reference_10k_cny" in table
         else "objective_10k_cny"
     )
     panels = [("cost", [cost])]
-    prices = [c for c in table if c.startswith("shadow_") and (table[c].abs() > 1e-6).any()]
-    if prices:
-        panels.append(("price", prices[:6]))
+    prices = table[[c for c in table if c.startswith("shadow_")]].abs().max()
+    prices = prices[prices > 1e-6].sort_values(ascending=False)
+    if not prices.empty:
+        panels.append(("price", list(prices.index[:most])))
     rates = [c for c in table if c.startswith("rate_") and varies(table[c])]
     if rates:
-        panels.append(("rate", rates[:6]))
+        spans = (table[rates].max() - table[rates].min()).sort_values(ascending=False)
+        panels.append(("rate", list(spans.index[:most])))
     if "net_co2_10kt" in table:
         panels.append(("co2", ["net_co2_10kt"]))
     return panels
 
 
+SCALES = {"cost": 1e-4, "price": 1.0, "rate": 100.0, "co2": 1e-2}
+STYLES = ("-", "--", ":", "-.")
+
+
 def response(study: Study, table: pd.DataFrame, x: str, by: str | None, lang: str) -> Any:
-    """Outputs against one parameter; one line per value of ``by`` (a grid's second)."""
+    """Outputs against one parameter: a colour per series (target, region and group), a
+    line style per value of ``by`` (a grid's second parameter, first four values)."""
+    from matplotlib.lines import Line2D
+
     plt, _ = _plt(lang)
     table = table.sort_values(x)
     panels = _panels(study, table)
     fig, axes = plt.subplots(
-        len(panels), 1, figsize=(7.5, 2.3 * len(panels) + 0.8), sharex=True, squeeze=False
+        len(panels), 1, figsize=(9.0, 2.3 * len(panels) + 0.8), sharex=True, squeeze=False
     )
-    groups = list(table.groupby(by, sort=True)) if by else [(None, table)]
+    groups = list(table.groupby(by, sort=True))[:4] if by else [(None, table)]
     reference = study.reference.name if study.reference is not None else ""
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (kind, columns) in zip(axes[:, 0], panels, strict=True):
-        for value, part in groups[:8]:
-            suffix = f" ({by} = {plain_number(float(value))})" if by else ""  # type: ignore[arg-type]
-            for column in columns:
-                scale = {"cost": 1e-4, "price": 1.0, "rate": 100.0, "co2": 1e-2}[kind]
-                name = (
-                    column.removeprefix("shadow_").removeprefix("rate_").removesuffix("_cny_per_t")
-                )
-                shown = "" if kind in ("cost", "co2") else name.replace("_", " ", 1)
-                line = ax.plot(
-                    part[x],
-                    part[column] * scale,
-                    marker="o",
-                    ms=3,
-                    label=(shown + suffix).strip() or None,
-                )
+        handles = []
+        for n, column in enumerate(columns):
+            colour = colours[n % len(colours)]
+            if kind in ("price", "rate"):
+                handles.append(Line2D([], [], color=colour, label=_series_name(column, lang)))
+            for (_, part), style in zip(groups, STYLES, strict=False):
+                y = part[column] * SCALES[kind]
+                ax.plot(part[x], y, color=colour, ls=style, marker="o", ms=3)
                 if kind == "co2" and "net_co2_most_10kt" in part:
-                    ax.fill_between(
-                        part[x],
-                        part[column] * scale,
-                        part["net_co2_most_10kt"] * scale,
-                        color=line[0].get_color(),
-                        alpha=0.2,
-                        lw=0,
-                    )
+                    most = part["net_co2_most_10kt"] * SCALES[kind]
+                    ax.fill_between(part[x], y, most, color=colour, alpha=0.12, lw=0)
+        if by:
+            handles += [
+                Line2D(
+                    [],
+                    [],
+                    color="#333333",
+                    ls=style,
+                    label=f"{_short(by, lang)} = {plain_number(float(v))}",
+                )
+                for (v, _), style in zip(groups, STYLES, strict=False)
+            ]
         title = (
             word("above", lang, ref=reference)
             if columns[0].startswith("cost_above")
@@ -241,8 +250,8 @@ def response(study: Study, table: pd.DataFrame, x: str, by: str | None, lang: st
         )
         ax.set_title(title, loc="left", fontsize=9)
         ax.grid(alpha=0.3)
-        if any(h.get_label() and not h.get_label().startswith("_") for h in ax.get_lines()):
-            ax.legend(fontsize=7, loc="best")
+        if handles:
+            ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1, 0].set_xlabel(param_name(x, lang))
     fig.suptitle(word("study", lang, name=study.name, n=len(table)), x=0.02, ha="left", fontsize=10)
     fig.tight_layout()
@@ -382,3 +391,8 @@ def sensitivity_figure(result: Any, lang: str, top: int = 8) -> Any:
     fig.suptitle(name, x=0.02, ha="left", fontsize=11)
     fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.985))
     return fig
+
+
+def _short(param: str, lang: str) -> str:
+    """A parameter's name without its unit, for a legend: "freight rates"."""
+    return param_name(param, lang).split(",")[0].split("（")[0]
