@@ -351,6 +351,8 @@ def sensitivity_figure(result: Any, lang: str, top: int = 8) -> Any:
     for ax, output in zip(axes[:, 0], outputs, strict=True):
         part = headline(result.indices, result.method, output, top).iloc[::-1]
         label, factor, unit = describe(output, result.method, result.reference)
+        if lang == "zh":
+            label, unit = _output_zh(output, result.reference), ZH_UNITS.get(unit, unit)
         y = range(len(part))
         if morris:
             ax.barh(
@@ -396,3 +398,21 @@ def sensitivity_figure(result: Any, lang: str, top: int = 8) -> Any:
 def _short(param: str, lang: str) -> str:
     """A parameter's name without its unit, for a legend: "freight rates"."""
     return param_name(param, lang).split(",")[0].split("（")[0]
+
+
+ZH_UNITS = {"x10^8 CNY/yr": "亿元/年", "Mt/yr": "百万吨/年", "CNY/t": "元/吨"}
+
+
+def _output_zh(output: str, reference: str) -> str:
+    """The title of a sensitivity panel in Chinese."""
+    from model.outputs.maps.text import group_name
+    from model.studies.report import target_of
+
+    if output == "objective_10k_cny":
+        return "总成本"
+    if output == "cost_above_reference_10k_cny":
+        return f"相对{reference or '参照情景'}的增量成本"
+    if output == "net_co2_10kt":
+        return "净CO2排放"
+    region, group = target_of(output)
+    return f"{region} {group_name(group, 'zh')}目标的影子价格"
