@@ -198,10 +198,12 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} == {
         ".wastealloc.json",
+        "columns.csv",
         "factors.csv",
         "indices.csv",
         "runs.csv",
         "sensitivity.png",
+        "sensitivity-zh.png",
         "summary.json",
     }
     assert "storage_cost" in result.output
