@@ -38,7 +38,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points, polylabel
 
 from model.files import write_atomically
-from model.outputs.maps import fonts
+from model.outputs.maps import basemap, fonts
+from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.tables import (
     MapError,
     MapJoinError,
@@ -57,8 +58,6 @@ from model.outputs.maps.text import (
     word,
     wrap,
 )
-
-CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
 
 LABEL_OFFSETS_KM: dict[str, tuple[float, float]] = {
     "hebei": (70, -70),
@@ -390,6 +389,43 @@ class MapFigure:
             ha="left",
         )
         self._frame(map_w, map_h)
+        self.base = basemap.load()
+        self._furnish()
+
+    def _furnish(self) -> None:
+        """The base map under the units, province lines over prefectures, scale and north."""
+        shapes = self.data.shapes
+        if self.base is not None:
+            basemap.draw_under(self.ax, shapes, self.base)
+        if (shapes["adcode"].astype(int) % 10000 != 0).any():
+            basemap.province_lines(shapes).plot(ax=self.ax, color="#4d4d4d", lw=0.8, zorder=3)
+        basemap.scale_bar(self.ax, self.lang)
+        basemap.north_arrow(self.ax, self.lang)
+
+    LOCATOR_WIDTH_IN = 2.1
+    MIN_LOCATOR_IN = 1.2
+
+    def finish_key(self) -> None:
+        """The base map's legend and the locator map, at the foot of the key panel if there
+        is room for them below the legends already there (a full key keeps them out)."""
+        if self.base is None:
+            return
+        handles, labels = basemap.base_legend(self.lang)
+        self.legend(handles, labels, word("base.title", self.lang), fontsize=7)
+        box = self.key.get_position()
+        fig_w, fig_h = self.fig.get_size_inches()
+        room_in = (self._key_y * box.height + box.y0) * fig_h - self.BOTTOM_IN
+        width_in = min(self.LOCATOR_WIDTH_IN, box.width * fig_w)
+        if room_in < self.MIN_LOCATOR_IN:
+            return
+        width_in = min(width_in, room_in / 0.72)
+        basemap.locator(
+            self.fig,
+            (box.x0, self.BOTTOM_IN / fig_h, width_in / fig_w, 0.0),
+            self.base,
+            self.data.shapes,
+            self.lang,
+        )
 
     def _label_overhang(self, map_w: float, map_h: float) -> tuple[float, float]:
         """How far (inches) region names placed outside the shapes reach beyond the map
@@ -602,6 +638,9 @@ class MapFigure:
         return [plain(t.get_text()) for t in self.fig.findobj(Text) if t.get_text()]
 
     def save(self, stem: Path, formats: Iterable[str], dpi: int) -> list[Path]:
+        if self.lang == "zh":  # before the key is laid out, which would warn of a gap
+            fonts.check_glyphs(self.texts(), f"{stem.name} ({self.lang})")
+        self.finish_key()
         return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, self.texts())
 
 

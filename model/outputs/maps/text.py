@@ -71,6 +71,18 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Scenario {b} minus scenario {a}",
         "zh": "情景 {b} 减去情景 {a}",
     },
+    # the base map
+    "base.title": {"en": "Base map", "zh": "底图"},
+    "base.other_provinces": {
+        "en": "Other provinces of China (not modelled)",
+        "zh": "未纳入模型的其他省级行政区",
+    },
+    "base.countries": {"en": "Other countries and areas", "zh": "其他国家和地区"},
+    "base.sea": {"en": "Sea", "zh": "海域"},
+    "base.km": {"en": "km", "zh": "千米"},
+    "base.north": {"en": "N", "zh": "北"},
+    "base.south_sea": {"en": "South China Sea Islands", "zh": "南海诸岛"},
+    "base.locator": {"en": "Modelled area in China", "zh": "模型范围在全国的位置"},
     # layer names, short (legends, menus)
     "layer.utilization": {"en": "utilization rate", "zh": "综合利用率"},
     "layer.unutilized": {"en": "unutilized amount", "zh": "未利用量"},
