@@ -40,6 +40,7 @@ from shapely.ops import nearest_points, polylabel
 from model.files import write_atomically
 from model.outputs.maps import basemap, fonts
 from model.outputs.maps.basemap import CHINA_ALBERS
+from model.outputs.maps.paths import add_lines, add_polygons
 from model.outputs.maps.tables import (
     MapError,
     MapJoinError,
@@ -398,7 +399,8 @@ class MapFigure:
         if self.base is not None:
             basemap.draw_under(self.ax, shapes, self.base)
         if (shapes["adcode"].astype(int) % 10000 != 0).any():
-            basemap.province_lines(shapes).plot(ax=self.ax, color="#4d4d4d", lw=0.8, zorder=3)
+            lines = basemap.province_lines(shapes)
+            add_lines(self.ax, lines, color="#4d4d4d", linewidth=0.8, zorder=3)
         basemap.scale_bar(self.ax, self.lang)
         basemap.north_arrow(self.ax, self.lang)
 
@@ -465,9 +467,10 @@ class MapFigure:
         shapes = self.data.shapes
         has = np.array([c is not None for c in colours])
         if has.any():
-            shapes[has].plot(
-                ax=self.ax,
-                color=[c for c in colours if c is not None],
+            add_polygons(
+                self.ax,
+                shapes.geometry[has],
+                facecolor=[c for c in colours if c is not None],
                 edgecolor=edge,
                 linewidth=0.6,
                 zorder=1,
@@ -475,9 +478,10 @@ class MapFigure:
         if (~has).any():
             from model.outputs.maps.classify import NO_DATA_COLOUR
 
-            shapes[~has].plot(
-                ax=self.ax,
-                color=NO_DATA_COLOUR,
+            add_polygons(
+                self.ax,
+                shapes.geometry[~has],
+                facecolor=NO_DATA_COLOUR,
                 edgecolor=edge,
                 hatch="////",
                 linewidth=0.6,
@@ -489,9 +493,7 @@ class MapFigure:
         inset = width_pt / 2 * self.m_per_pt
         for region, row in self.data.dissolved().iterrows():
             inner = row.geometry.buffer(-inset)
-            gpd.GeoSeries([inner], crs=self.data.shapes.crs).boundary.plot(
-                ax=self.ax, color=REGION_COLOUR, linewidth=width_pt, zorder=4
-            )
+            add_lines(self.ax, [inner], color=REGION_COLOUR, linewidth=width_pt, zorder=4)
             if labels:
                 self._region_label(str(region), row.geometry)
 

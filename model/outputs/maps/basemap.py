@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from pyproj import Transformer
 
+from model.outputs.maps.paths import add_lines, add_polygons
 from model.outputs.maps.text import word
 
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
@@ -82,28 +83,39 @@ def province_code(adcode: int) -> int:
 def draw_under(ax: Axes, modelled: gpd.GeoDataFrame, base: Basemap) -> None:
     """Sea, countries and the provinces not modelled, beneath the modelled units."""
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color=SEA_COLOUR, zorder=-3, lw=0))
-    base.countries.plot(ax=ax, color=FOREIGN_COLOUR, edgecolor=FOREIGN_EDGE, lw=0.4, zorder=-2)
+    add_polygons(
+        ax,
+        base.countries.geometry,
+        facecolor=FOREIGN_COLOUR,
+        edgecolor=FOREIGN_EDGE,
+        linewidth=0.4,
+        zorder=-2,
+    )
     codes = {province_code(a) for a in modelled["adcode"]}
     others = base.provinces[~base.provinces["adcode"].isin(codes)]
-    others.plot(ax=ax, color=OTHER_PROVINCE_COLOUR, edgecolor="white", lw=0.5, zorder=-1)
-    gpd.GeoSeries([base.china.boundary], crs=CHINA_ALBERS).plot(
-        ax=ax, color=NATIONAL_BORDER, lw=0.7, zorder=-1
+    add_polygons(
+        ax,
+        others.geometry,
+        facecolor=OTHER_PROVINCE_COLOUR,
+        edgecolor="white",
+        linewidth=0.5,
+        zorder=-1,
     )
+    add_lines(ax, [base.china], color=NATIONAL_BORDER, linewidth=0.7, zorder=-1)
     draw_maritime(ax, base, lw=0.9)
 
 
 def draw_maritime(ax: Axes, base: Basemap, lw: float) -> None:
-    base.maritime.plot(ax=ax, color=MARITIME_COLOUR, lw=lw, zorder=-1)
+    add_lines(ax, base.maritime.geometry, color=MARITIME_COLOUR, linewidth=lw, zorder=-1)
 
 
-def province_lines(shapes: gpd.GeoDataFrame) -> gpd.GeoSeries:
+def province_lines(shapes: gpd.GeoDataFrame) -> list[shapely.Geometry]:
     """The provinces' outlines from units below province level (exact: unions of the units)."""
     codes = shapes["adcode"].map(province_code)
-    outlines = [
+    return [
         shapely.coverage_union_all(shapes.geometry[codes == c].to_numpy()).boundary
         for c in sorted(set(codes))
     ]
-    return gpd.GeoSeries(outlines, crs=shapes.crs)
 
 
 def base_legend(lang: str) -> tuple[list[Patch], list[str]]:
@@ -222,12 +234,22 @@ def _frame(lonlat: tuple[float, float, float, float]) -> tuple[float, float, flo
 
 def _locator_layers(ax: Axes, base: Basemap, modelled: shapely.Geometry, lw: float) -> None:
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color=SEA_COLOUR, zorder=-3, lw=0))
-    base.countries.plot(ax=ax, color=FOREIGN_COLOUR, edgecolor=FOREIGN_EDGE, lw=0.2 * lw)
-    base.provinces.plot(ax=ax, color=OTHER_PROVINCE_COLOUR, edgecolor="white", lw=0.2 * lw)
-    gpd.GeoSeries([modelled], crs=CHINA_ALBERS).plot(ax=ax, color="#555555", lw=0)
-    gpd.GeoSeries([base.china.boundary], crs=CHINA_ALBERS).plot(
-        ax=ax, color=NATIONAL_BORDER, lw=0.4 * lw
+    add_polygons(
+        ax,
+        base.countries.geometry,
+        facecolor=FOREIGN_COLOUR,
+        edgecolor=FOREIGN_EDGE,
+        linewidth=0.2 * lw,
     )
+    add_polygons(
+        ax,
+        base.provinces.geometry,
+        facecolor=OTHER_PROVINCE_COLOUR,
+        edgecolor="white",
+        linewidth=0.2 * lw,
+    )
+    add_polygons(ax, [modelled], facecolor="#555555", linewidth=0)
+    add_lines(ax, [base.china], color=NATIONAL_BORDER, linewidth=0.4 * lw)
     draw_maritime(ax, base, lw=0.6 * lw)
 
 
