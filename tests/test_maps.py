@@ -24,7 +24,7 @@ from model.cli import app
 from model.files import MARKER
 from model.outputs import maps
 from model.outputs.maps import choropleth, classify, flows, fonts, interactive, sankey, text
-from model.outputs.maps.base import MapFigure, language
+from model.outputs.maps.figure import MapFigure, language
 from model.outputs.maps.tables import RESULT_COLUMNS, check_columns
 from model.run import solve_file
 from tests.conftest import DATA, RUNS

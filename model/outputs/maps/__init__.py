@@ -29,18 +29,16 @@ import pandas as pd
 
 from model.outputs.maps import choropleth, compare, flows, interactive, sankey
 from model.outputs.maps.base import (
-    CHINA_ALBERS,
-    FORMATS,
-    LABEL_OFFSETS_KM,
     MapData,
     MapError,
     MapJoinError,
-    ensure_folder,
     load_boundaries,
     map_data,
 )
+from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.choropleth import CHOROPLETHS, RATE_LAYERS
 from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
+from model.outputs.maps.figure import FORMATS, LABEL_OFFSETS_KM, ensure_folder
 from model.outputs.maps.files import FigureFailure, FiguresFailed
 from model.outputs.maps.fonts import MissingGlyphError
 from model.outputs.maps.text import LANGS

@@ -16,8 +16,9 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from model.outputs.maps.base import MapData, MapError, MapFigure, language, stem_name
+from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.classify import NO_DATA_COLOUR, Classes, make_classes
+from model.outputs.maps.figure import MapFigure, language, stem_name
 from model.outputs.maps.text import group_name, percent, thousands, word
 
 CHOROPLETHS = ("utilization", "unutilized", "capacity_use", "capacity_shadow_price", "net_co2")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from model.outputs.maps.base import MapData, MapError, language, stem_name
+from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.choropleth import (
     LayerValues,
     _capital,
@@ -23,6 +23,7 @@ from model.outputs.maps.choropleth import (
     layer_values,
     value_text,
 )
+from model.outputs.maps.figure import language, stem_name
 from model.outputs.maps.text import word
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
-from model.outputs.maps.base import HALO, MapData, MapFigure, language, stem_name
+from model.outputs.maps.base import MapData
+from model.outputs.maps.figure import HALO, MapFigure, language, stem_name
 from model.outputs.maps.text import thousands, word
 
 BASE_FILL = "#efefef"
