@@ -29,6 +29,7 @@ import pandas as pd
 
 from model.outputs.maps import choropleth, compare, flows, interactive, sankey
 from model.outputs.maps.base import (
+    LABEL_LONLAT,
     MapData,
     MapError,
     MapJoinError,
@@ -38,7 +39,7 @@ from model.outputs.maps.base import (
 from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.choropleth import CHOROPLETHS, RATE_LAYERS
 from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
-from model.outputs.maps.figure import FORMATS, LABEL_OFFSETS_KM, ensure_folder
+from model.outputs.maps.figure import FORMATS, ensure_folder
 from model.outputs.maps.files import FigureFailure, FiguresFailed
 from model.outputs.maps.fonts import MissingGlyphError
 from model.outputs.maps.text import LANGS
@@ -47,7 +48,7 @@ __all__ = [
     "CHINA_ALBERS",
     "CHOROPLETHS",
     "FORMATS",
-    "LABEL_OFFSETS_KM",
+    "LABEL_LONLAT",
     "LANGS",
     "MAP_TYPES",
     "RATE_LAYERS",

@@ -43,6 +43,25 @@ from model.outputs.maps.text import (
     word,
 )
 
+LABEL_LONLAT: dict[str, tuple[float, float]] = {
+    # small nodes: the label sits outside the modelled area, with a leader line
+    "beijing": (121.6, 40.6),
+    "tianjin": (119.9, 38.7),
+    "shanghai": (124.0, 31.0),
+    "beijing_beijing": (121.6, 40.6),
+    "tianjin_tianjin": (119.9, 38.7),
+    "shanghai_shanghai": (124.0, 31.0),
+    # where the pole of inaccessibility is near a region's outline: a wider part
+    "hebei": (117.9, 41.15),
+    "shanxi": (112.0, 37.55),
+    "jiangsu": (119.3, 33.3),
+    "anhui": (117.5, 32.0),
+    "shandong": (118.7, 36.1),
+}
+"""Where a node's label is centred (lon, lat), if not at its pole of inaccessibility.
+A point outside the node's own shape gets a leader line to that pole; it must then lie
+outside every modelled node (tested), in the sea or on the base map."""
+
 NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
 
 
@@ -52,7 +71,9 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     ``nodes`` has the columns of ``nodes.csv`` (``node`` as a column or the index).
     The boundary file needs an ``adcode`` property; other properties are ignored.
     Returns the shapes in :data:`CHINA_ALBERS` with the transport point (``x``,
-    ``y``) and a label point (``label_x``, ``label_y``) of each node.
+    ``y``), the pole of inaccessibility (``label_x``, ``label_y``), where the label is
+    centred (``text_x``, ``text_y``: :data:`LABEL_LONLAT` or the pole) and whether a
+    leader line joins them (``leader``: the label is outside the node).
     """
     table = nodes.reset_index() if "node" not in nodes.columns else nodes.copy()
     missing_cols = [c for c in NODE_COLUMNS if c not in table.columns]
@@ -83,6 +104,15 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     points = [label_point(g) for g in gdf.geometry]
     gdf["label_x"] = [p.x for p in points]
     gdf["label_y"] = [p.y for p in points]
+    gdf["text_x"], gdf["text_y"] = gdf["label_x"].copy(), gdf["label_y"].copy()
+    for i, node in enumerate(gdf["node"]):
+        if node in LABEL_LONLAT:
+            x, y = to_map.transform(*LABEL_LONLAT[node])
+            gdf.loc[gdf.index[i], ["text_x", "text_y"]] = (x, y)
+    gdf["leader"] = [
+        not geom.contains(Point(x, y))
+        for geom, x, y in zip(gdf.geometry, gdf["text_x"], gdf["text_y"], strict=True)
+    ]
     return gdf.sort_values("node", ignore_index=True)
 
 

@@ -1,13 +1,14 @@
 """The figure frame of every map (:class:`MapFigure`): map panel, key panel, title,
-notes, labels, and saving. Nothing here knows a province by name except
-:data:`LABEL_OFFSETS_KM` (where small nodes' labels go).
+notes, labels, and saving. Where node labels go is decided with the geometry
+(:data:`model.outputs.maps.base.LABEL_LONLAT`).
 """
 
 from __future__ import annotations
 
-import math
+import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -23,6 +24,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
@@ -43,23 +45,8 @@ from model.outputs.maps.text import (
     wrap,
 )
 
-LABEL_OFFSETS_KM: dict[str, tuple[float, float]] = {
-    "hebei": (70, -70),
-    "shanxi": (-30, 0),
-    "beijing": (-230, 230),
-    "tianjin": (290, -20),
-    "shanghai": (330, -60),
-    "beijing_beijing": (-230, 230),
-    "tianjin_tianjin": (290, -20),
-    "shanghai_shanghai": (330, -60),
-}
-"""Labels moved from the node's pole of inaccessibility (dx, dy in km): small nodes' labels
-sit off the map with a leader line; a shift under :data:`LEADER_KM` has no line."""
-
-LEADER_KM = 120.0
-
 REGION_LABEL_LONLAT: dict[str, tuple[float, float, str]] = {
-    "jjj": (120.9, 41.4, "left"),
+    "jjj": (122.4, 41.9, "left"),
     "yrd": (123.2, 28.7, "left"),
     "yrb": (93.5, 31.0, "center"),
 }
@@ -92,7 +79,7 @@ def language(lang: str) -> Iterator[None]:
             "font.family": fonts.font_family(lang),
             "axes.unicode_minus": True,
             "pdf.fonttype": 42,
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # text stays text: a typesetter can edit it
             "svg.hashsalt": "wastealloc",
         }
     ):
@@ -112,6 +99,28 @@ def title_weight(lang: str) -> str:
 def text_units(width_in: float, fontsize: float) -> int:
     """How many display units (Latin characters) fit across ``width_in`` at ``fontsize``."""
     return max(40, int(width_in * 72 / (fontsize * 0.56)))
+
+
+REGION_LINES: tuple[Any, ...] = (
+    "solid",
+    (0, (5.0, 1.6)),
+    (0, (1.4, 1.2)),
+    (0, (6.0, 1.5, 1.5, 1.5)),
+    (0, (3.0, 3.0)),
+)
+"""Line patterns of the region outlines, one per region in the order of their ids."""
+
+
+def region_line(data: MapData, region: str) -> Any:
+    """The line pattern of a region's outline on the map and in the key."""
+    order = sorted(str(r) for r in data.dissolved().index)
+    at = order.index(region) if region in order else 0
+    return REGION_LINES[at % len(REGION_LINES)]
+
+
+def region_handle(data: MapData, region: str, width_pt: float = 1.5) -> Line2D:
+    """The key's symbol of a region: its outline's pattern."""
+    return Line2D([], [], color=REGION_COLOUR, lw=width_pt, ls=region_line(data, region))
 
 
 class MapFigure:
@@ -299,11 +308,19 @@ class MapFigure:
             )
 
     def outline_regions(self, labels: bool = True, width_pt: float = 1.5) -> None:
-        """Outline each region, set a little inside it so neighbours' lines run side by side."""
+        """Outline each region, set a little inside it so neighbours' lines run side by side;
+        each region has its own line pattern (:func:`region_line`), as in the key."""
         inset = width_pt / 2 * self.m_per_pt
         for region, row in self.data.dissolved().iterrows():
             inner = row.geometry.buffer(-inset)
-            add_lines(self.ax, [inner], color=REGION_COLOUR, linewidth=width_pt, zorder=4)
+            add_lines(
+                self.ax,
+                [inner],
+                color=REGION_COLOUR,
+                linewidth=width_pt,
+                linestyle=region_line(self.data, str(region)),
+                zorder=4,
+            )
             if labels:
                 self._region_label(str(region), row.geometry)
 
@@ -353,13 +370,11 @@ class MapFigure:
             text = texts.get(row["node"])
             if not text:
                 continue
-            x, y = row["label_x"], row["label_y"]
-            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
-            moved = math.hypot(dx, dy) >= LEADER_KM
+            moved = bool(row["leader"])
             self.ax.annotate(
                 text,
-                (x, y),
-                xytext=(x + dx * 1e3, y + dy * 1e3),
+                (row["label_x"], row["label_y"]),
+                xytext=(row["text_x"], row["text_y"]),
                 ha="center",
                 va="center",
                 fontsize=fontsize,
@@ -411,6 +426,7 @@ class MapFigure:
             **kwargs,
         )
         self.key.add_artist(legend)
+        self.key.legend_ = None  # drawn once, as an artist (not again as the axes' legend)
         self._key_y = self._bottom_of(legend) - gap
         return legend
 
@@ -481,12 +497,57 @@ def save_figure(
                 metadata.update({"Creator": "wastealloc", "Date": None})
             else:
                 metadata = {"Title": plain(title), "Software": "wastealloc (matplotlib)"}
-            written.append(
-                write_atomically(path, partial(fig.savefig, format=fmt, dpi=dpi, metadata=metadata))
-            )
+            written.append(write_atomically(path, _writer(fig, fmt, dpi, metadata)))
         return written
     finally:
         plt.close(fig)
+
+
+SVG_FONT_STACK = (
+    "'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
+    "'DejaVu Sans', Arial, sans-serif"
+)
+"""Fonts an SVG's text asks for (its text stays text, ``svg.fonttype = 'none'``): the
+bundled font, the same design under its other names and the usual Chinese system fonts,
+then any sans-serif."""
+
+
+def _writer(
+    fig: Figure, fmt: str, dpi: int, metadata: dict[str, str | None]
+) -> Callable[[Path], None]:
+    if fmt == "svg":
+        return partial(_save_svg, fig, dpi=dpi, metadata=metadata)
+    return partial(fig.savefig, format=fmt, dpi=dpi, metadata=metadata)
+
+
+SVG_HALO = "stroke: #ffffff; stroke-width: 2.2px; stroke-opacity: 0.85; paint-order: stroke; "
+"""The white halo of labels in an SVG: a stroke under the fill (matplotlib's path effect
+would turn the text into outlines)."""
+
+
+def _save_svg(fig: Figure, target: Path, *, dpi: int, metadata: dict[str, str | None]) -> None:
+    """Save as SVG whose text stays text: a font list that falls back to Chinese fonts, and
+    labels' halos as an SVG stroke instead of a path effect."""
+    haloed = [t for t in fig.findobj(Text) if t.get_path_effects()]
+    saved = [(t, t.get_path_effects(), t.get_gid()) for t in haloed]
+    try:
+        for i, t in enumerate(haloed):
+            t.set_path_effects([])
+            t.set_gid(f"halo-{i}")
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", dpi=dpi, metadata=metadata)
+    finally:
+        for t, effects, gid in saved:
+            t.set_path_effects(effects)
+            t.set_gid(gid)
+    text = re.sub(r"font-family: [^;\"]+", f"font-family: {SVG_FONT_STACK}", buffer.getvalue())
+    text = re.sub(
+        r'(<g id="halo-\d+">.*?</g>)',
+        lambda m: m.group(1).replace('<text style="', f'<text style="{SVG_HALO}'),
+        text,
+        flags=re.S,
+    )
+    Path(target).write_text(text, encoding="utf-8")
 
 
 def stem_name(*parts: str | None) -> str:

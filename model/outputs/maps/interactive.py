@@ -33,7 +33,7 @@ from model.outputs.maps.base import MapData
 from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
 from model.outputs.maps.classify import NO_DATA_COLOUR
-from model.outputs.maps.figure import LABEL_OFFSETS_KM, LEADER_KM, REGION_LABEL_LONLAT, stem_name
+from model.outputs.maps.figure import REGION_LABEL_LONLAT, stem_name
 from model.outputs.maps.flows import flow_table, local_use
 from model.outputs.maps.html_page import (
     GEO_STUB,
@@ -387,12 +387,11 @@ def _fixed_traces(data: MapData, lang: str) -> list[Any]:
     if len(data.shapes) <= 40:
         xs, ys, lx, ly = [], [], [], []
         for _, row in data.shapes.iterrows():
-            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
-            xs.append(row["label_x"] + dx * 1e3)
-            ys.append(row["label_y"] + dy * 1e3)
-            if np.hypot(dx, dy) >= LEADER_KM:
+            xs.append(row["text_x"])
+            ys.append(row["text_y"])
+            if row["leader"]:
                 a = to_ll.transform(row["label_x"], row["label_y"])
-                b = to_ll.transform(row["label_x"] + dx * 1e3, row["label_y"] + dy * 1e3)
+                b = to_ll.transform(row["text_x"], row["text_y"])
                 lx += [a[0], b[0], None]
                 ly += [a[1], b[1], None]
         lon_, lat_ = to_ll.transform(np.array(xs), np.array(ys))

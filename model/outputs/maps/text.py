@@ -102,6 +102,11 @@ WORDS: dict[str, dict[str, str]] = {
     "legend.range": {"en": "{a} to {b}", "zh": "{a}～{b}"},
     "legend.no_data": {"en": "no data", "zh": "无数据"},
     "legend.regions": {"en": "Regions", "zh": "区域"},
+    "legend.one_class": {
+        "en": "Every {unit} falls in one class ({range}): the values hardly differ, "
+        "so the map shows no contrast between them.",
+        "zh": "所有{unit}都落在同一级别（{range}）：数值几乎没有差别，地图不显示差异。",
+    },
     "legend.region_entry": {"en": "{name}: {text}", "zh": "{name}：{text}"},
     "legend.region_target": {
         "en": "{rate} (target {target}, {met})",

