@@ -75,6 +75,11 @@ def load(folder: Path | None = None) -> Basemap | None:
     return Basemap(provinces, countries, maritime, china)
 
 
+def to_lonlat() -> Transformer:
+    """From map coordinates (:data:`CHINA_ALBERS`) to longitude and latitude."""
+    return Transformer.from_crs(CHINA_ALBERS, "EPSG:4326", always_xy=True)
+
+
 def province_code(adcode: int) -> int:
     """The province-level adcode of a unit (Jiyuan 419001 -> 410000)."""
     return int(adcode) // 10000 * 10000
