@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from matplotlib.legend import Legend
@@ -20,7 +21,15 @@ from shapely.geometry import Point
 
 from model.data.tables import load_dataset
 from model.outputs import maps
-from model.outputs.maps import basemap, choropleth, classify
+from model.outputs.maps import (
+    basemap,
+    choropleth,
+    classify,
+    flow_matrix,
+    flows,
+    interactive,
+    interactive_flows,
+)
 from model.outputs.maps.base import load_boundaries
 from model.outputs.maps.classify import make_classes
 from model.outputs.maps.figure import MapFigure, language, region_line
@@ -218,3 +227,95 @@ def test_svg_text_stays_text_with_chinese_fonts(data: maps.MapData, tmp_path: Pa
     families = set(re.findall(r"font-family: ([^;\"]+)", content))
     assert families and all("Noto Sans SC" in f and "sans-serif" in f for f in families)
     assert "paint-order: stroke" in content  # the halo, as an SVG stroke
+
+
+# ---------------------------------------------------------------- flows
+
+
+def _flow_figure(data: maps.MapData, tmp_path: Path, **kwargs: object) -> MapFigure:
+    """Draw the flow map and keep its figure (saving closes it, not the artists)."""
+    kept: list[MapFigure] = []
+    original = MapFigure.save
+
+    def spy(self: MapFigure, stem: Path, formats: object, dpi: int) -> list[Path]:
+        kept.append(self)
+        return original(self, stem, formats, dpi)  # type: ignore[arg-type]
+
+    MapFigure.save = spy  # type: ignore[method-assign]
+    try:
+        flows.draw_flows(data, tmp_path, dpi=LOW_DPI, **kwargs)  # type: ignore[arg-type]
+    finally:
+        MapFigure.save = original  # type: ignore[method-assign]
+    return kept[0]
+
+
+def test_flow_key_widths_are_the_map_widths(data: maps.MapData, tmp_path: Path) -> None:
+    fig = _flow_figure(data, tmp_path, min_flow_10kt=1.0)
+    flow_set = flows.flow_table(data.table("hauls"), 1.0)
+    width_of = flows._width_scale(flow_set, fig.m_per_pt)
+    samples = [p for p in fig.key.patches if p.get_gid() == "flow-width"]
+    labels = [
+        t for t in fig.key.texts if re.fullmatch(r"[\d,.]+", t.get_text()) and t.get_position()
+    ]
+    assert len(samples) >= 2
+    for sample in samples:
+        y = sample.get_y() + sample.get_height() / 2
+        label = min(labels, key=lambda t: abs(t.get_position()[1] - y))
+        value = float(label.get_text().replace(",", ""))
+        assert sample.get_height() == pytest.approx(width_of(value), rel=1e-6)
+    # the arrows on the map use the same function: a band set's total width
+    biggest = float(flow_set.pairs.max())
+    assert width_of(biggest) == pytest.approx(flows.MAX_WIDTH_PT * fig.m_per_pt)
+
+
+def test_flow_key_shows_only_amounts_that_are_drawn() -> None:
+    assert flows.key_refs(290.0, 10.0) == [200.0, 50.0, 10.0]
+    assert flows.key_refs(29.0, 10.0) == [20.0, 10.0]
+    assert flows.key_refs(29.0, 0.0) == [20.0, 5.0, 1.0]
+    assert flows.amount_text(0.36) == "0.36" and flows.amount_text(2.5) == "2.5"
+
+
+def test_arrows_lie_over_the_fills_and_under_the_labels(data: maps.MapData, tmp_path: Path) -> None:
+    fig = _flow_figure(data, tmp_path, min_flow_10kt=1.0)
+    arrows = [p for p in fig.ax.patches if p.get_zorder() == flows.ARROW_Z]
+    assert arrows
+    fills = [c.get_zorder() for c in fig.ax.collections if c.get_zorder() < 2]
+    labels = [t.get_zorder() for t in fig.ax.texts if t.get_text() in set(data.names("en"))]
+    circles = [p.get_zorder() for p in fig.ax.patches if p.get_zorder() == 3]
+    assert fills and labels and circles
+    assert max(fills) < max(circles) < flows.ARROW_Z < min(labels)
+
+
+def test_flow_matrix_adds_up(data: maps.MapData, tmp_path: Path) -> None:
+    hauls = data.table("hauls")
+    nodes = flow_matrix.node_matrix(data)
+    by_origin = hauls.groupby("origin")["amount_10kt"].sum()
+    assert nodes.sum(axis=1)[by_origin.index].to_numpy() == pytest.approx(by_origin.to_numpy())
+    local = flows.local_use(hauls)
+    assert np.diag(nodes.loc[local.index, local.index]) == pytest.approx(local.to_numpy())
+    regions = flow_matrix.region_matrix(data)
+    assert regions.to_numpy().sum() == pytest.approx(hauls["amount_10kt"].sum())
+    written = flow_matrix.draw_flow_matrix(data, tmp_path, lang="zh", dpi=LOW_DPI)
+    names = {p.name for p in written}
+    assert {"flow_matrix_regions.csv", "flow_matrix_provinces.csv"} <= names
+    assert "chart_flow_matrix_zh.png" in names
+    table = pd.read_csv(tmp_path / "flow_matrix_regions.csv", index_col=0)
+    assert list(table.columns[:2]) == ["name_zh", "name_en"]
+    assert table.loc["jjj", "name_zh"] == "京津冀"
+
+
+def test_interactive_flow_widths_match_their_key(data: maps.MapData) -> None:
+    fig, _ = interactive.interactive_map(data, lang="en", min_flow_10kt=1.0, show="flows")
+    lines = [t for t in fig.data if t.meta and "amount_10kt" in t.meta]
+    key = [t for t in fig.data if t.legendgroup == "flow_width"]
+    assert lines and len(key) >= 2
+    biggest = max(t.meta["amount_10kt"] for t in lines)
+    for t in lines:
+        assert t.line.width == pytest.approx(
+            interactive_flows.line_width(t.meta["amount_10kt"], biggest)
+        )
+        assert "10<sup>4</sup> t/yr" in t.hovertemplate  # the amount, with its unit
+    for t in key:
+        assert t.line.width == pytest.approx(
+            interactive_flows.line_width(t.meta["flow_width_10kt"], biggest)
+        )

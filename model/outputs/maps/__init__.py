@@ -27,7 +27,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from model.outputs.maps import choropleth, compare, flows, interactive, sankey
+from model.outputs.maps import choropleth, compare, flow_matrix, flows, interactive, sankey
 from model.outputs.maps.base import (
     LABEL_LONLAT,
     MapData,
@@ -77,7 +77,7 @@ __all__ = [
     "run_map_data",
 ]
 
-MAP_TYPES = (*CHOROPLETHS, "flows", "sankey", "interactive")
+MAP_TYPES = (*CHOROPLETHS, "flows", "flow_matrix", "sankey", "interactive")
 """Everything ``wastealloc map`` draws, in the order it draws them."""
 
 
@@ -236,6 +236,10 @@ def figure_jobs(data: MapData, options: MapOptions) -> list[tuple[str, Drawer]]:
                 dpi=o.dpi,
                 flow_scale_10kt=o.flow_scale_10kt,
                 use_scale_10kt=o.use_scale_10kt,
+            )
+        elif name == "flow_matrix":
+            draw = partial(
+                flow_matrix.draw_flow_matrix, data, lang=o.lang, formats=o.formats, dpi=o.dpi
             )
         elif name == "sankey":
             draw = partial(sankey.draw_sankeys, data, lang=o.lang, formats=o.formats, dpi=o.dpi)

@@ -5,7 +5,6 @@ notes, labels, and saving. Where node labels go is decided with the geometry
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -534,13 +533,13 @@ def _save_svg(fig: Figure, target: Path, *, dpi: int, metadata: dict[str, str | 
         for i, t in enumerate(haloed):
             t.set_path_effects([])
             t.set_gid(f"halo-{i}")
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", dpi=dpi, metadata=metadata)
+        fig.savefig(target, format="svg", dpi=dpi, metadata=metadata)
     finally:
         for t, effects, gid in saved:
             t.set_path_effects(effects)
             t.set_gid(gid)
-    text = re.sub(r"font-family: [^;\"]+", f"font-family: {SVG_FONT_STACK}", buffer.getvalue())
+    content = Path(target).read_text(encoding="utf-8")
+    text = re.sub(r"font-family: [^;\"]+", f"font-family: {SVG_FONT_STACK}", content)
     text = re.sub(
         r'(<g id="halo-\d+">.*?</g>)',
         lambda m: m.group(1).replace('<text style="', f'<text style="{SVG_HALO}'),

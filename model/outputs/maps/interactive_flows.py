@@ -10,8 +10,38 @@ import plotly.graph_objects as go
 
 from model.outputs.maps.base import MapData
 from model.outputs.maps.basemap import to_lonlat
-from model.outputs.maps.flows import flow_table, local_use
+from model.outputs.maps.flows import amount_text, flow_table, key_refs, local_use
 from model.outputs.maps.text import markup, thousands, word
+
+MAX_WIDTH_PX = 14.0
+MIN_WIDTH_PX = 1.2
+
+
+def line_width(amount: float, biggest: float) -> float:
+    """Width (px) of a stream's line: proportional to its amount, at least
+    :data:`MIN_WIDTH_PX` so that the smallest stays visible."""
+    return max(MIN_WIDTH_PX, MAX_WIDTH_PX * amount / biggest)
+
+
+def width_key(biggest: float, min_flow_10kt: float, lang: str, unit: str) -> list[Any]:
+    """Legend entries that show the line width of round amounts (the width key)."""
+    title = markup(word("legend.flow_width", lang, unit=unit), "html")
+    out = []
+    for ref in key_refs(biggest, min_flow_10kt):
+        out.append(
+            go.Scattergeo(
+                lon=[None],
+                lat=[None],
+                mode="lines",
+                line={"color": "#8c8c8c", "width": line_width(ref, biggest)},
+                name=amount_text(ref),
+                legendgroup="flow_width",
+                legendgrouptitle={"text": title},
+                hoverinfo="skip",
+                meta={"flow_width_10kt": ref},
+            )
+        )
+    return out
 
 
 def flow_traces(data: MapData, lang: str, min_flow_10kt: float) -> list[Any]:
@@ -42,7 +72,7 @@ def flow_traces(data: MapData, lang: str, min_flow_10kt: float) -> list[Any]:
                 f"{data.node_name(origin, lang)} → {data.node_name(destination, lang)}<br>"
                 f"{data.stream_name(stream, lang)}: {thousands(amount)} {unit}<extra></extra>"
             )
-            width = max(1.2, 14.0 * float(amount) / biggest)
+            width = line_width(float(amount), biggest)
             traces.append(
                 go.Scattergeo(
                     lon=np.round(lon, 4),
@@ -57,12 +87,14 @@ def flow_traces(data: MapData, lang: str, min_flow_10kt: float) -> list[Any]:
                     },
                     opacity=0.85,
                     hovertemplate=label,
+                    meta={"amount_10kt": float(amount)},
                     name=data.stream_name(stream, lang),
                     legendgroup=stream,
                     showlegend=stream not in shown,
                 )
             )
             shown.add(stream)
+    traces += width_key(biggest, min_flow_10kt, lang, data.unit(lang))
     if len(local):
         xy = points.loc[local.index]
         lon, lat = to_ll.transform(xy["x"].to_numpy(), xy["y"].to_numpy())

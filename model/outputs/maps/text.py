@@ -58,6 +58,21 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Flows of industrial solid waste between {unit}s",
         "zh": "工业固体废物跨{unit}流动",
     },
+    "title.flow_matrix": {
+        "en": "Industrial solid waste by region (and {unit}) of origin and of use, 10^4 t/yr",
+        "zh": "工业固体废物按产生地与利用地区域（{unit}）统计，万吨/年",
+    },
+    "matrix.regions": {"en": "Between regions", "zh": "区域之间"},
+    "matrix.nodes": {"en": "Between {unit}s", "zh": "{unit}之间"},
+    "matrix.origin": {"en": "Where it arises", "zh": "产生地"},
+    "matrix.destination": {"en": "Where it is used", "zh": "利用地"},
+    "note.flow_matrix": {
+        "en": "Rows: where the waste arises; columns: where it is used; the diagonal is "
+        "use inside the region or {unit} of origin. Colours on a log scale; blank: none. "
+        "The numbers are in flow_matrix_regions.csv and flow_matrix_{unit}s.csv.",
+        "zh": "行为产生地，列为利用地；对角线为产生地区域或{unit}内利用。颜色为对数刻度；"
+        "空白表示无流动。数值见 flow_matrix_regions.csv 与 flow_matrix_*.csv。",
+    },
     "title.sankey_streams": {
         "en": "Industrial solid waste from stream to use",
         "zh": "工业固体废物：从种类到利用途径",
