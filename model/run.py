@@ -82,6 +82,7 @@ def _summary(
     return {
         "scenario": scenario.name,
         "description": scenario.description,
+        "description_zh": getattr(scenario, "description_zh", None),
         "status": solution.status,
         "objective_10k_cny": round(solution.objective_10k_cny, 4),
         "units": {"mass": "10^4 t/yr", "money": "10^4 CNY/yr", "co2": "10^4 t/yr"},

@@ -319,3 +319,92 @@ def test_interactive_flow_widths_match_their_key(data: maps.MapData) -> None:
         assert t.line.width == pytest.approx(
             interactive_flows.line_width(t.meta["flow_width_10kt"], biggest)
         )
+
+
+# ---------------------------------------------------------------- Chinese throughout
+
+ALLOWED_LATIN = {"CO", "CNY", "km", "cnmaps", "data", "regions", "yr"}
+"""Latin words a Chinese figure may hold: CO2 (its mathtext splits it), units, the
+boundary package's name and the data folder's path, file names."""
+
+
+def _latin_words(text: str, scenario_words: set[str]) -> set[str]:
+    text = re.sub(r"<[^>]+>|%\{[^}]+\}", "", text)  # HTML tags, plotly placeholders
+    text = re.sub(r"[\w*./-]+\.(csv|json|md|html|png)\b", "", text)  # file names
+    words = set(re.findall(r"[A-Za-z]{2,}", text))
+    return words - ALLOWED_LATIN - scenario_words
+
+
+def test_chinese_figures_hold_no_english_words(
+    data: maps.MapData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    zh = replace(data, summary={**data.summary, "description_zh": "基准年2021：现行做法"})
+    scenario_words = set(re.findall(r"[A-Za-z]{2,}", data.scenario))
+    found: dict[str, set[str]] = {}
+    savefig = Figure.savefig
+
+    def spy(self: Figure, *args: object, **kwargs: object) -> None:
+        for t in self.findobj(Text):
+            for w in _latin_words(t.get_text(), scenario_words):
+                found.setdefault(w, set()).add(t.get_text())
+        savefig(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    static = tuple(m for m in maps.MAP_TYPES if m != "interactive")
+    written = maps.draw_maps(zh, tmp_path, maps.MapOptions(lang="zh", dpi=LOW_DPI, maps=static))
+    written += maps.draw_comparison(zh, zh, tmp_path / "compare", maps.MapOptions(lang="zh"))
+    assert any(p.name == "chart_flow_matrix_zh.png" for p in written)
+    assert any("change_from" in p.name for p in written)
+    assert not found, f"English on Chinese figures: {found}"
+    page, _ = interactive.interactive_map(zh, lang="zh")
+    strings = [
+        str(v)
+        for trace in page.data
+        for v in (trace.name, trace.hovertemplate, getattr(trace, "text", None))
+        if isinstance(v, str)
+    ]
+    strings += [str(page.layout.title.text)]
+    leftover = {w for s in strings for w in _latin_words(s, scenario_words)}
+    assert not leftover, f"English on the Chinese interactive map: {leftover}"
+
+
+def test_chinese_change_title_reads_naturally(data: maps.MapData) -> None:
+    from model.outputs.maps import compare
+
+    title = compare.change_title(data, "net_co2", "zh", "", group="bulk", pathway=None)
+    assert title.startswith("净CO2排放变化")
+    assert not title.endswith("排放变化")  # not '…避免的排放变化'
+    assert compare.change_title(data, "net_co2", "en", "net CO2", group="bulk", pathway=None) == (
+        "Change in net CO2"
+    )
+
+
+def test_chinese_lists_use_the_enumeration_comma(data: maps.MapData) -> None:
+    from dataclasses import replace
+
+    with language("zh"):
+        layer = choropleth.layer_values(data, "utilization", "zh")
+        layer = replace(layer, targets=(0.57, 0.73))
+        classes = choropleth.classes_for(
+            layer.values.to_numpy(), layer.style, "zh", scheme=None, k=5, breaks=None
+        )
+        fig = choropleth._choropleth_figure(data, layer, classes, "zh", "rate")
+        titles = [
+            lg.get_title().get_text() for lg in fig.key.get_children() if isinstance(lg, Legend)
+        ]
+        plt.close(fig.fig)
+    assert any("57%、73%" in t for t in titles)
+
+
+def test_description_zh_on_chinese_figures(data: maps.MapData) -> None:
+    from dataclasses import replace
+
+    zh = replace(data, summary={**data.summary, "description_zh": "中文说明"})
+    assert "中文说明" in zh.subtitle("zh")
+    assert "中文说明" not in zh.subtitle("en")
+    assert str(data.summary["description"]) in data.subtitle("zh")  # none given: as written

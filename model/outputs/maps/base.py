@@ -208,9 +208,16 @@ class MapData:
         length, one line, every character drawable (:func:`fonts.drawable`)."""
         return fonts.drawable(clip(text, limit))
 
+    def description(self, lang: str) -> str:
+        """The scenario's description in the language: ``description_zh`` on Chinese
+        figures when the scenario gives one, else ``description``."""
+        if lang == "zh" and self.summary.get("description_zh"):
+            return str(self.summary["description_zh"])
+        return str(self.summary.get("description") or "")
+
     def subtitle(self, lang: str) -> str:
         text = word("scenario", lang, name=self.shown(self.scenario))
-        description = self.shown(str(self.summary.get("description") or ""), MAX_DESCRIPTION)
+        description = self.shown(self.description(lang), MAX_DESCRIPTION)
         if description:
             text += f" — {description}"
         if self.base_year is not None:

@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.classify import NO_DATA_COLOUR, Classes, make_classes
 from model.outputs.maps.figure import MapFigure, language, region_handle, stem_name
-from model.outputs.maps.text import group_name, percent, thousands, word
+from model.outputs.maps.text import group_name, list_sep, percent, thousands, word
 
 CHOROPLETHS = ("utilization", "unutilized", "capacity_use", "capacity_shadow_price", "net_co2")
 
@@ -310,7 +310,7 @@ def _choropleth_figure(
     if legend_title is None:
         legend_title = word("legend.values", lang, what=_capital(what, lang), unit=layer.unit)
         if layer.targets:
-            shown = ", ".join(percent(t, 0) for t in layer.targets)
+            shown = list_sep(lang).join(percent(t, 0) for t in layer.targets)
             legend_title += "\n" + word("legend.target", lang, targets=shown)
     fig.legend(handles, labels, legend_title)
     present = sorted({int(i) for i in classes.index(values) if i >= 0})

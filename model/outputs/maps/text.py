@@ -27,6 +27,16 @@ GROUPS: dict[str, dict[str, str]] = {
     "red_mud": {"en": "red mud", "zh": "赤泥"},
 }
 
+CHANGE_TITLES_ZH: dict[str, str] = {
+    "utilization": "{group}综合利用率变化（按产生地{unit}统计）",
+    "unutilized": "未利用的{group}变化（按产生地{unit}统计，贮存或处置）",
+    "capacity_use": "综合利用能力使用率变化{pathway}",
+    "capacity_shadow_price": "综合利用能力影子价格变化{pathway}",
+    "net_co2": "净CO2排放变化（运输排放减去综合利用避免的排放）",
+}
+"""Chinese titles of change maps: the change follows the quantity's name, before any
+explanation. English titles are 'Change in' and the map's own title."""
+
 UNIT_WORDS: dict[str, dict[str, str]] = {
     "province": {"en": "province", "zh": "省份"},
     "prefecture": {"en": "prefecture", "zh": "地市"},
@@ -294,6 +304,11 @@ def markup(text: str, backend: str) -> str:
 def plain(text: str) -> str:
     """Text without mathtext or HTML markup (for glyph checks and file names)."""
     return re.sub(r"<[^>]+>|\$[\^_]?|[{}]", "", text)
+
+
+def list_sep(lang: str) -> str:
+    """What separates the items of a list: '、' in Chinese."""
+    return "、" if lang == "zh" else ", "
 
 
 def thousands(value: float, decimals: int = 0) -> str:
