@@ -604,7 +604,9 @@ def test_cli_compare(solved: Path, tmp_path: Path) -> None:
         app, ["map", "--compare", str(a), str(b), "-l", "utilization", "--dpi", str(LOW_DPI)]
     )
     assert result.exit_code == 0, result.output
-    assert (b / "map_utilization_change_from_baseline.png").is_file()
+    # into the comparison folder, where `wastealloc compare a b` writes; not into b
+    assert (tmp_path / "compare-a-b" / "map_utilization_change_from_baseline.png").is_file()
+    assert not list(b.glob("*change_from*"))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ temporary folders.
 from __future__ import annotations
 
 import re
+import shutil
 from itertools import pairwise
 from pathlib import Path
 
@@ -408,3 +409,53 @@ def test_description_zh_on_chinese_figures(data: maps.MapData) -> None:
     assert "中文说明" in zh.subtitle("zh")
     assert "中文说明" not in zh.subtitle("en")
     assert str(data.summary["description"]) in data.subtitle("zh")  # none given: as written
+
+
+# ---------------------------------------------------------------- figures stay
+
+
+def test_a_resolve_draws_the_recorded_map_sets_again(solved: Path, tmp_path: Path) -> None:
+    from model.outputs.folders import read_run
+    from model.outputs.maps import record
+
+    run = tmp_path / "run"
+    shutil.copytree(solved, run)
+    options = maps.MapOptions(maps=("utilization",), lang="zh", formats=("svg",), dpi=LOW_DPI)
+    written = maps.draw_folder(run, options)
+    assert run / record.RECORD in written
+    assert record.read_record(run) == [record.entry(options)]
+    maps.draw_folder(run, options)  # the same set again: recorded once
+    assert len(record.read_record(run)) == 1
+    # the solve's figures step, writing the new folder while the old one still stands
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    tables, summary = read_run(run)
+    dataset = load_dataset(DATA, "province")
+    drawn, failed = maps.draw_after_solve(tables, summary, dataset, staging, previous=run)
+    assert not failed
+    assert staging / "map_utilization_zh.svg" in drawn
+    assert (staging / "map_utilization_zh.svg").read_bytes().startswith(b"<?xml")
+    assert record.read_record(staging) == [record.entry(options)]
+
+
+def test_change_maps_go_to_the_comparison_folder_and_stay(solved: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(solved, a)
+    shutil.copytree(solved, b)
+    args = ["map", "--compare", str(a), str(b), "-l", "net_co2", "--lang", "zh"]
+    result = CliRunner().invoke(app, [*args, "--dpi", str(LOW_DPI)])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "compare-a-b"
+    change_map = folder / "map_net_co2_change_from_baseline_zh.png"
+    assert change_map.is_file()
+    assert not list(b.glob("*change_from*"))
+    # the comparison itself may then be written there, and draws the change maps again
+    result = CliRunner().invoke(app, ["compare", str(a), str(b)])
+    assert result.exit_code == 0, result.output
+    assert (folder / "compare.csv").is_file()
+    assert change_map.is_file()
+    assert not (folder / "superseded").exists()
