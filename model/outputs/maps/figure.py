@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import shapely
 from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -217,7 +218,10 @@ class MapFigure:
         if self.base is not None:
             basemap.draw_under(self.ax, shapes, self.base)
         if (shapes["adcode"].astype(int) % 10000 != 0).any():
-            lines = basemap.province_lines(shapes)
+            # not along the region outlines, whose dashes they would fill in
+            regions = shapely.union_all(self.data.dissolved().boundary.to_numpy())
+            keep_off = regions.buffer(3 * self.m_per_pt)
+            lines = [line.difference(keep_off) for line in basemap.province_lines(shapes)]
             add_lines(self.ax, lines, color="#4d4d4d", linewidth=0.8, zorder=3)
         basemap.scale_bar(self.ax, self.lang)
         basemap.north_arrow(self.ax, self.lang)
