@@ -85,17 +85,22 @@ def province_code(adcode: int) -> int:
     return int(adcode) // 10000 * 10000
 
 
-def draw_under(ax: Axes, modelled: gpd.GeoDataFrame, base: Basemap) -> None:
-    """Sea, countries and the provinces not modelled, beneath the modelled units."""
+def _sea_and_countries(ax: Axes, base: Basemap, lw: float) -> None:
+    """The sea (the panel's background) and the countries on it, under everything."""
     ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color=SEA_COLOUR, zorder=-3, lw=0))
     add_polygons(
         ax,
         base.countries.geometry,
         facecolor=FOREIGN_COLOUR,
         edgecolor=FOREIGN_EDGE,
-        linewidth=0.4,
+        linewidth=lw,
         zorder=-2,
     )
+
+
+def draw_under(ax: Axes, modelled: gpd.GeoDataFrame, base: Basemap) -> None:
+    """Sea, countries and the provinces not modelled, beneath the modelled units."""
+    _sea_and_countries(ax, base, 0.4)
     codes = {province_code(a) for a in modelled["adcode"]}
     others = base.provinces[~base.provinces["adcode"].isin(codes)]
     add_polygons(
@@ -238,14 +243,7 @@ def _frame(lonlat: tuple[float, float, float, float]) -> tuple[float, float, flo
 
 
 def _locator_layers(ax: Axes, base: Basemap, modelled: shapely.Geometry, lw: float) -> None:
-    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, color=SEA_COLOUR, zorder=-3, lw=0))
-    add_polygons(
-        ax,
-        base.countries.geometry,
-        facecolor=FOREIGN_COLOUR,
-        edgecolor=FOREIGN_EDGE,
-        linewidth=0.2 * lw,
-    )
+    _sea_and_countries(ax, base, 0.2 * lw)
     add_polygons(
         ax,
         base.provinces.geometry,
@@ -278,13 +276,7 @@ def locator(
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for spine in ax.spines.values():
-        spine.set_linewidth(0.6)
-        spine.set_edgecolor(FURNITURE_COLOUR)
+    _bare(ax, 0.6)
     sminx, sminy, smaxx, smaxy = _frame(SOUTH_SEA_LONLAT)
     share = 0.30
     inset_h = share * (smaxy - sminy) / (smaxx - sminx) * (maxx - minx) / (maxy - miny)
@@ -292,31 +284,22 @@ def locator(
     _locator_layers(inset, base, units, 0.8)
     inset.set_xlim(sminx, smaxx)
     inset.set_ylim(sminy, smaxy)
-    inset.set_xticks([])
-    inset.set_yticks([])
-    inset.set_xlabel("")
-    inset.set_ylabel("")
-    for spine in inset.spines.values():
-        spine.set_linewidth(0.5)
-        spine.set_edgecolor(FURNITURE_COLOUR)
-    inset.text(
-        0.5,
-        0.03,
-        word("base.south_sea", lang),
-        transform=inset.transAxes,
-        ha="center",
-        va="bottom",
-        fontsize=4.5,
-        color=FURNITURE_COLOUR,
-    )
-    ax.text(
-        0.02,
-        0.98,
-        word("base.locator", lang),
-        transform=ax.transAxes,
-        ha="left",
-        va="top",
-        fontsize=6,
-        color=FURNITURE_COLOUR,
-    )
+    _bare(inset, 0.5)
+    _caption(inset, word("base.south_sea", lang), (0.5, 0.03), "center", "bottom", 4.5)
+    _caption(ax, word("base.locator", lang), (0.02, 0.98), "left", "top", 6)
     return ax
+
+
+def _bare(ax: Axes, frame_lw: float) -> None:
+    """No ticks or axis labels; a thin frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(frame_lw)
+        spine.set_edgecolor(FURNITURE_COLOUR)
+
+
+def _caption(ax: Axes, text: str, at: tuple[float, float], ha: str, va: str, size: float) -> None:
+    ax.text(*at, text, transform=ax.transAxes, ha=ha, va=va, fontsize=size, color=FURNITURE_COLOUR)
