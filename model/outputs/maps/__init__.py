@@ -47,7 +47,7 @@ from model.outputs.maps.base import (
 from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.choropleth import CHOROPLETHS, RATE_LAYERS
 from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
-from model.outputs.maps.figure import FORMATS, ensure_folder
+from model.outputs.maps.figure_files import FORMATS, ensure_folder
 from model.outputs.maps.files import FigureFailure, FiguresFailed
 from model.outputs.maps.fonts import MissingGlyphError
 from model.outputs.maps.text import LANGS

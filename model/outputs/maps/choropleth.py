@@ -17,7 +17,8 @@ from matplotlib.patches import Patch
 
 from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.classify import NO_DATA_COLOUR, Classes, make_classes
-from model.outputs.maps.figure import MapFigure, language, region_handle, stem_name
+from model.outputs.maps.figure import MapFigure, language, region_handle
+from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.text import group_name, list_sep, percent, thousands, word
 
 CHOROPLETHS = ("utilization", "unutilized", "capacity_use", "capacity_shadow_price", "net_co2")

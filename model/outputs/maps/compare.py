@@ -23,7 +23,8 @@ from model.outputs.maps.choropleth import (
     layer_values,
     value_text,
 )
-from model.outputs.maps.figure import language, stem_name
+from model.outputs.maps.figure import language
+from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.text import CHANGE_TITLES_ZH, group_name, word
 
 

@@ -5,11 +5,8 @@ notes, labels, and saving. Where node labels go is decided with the geometry
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +27,11 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points
 
-from model.files import write_atomically
 from model.outputs.maps import basemap, fonts
 from model.outputs.maps.base import MapData, label_point
 from model.outputs.maps.basemap import CHINA_ALBERS
+from model.outputs.maps.figure_files import save_figure
 from model.outputs.maps.paths import add_lines, add_polygons
-from model.outputs.maps.tables import (
-    MapError,
-)
 from model.outputs.maps.text import (
     markup,
     plain,
@@ -55,8 +49,6 @@ them. A region not listed gets its name at its pole of inaccessibility."""
 
 MAX_LABELLED_NODES = 40
 """Above this many nodes (prefecture maps) nodes are not labelled one by one."""
-
-FORMATS = ("png", "svg", "pdf")
 
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
 EDGE_COLOUR = "white"
@@ -469,104 +461,8 @@ class MapFigure:
         return [plain(t.get_text()) for t in self.fig.findobj(Text) if t.get_text()]
 
     def save(self, stem: Path, formats: Iterable[str], dpi: int) -> list[Path]:
+        """Write the figure in each format and close it."""
         if self.lang == "zh":  # before the key is laid out, which would warn of a gap
             fonts.check_glyphs(self.texts(), f"{stem.name} ({self.lang})")
         self.finish_key()
         return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, self.texts())
-
-
-def save_figure(
-    fig: Figure,
-    stem: Path,
-    formats: Iterable[str],
-    dpi: int,
-    title: str,
-    lang: str,
-    texts: Iterable[str],
-) -> list[Path]:
-    """Write the figure in each format (``stem`` + suffix) and close it."""
-    try:
-        if lang == "zh":
-            fonts.check_glyphs(texts, f"{stem.name} ({lang})")
-        written = []
-        for fmt in formats:
-            if fmt not in FORMATS:
-                raise MapError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
-            path = stem.with_name(f"{stem.name}.{fmt}")
-            metadata: dict[str, str | None] = {"Title": plain(title)}
-            if fmt == "pdf":
-                metadata.update({"Creator": "wastealloc", "CreationDate": None})
-            elif fmt == "svg":
-                metadata.update({"Creator": "wastealloc", "Date": None})
-            else:
-                metadata = {"Title": plain(title), "Software": "wastealloc (matplotlib)"}
-            written.append(write_atomically(path, _writer(fig, fmt, dpi, metadata)))
-        return written
-    finally:
-        plt.close(fig)
-
-
-SVG_FONT_STACK = (
-    "'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
-    "'DejaVu Sans', Arial, sans-serif"
-)
-"""Fonts an SVG's text asks for (its text stays text, ``svg.fonttype = 'none'``): the
-bundled font, the same design under its other names and the usual Chinese system fonts,
-then any sans-serif."""
-
-
-def _writer(
-    fig: Figure, fmt: str, dpi: int, metadata: dict[str, str | None]
-) -> Callable[[Path], None]:
-    if fmt == "svg":
-        return partial(_save_svg, fig, dpi=dpi, metadata=metadata)
-    return partial(fig.savefig, format=fmt, dpi=dpi, metadata=metadata)
-
-
-SVG_HALO = "stroke: #ffffff; stroke-width: 2.2px; stroke-opacity: 0.85; paint-order: stroke; "
-"""The white halo of labels in an SVG: a stroke under the fill (matplotlib's path effect
-would turn the text into outlines)."""
-
-
-def _save_svg(fig: Figure, target: Path, *, dpi: int, metadata: dict[str, str | None]) -> None:
-    """Save as SVG whose text stays text: a font list that falls back to Chinese fonts, and
-    labels' halos as an SVG stroke instead of a path effect."""
-    haloed = [t for t in fig.findobj(Text) if t.get_path_effects()]
-    saved = [(t, t.get_path_effects(), t.get_gid()) for t in haloed]
-    try:
-        for i, t in enumerate(haloed):
-            t.set_path_effects([])
-            t.set_gid(f"halo-{i}")
-        fig.savefig(target, format="svg", dpi=dpi, metadata=metadata)
-    finally:
-        for t, effects, gid in saved:
-            t.set_path_effects(effects)
-            t.set_gid(gid)
-    content = Path(target).read_text(encoding="utf-8")
-    text = re.sub(r"font-family: [^;\"]+", f"font-family: {SVG_FONT_STACK}", content)
-    text = re.sub(
-        r'(<g id="halo-\d+">.*?</g>)',
-        lambda m: m.group(1).replace('<text style="', f'<text style="{SVG_HALO}'),
-        text,
-        flags=re.S,
-    )
-    Path(target).write_text(text, encoding="utf-8")
-
-
-def stem_name(*parts: str | None) -> str:
-    """``map``, ``utilization``, None, ``zh`` → ``map_utilization_zh``."""
-    return "_".join(p for p in parts if p)
-
-
-def ensure_folder(folder: Path) -> Path:
-    """The folder figures go to, made if it does not exist."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise MapError(f"{folder}: not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MapError(f"{folder}: cannot make the folder ({exc.strerror or exc})") from exc
-    if not os.access(folder, os.W_OK):
-        raise MapError(f"{folder}: cannot write here")
-    return folder

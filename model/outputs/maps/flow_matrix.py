@@ -23,7 +23,8 @@ from matplotlib.colors import LogNorm
 
 from model.files import write_atomically
 from model.outputs.maps.base import MapData
-from model.outputs.maps.figure import MAX_LABELLED_NODES, language, save_figure, stem_name
+from model.outputs.maps.figure import MAX_LABELLED_NODES, language
+from model.outputs.maps.figure_files import save_figure, stem_name
 from model.outputs.maps.flows import amount_text
 from model.outputs.maps.text import markup, word
 

@@ -22,7 +22,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
 from model.outputs.maps.base import MapData
-from model.outputs.maps.figure import HALO, MapFigure, language, region_handle, stem_name
+from model.outputs.maps.figure import HALO, MapFigure, language, region_handle
+from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.text import thousands, word
 
 BASE_FILL = "#efefef"

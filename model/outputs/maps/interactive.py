@@ -32,7 +32,8 @@ from model.outputs.maps.base import MapData
 from model.outputs.maps.basemap import to_lonlat
 from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
 from model.outputs.maps.classify import NO_DATA_COLOUR
-from model.outputs.maps.figure import REGION_LABEL_LONLAT, stem_name
+from model.outputs.maps.figure import REGION_LABEL_LONLAT
+from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.flows import local_use
 from model.outputs.maps.html_page import (
     GEO_STUB,
