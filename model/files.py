@@ -143,7 +143,9 @@ def check_target(target: Path, kind: Kind, owner: str | None = None) -> None:
             f"refusing to replace {target}: it holds files wastealloc did not write ({shown}). "
             "Choose a new or empty folder with --out (nothing was written)."
         )
-    if found != kind:
+    # a comparison may replace a folder that only holds its change maps (`map --compare`
+    # drew them first): they are drawn again or set aside, never lost
+    if found != kind and not (kind == "compare" and found == "maps"):
         raise OutputError(
             f"refusing to replace {target}: it holds the results of "
             f"`{COMMANDS.get(found, found)}`, and `{COMMANDS[kind]}` would overwrite them. "

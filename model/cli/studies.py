@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -94,6 +95,25 @@ def sweep_(
     _done(written, target / "sweep.csv")
 
 
+def _redraw_maps(previous: Path) -> Callable[[Path], list[str]] | None:
+    """Change maps that `wastealloc map --compare` drew into the comparison folder being
+    replaced: drawn again into the new one (model.outputs.maps.record)."""
+    from model.outputs.maps.record import RECORD
+
+    if not (previous / RECORD).is_file():
+        return None
+
+    def figures(staging: Path) -> list[str]:
+        from model.outputs.maps.record import redraw
+
+        written, failed = redraw(previous, staging)
+        for failure in failed:
+            console.print(f"note: {escape(str(failure))}", soft_wrap=True)
+        return [p.name for p in written]
+
+    return figures
+
+
 @app.command("compare")
 def compare_(
     a: Annotated[Path, typer.Argument(help="Results folder A, e.g. runs/baseline-expansion")],
@@ -113,7 +133,9 @@ def compare_(
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
         table, facts = compare(a, b)
         summary = {"a": str(a), "b": str(b), **facts}
-        written = write_run(target, {"compare": table}, summary, kind="compare")
+        written = write_run(
+            target, {"compare": table}, summary, _redraw_maps(target), kind="compare"
+        )
     except WasteallocError as exc:
         _fail(exc)
         return
