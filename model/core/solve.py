@@ -49,10 +49,12 @@ class Solver:
         scenario: str = "scenario",
         tie_break: str = "none",
         co2_range: bool = False,
+        model: pyo.ConcreteModel | None = None,
     ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
-        self.model = build_model(inputs)
+        # a model built elsewhere (the multi-year model) needs total_cost and the CO2 terms
+        self.model = build_model(inputs) if model is None else model
         self.tie_break = tie_break
         self.co2_range = co2_range and tie_break == "co2"
         if tie_break == "co2":
