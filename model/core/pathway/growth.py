@@ -111,43 +111,33 @@ def _province_of(dataset: Dataset) -> dict[str, str]:
     return {str(k): str(k) for k in nodes.index}
 
 
-def stockpiles(
-    dataset: Dataset, initial_years: float
-) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    """(share of unutilized waste that is stored, per node; initial stock per (stream, node)).
+def stockpiles(dataset: Dataset, initial_years: float) -> tuple[dict[str, float], dict[str, float]]:
+    """(share of unutilized waste that is stored; stored amount of the base year), per node.
 
     From the base year's row of ``province_totals.csv``: the stored share is
-    stored / (stored + disposed) (0 where both are 0); the initial stock is
-    ``initial_years`` x stored, split over the province's (stream, node) pairs in
-    proportion to what each left unutilized in the base year (generation less
-    base utilization), since the yearbook gives no stream split of the stock.
+    stored / (stored + disposed) (0 where both are 0), and the base year's
+    stored amount (贮存量) times ``initial_years`` seeds the stock. At prefecture
+    level a province's stored amount is shared in proportion to generation.
+    The yearbook gives no stream split of either.
     """
     year = int(dataset.parameters["base_year"])
     totals = base_year_totals(dataset["province_totals"], year, "stored_10kt").set_index("node")
     province = _province_of(dataset)
-    gen = dataset["generation"]["generation_10kt"].astype(float)
-    used = dataset["base_utilization"]["utilized_10kt"].astype(float)
-    left = {
-        (str(w), str(i)): max(float(v) - float(used.get((i, w), 0.0)), 0.0)
-        for (i, w), v in gen.items()
-        if v > 0
-    }
+    gen = dataset["generation"]["generation_10kt"].astype(float).groupby(level="node").sum()
+    province_gen: dict[str, float] = {}
+    for node, g in gen.items():
+        province_gen[province[str(node)]] = province_gen.get(province[str(node)], 0.0) + float(g)
     share: dict[str, float] = {}
+    stored: dict[str, float] = {}
     for node in dataset.nodes.index:
         p = province[str(node)]
         if p not in totals.index:
-            share[str(node)] = 0.0
             continue
-        stored = float(totals.at[p, "stored_10kt"])
+        kept = float(totals.at[p, "stored_10kt"])
         disposed = totals.at[p, "disposed_10kt"]
         disposed = float(disposed) if pd.notna(disposed) else 0.0
-        share[str(node)] = stored / (stored + disposed) if stored + disposed > 0 else 0.0
-    left_in: dict[str, float] = {}
-    for (_, i), v in left.items():
-        left_in[province[i]] = left_in.get(province[i], 0.0) + v
-    stock = {}
-    for (w, i), v in left.items():
-        p = province[i]
-        if p in totals.index and left_in[p] > 0 and v > 0 and totals.at[p, "stored_10kt"] > 0:
-            stock[w, i] = initial_years * float(totals.at[p, "stored_10kt"]) * v / left_in[p]
-    return share, stock
+        share[str(node)] = kept / (kept + disposed) if kept + disposed > 0 else 0.0
+        part = float(gen.get(node, 0.0)) / province_gen[p] if province_gen.get(p) else 0.0
+        if kept * part > 0:
+            stored[str(node)] = initial_years * kept * part
+    return share, stored

@@ -38,7 +38,7 @@ class Path:
     config: PathConfig
     discount_rate: float
     stored_share: dict[str, float]  # sigma_i: share of unutilized waste that is stored
-    initial_stock_10kt: dict[tuple[str, str], float]  # S_{w,i,1}
+    initial_stock_10kt: dict[str, float]  # O_{i,1}: stock at the start, stream unknown
     base_draw_10kt: dict[str, float]  # draw^max_i of the one-year model
     growth_per_yr: dict[tuple[str, str], float]
 
@@ -116,10 +116,17 @@ def build_path(dataset: Dataset, scenario: Scenario) -> Path:
     )
     base = prepare(dataset, scenario)
     growth = growth_rates(dataset, cfg.growth, sorted(base.generation_10kt), scenario.name)
-    share, stock = stockpiles(dataset, cfg.initial_stock_years)
+    share, stored = stockpiles(dataset, cfg.initial_stock_years)
+    first_years = cfg.period_years()[0]
+    # the stock the base-year draw shows (utilized above generated) is there at the start
+    stock = {
+        i: stored.get(i, 0.0) + first_years * base.drawdown_max_10kt.get(i, 0.0)
+        for i in set(stored) | set(base.drawdown_max_10kt)
+    }
+    stock = {i: v for i, v in stock.items() if v > 0}
     applies = target_years(dataset, scenario, cfg)
     start = base_rates(dataset)
-    holders = {i for i, s in share.items() if s > 0} | {i for (_, i) in stock}
+    holders = {i for i, s in share.items() if s > 0} | set(stock)
     holders |= {i for i, v in base.drawdown_max_10kt.items() if v > 0}
     periods = []
     for t, (year, years) in enumerate(zip(cfg.years, cfg.period_years(), strict=True)):
