@@ -9,6 +9,9 @@ from typing import Any
 
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
+from model.core.pathway import run as pathway_run
+from model.core.pathway.run import PathResults
+from model.core.pathway.solve import PathSolution
 from model.core.presolve import floors_without_outlet, unreachable_targets
 from model.core.results import Results, collect, transport_summary
 from model.core.solve import Solution, Solver
@@ -44,8 +47,26 @@ def default_out_dir(scenario: Scenario) -> Path:
     return scenario.source_files[-1].parent / name
 
 
+@dataclass(frozen=True)
+class PathRun:
+    """A solved multi-year scenario (``[path]``): tables with a year column."""
+
+    scenario: Scenario
+    dataset: Dataset
+    solution: PathSolution
+    results: PathResults
+    summary: dict[str, Any]
+    out_dir: Path | None = None
+    written: Written | None = None
+
+
 def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
+    if scenario.path is not None:
+        raise ScenarioError(
+            f"scenario {scenario.name!r} has a [path] section (several model years): solve it "
+            "with `wastealloc solve`; sweeps, sensitivity and compare take one-year scenarios"
+        )
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     inputs = prepare(dataset, scenario)
     stranded = floors_without_outlet(inputs)
@@ -121,11 +142,15 @@ def _summary(
     }
 
 
-def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True) -> Run:
+def solve_file(
+    path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True
+) -> Run | PathRun:
     """Solve a scenario file and write its results folder atomically."""
     scenario = load_scenario(path)
     target = out_dir if out_dir is not None else default_out_dir(scenario)
     check_target(target, "solve", scenario.name)  # refuse before solving, not after
+    if scenario.path is not None:
+        return _solve_path_file(scenario, target, draw_maps)
     run = solve_scenario(scenario)
 
     summary = dict(run.summary)
@@ -148,3 +173,30 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
         target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
     )
     return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)
+
+
+def solve_path_scenario(scenario: Scenario, dataset: Dataset | None = None) -> PathRun:
+    """Solve a multi-year scenario in memory (no files written)."""
+    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    solution, results, summary = pathway_run.solve_path_scenario(scenario, dataset)
+    return PathRun(scenario, dataset, solution, results, summary)
+
+
+def _solve_path_file(scenario: Scenario, target: Path, draw_maps: bool) -> PathRun:
+    """Solve a multi-year scenario; write its tables, the trajectory chart and a year's maps."""
+    run = solve_path_scenario(scenario)
+    summary = dict(run.summary)
+
+    def figures(folder: Path) -> list[str]:
+        if not (draw_maps and scenario.output.maps):
+            return []
+        from model.outputs import trajectory  # only when drawing
+
+        drawn, failed = trajectory.draw_path_figures(run.results, run.summary, run.dataset, folder)
+        summary["figures_failed"] = [f.as_dict() for f in failed]
+        return drawn
+
+    written = write_run(
+        target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
+    )
+    return PathRun(run.scenario, run.dataset, run.solution, run.results, summary, target, written)

@@ -23,7 +23,7 @@ from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
 
 if TYPE_CHECKING:
-    from model.run import Run
+    from model.run import PathRun, Run
 
 
 @app.command()
@@ -35,7 +35,7 @@ def solve(
     maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
-    from model.run import solve_file
+    from model.run import Run, solve_file
 
     try:
         with console.status(f"solving {escape(str(scenario))} ..."):
@@ -46,12 +46,17 @@ def solve(
     except KeyboardInterrupt:
         _interrupted("nothing was written; earlier results, if any, are untouched")
         return
-    print_summary(run)
+    if isinstance(run, Run):
+        print_summary(run)
+    else:
+        from model.cli.path import print_path_summary
+
+        print_path_summary(run)
     _notes(run.written)
     warn_figures_failed(run)
 
 
-def warn_figures_failed(run: Run) -> None:
+def warn_figures_failed(run: Run | PathRun) -> None:
     """One warning line per figure that could not be drawn (the results are complete)."""
     failed = run.summary.get("figures_failed") or []
     for failure in failed:

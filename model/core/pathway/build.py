@@ -5,8 +5,8 @@ one-year model for model year y (:func:`model.core.formulation.core.add_componen
 with that period's inputs; its own objective is switched off. The links:
 
 - capacity that lasts: the block's expansion :math:`e_{j,p,t}` is the capacity
-  added in earlier periods (or this one) and still alive,
-  :math:`e_{j,p,t} = \sum_{t' \le t,\ y_{t'} + L > y_t} b_{j,p,t'}`;
+  added in earlier periods (or this one) and still standing, each period's
+  addition in the tranches of the one-year model (:func:`add_capacity_links`);
 - stock: what is stored (a share :math:`\sigma_i` of unutilized waste) adds to a
   stock, draws take from it (:func:`add_stock`);
 - the objective: :math:`\sum_t W_t (cost_t + c^{rec} \sum x_t)`.
@@ -31,7 +31,7 @@ Build = tuple[int, str, str]
 def build_path_model(
     path: Path,
     periods: Sequence[Period] | None = None,
-    prior_builds: dict[Build, float] | None = None,
+    prior_builds: dict[Build, tuple[float, float]] | None = None,
     start_stock: Stock | None = None,
 ) -> pyo.ConcreteModel:
     """The LP of ``periods`` (default: all of the path) with their links and objective."""
@@ -57,30 +57,75 @@ def alive(built: int, year: int, lifetime: int) -> bool:
     return built <= year < built + lifetime
 
 
-def add_capacity_links(m: pyo.ConcreteModel, prior: dict[Build, float]) -> None:
-    r"""Capacity added in a period lasts its lifetime L.
+def add_capacity_links(m: pyo.ConcreteModel, prior: dict[Build, tuple[float, float]]) -> None:
+    r"""Capacity added in a period lasts its lifetime L and is paid for every year it stands.
 
-    .. math:: e_{j,p,t} = \sum_{t' < t^0} \bar b_{j,p,t'} [alive]
-              + \sum_{t' \le t,\ y_{t'} + L > y_t} b_{j,p,t'}
+    Each period may add up to the expansion limit, in the tranches of rising
+    capex of the one-year model: the block's ``expansion_step`` variables are
+    that period's additions :math:`b_{j,p,t,k}`. The block's capacity uses what
+    stands in its year, and its capex is the annualized capex of all that stands:
 
-    with :math:`\bar b` the capacity built before the model's first period (myopic runs).
+    .. math::
+        b_{j,p,t} = \sum_k b_{j,p,t,k}, \quad b_{j,p,t,k} \le \omega_k e^{max}_{j,p},
+        \quad e_{j,p,t} = \sum_{t':\ y_{t'} \le y_t < y_{t'} + L} b_{j,p,t'},
+        \quad C^{exp}_t = \sum_{t':\ y_{t'} \le y_t < y_{t'} + L} \sum_k b_{j,p,t',k}
+        \phi_k capex_p
+
+    (without tranches :math:`b_{j,p,t} \le e^{max}_{j,p}` and the capex is linear).
+    ``prior`` holds (amount, annual capex) of capacity built before the model's
+    first period (myopic runs); it enters both sums as data.
     """
     life = m.path.config.lifetime_years
-    first = m.period[m.PERIODS.first()]
+    years = list(m.PERIODS)
+    first = m.period[years[0]]
     m.BUILDS = pyo.Set(
-        dimen=3, initialize=[(j, p, y) for (j, p) in first.EXPANDABLE for y in m.PERIODS]
+        dimen=3, initialize=[(j, p, y) for (j, p) in first.EXPANDABLE for y in years]
     )
     m.build = pyo.Var(m.BUILDS, domain=pyo.NonNegativeReals, doc="10^4 t/yr added in period y")
+    tranches = len(first.EXPANSION_TRANCHES) > 0
 
-    def rule(m: pyo.ConcreteModel, y: int, j: str, p: str) -> pyo.Expression:
-        before = sum(
-            v for (t, jj, pp), v in prior.items() if (jj, pp) == (j, p) and alive(t, y, life)
+    def capex(j: str, p: str, y: int) -> pyo.Expression:
+        b = m.period[y]
+        if not tranches:
+            return m.build[j, p, y] * b.capex_cny_per_t_yr[p]
+        return sum(
+            b.expansion_step[j, p, k] * b.expansion_capex_factor[k] * b.capex_cny_per_t_yr[p]
+            for k in b.EXPANSION_TRANCHES
         )
-        new = sum(m.build[j, p, t] for t in m.PERIODS if alive(t, y, life))
-        return m.period[y].expansion[j, p] == before + new
 
-    keys = [(y, j, p) for y in m.PERIODS for (j, p) in m.period[y].EXPANDABLE]
-    m.installed = pyo.Constraint(pyo.Set(dimen=3, initialize=keys), rule=rule)
+    m.build_capex = pyo.Expression(m.BUILDS, rule=lambda m, j, p, y: capex(j, p, y))
+
+    def steps(m: pyo.ConcreteModel, j: str, p: str, y: int) -> pyo.Expression:
+        b = m.period[y]
+        if tranches:
+            return m.build[j, p, y] == sum(b.expansion_step[j, p, k] for k in b.EXPANSION_TRANCHES)
+        return m.build[j, p, y] <= b.expansion_max_10kt[j, p]
+
+    m.build_steps = pyo.Constraint(m.BUILDS, rule=steps)
+
+    def standing(j: str, p: str, y: int) -> tuple[list[tuple[float, float]], list[int]]:
+        before = [v for (t, jj, pp), v in prior.items() if (jj, pp) == (j, p) and alive(t, y, life)]
+        return before, [t for t in years if alive(t, y, life)]
+
+    def installed(m: pyo.ConcreteModel, y: int, j: str, p: str) -> pyo.Expression:
+        before, built = standing(j, p, y)
+        new = sum(m.build[j, p, t] for t in built)
+        return m.period[y].expansion[j, p] == sum(a for a, _ in before) + new
+
+    keys = [(y, j, p) for y in years for (j, p) in m.period[y].EXPANDABLE]
+    m.installed = pyo.Constraint(pyo.Set(dimen=3, initialize=keys), rule=installed)
+    for y in years:
+        b = m.period[y]
+        b.expansion_limit.deactivate()  # the limit is on each period's addition
+        if tranches:
+            b.expansion_steps_sum.deactivate()  # the steps are this period's addition
+        b.expansion_cost.set_value(
+            sum(
+                sum(c for _, c in standing(j, p, y)[0])
+                + sum(m.build_capex[j, p, t] for t in standing(j, p, y)[1])
+                for (j, p) in b.EXPANDABLE
+            )
+        )
 
 
 Stock = tuple[dict[str, float], dict[tuple[str, str], float]]

@@ -87,7 +87,7 @@ def solve_path(path: Path, scenario: Scenario) -> PathSolution:
         solution = PathSolver(model, scenario).solve()
         return PathSolution(path, (model,), (solution,), solution.objective_10k_cny)
     models, solutions = [], []
-    builds: dict[Build, float] = {}
+    builds: dict[Build, tuple[float, float]] = {}
     stock: Stock = (dict(path.initial_stock_10kt), {})
     total = 0.0
     for period in path.periods:
@@ -104,9 +104,16 @@ def solve_path(path: Path, scenario: Scenario) -> PathSolution:
     return PathSolution(path, tuple(models), tuple(solutions), total)
 
 
-def built(model: pyo.ConcreteModel) -> dict[Build, float]:
-    """Capacity added in each period of a solved model, (year, node, pathway) -> 10^4 t/yr."""
-    return {(y, j, p): float(pyo.value(model.build[j, p, y])) for (j, p, y) in model.BUILDS}
+def built(model: pyo.ConcreteModel) -> dict[Build, tuple[float, float]]:
+    """Capacity added in each period of a solved model: (year, node, pathway) ->
+    (10^4 t/yr, its annualized capex in 10^4 CNY/yr)."""
+    return {
+        (y, j, p): (
+            float(pyo.value(model.build[j, p, y])),
+            float(pyo.value(model.build_capex[j, p, y])),
+        )
+        for (j, p, y) in model.BUILDS
+    }
 
 
 def period_of(solution: PathSolution, year: int) -> Period:
