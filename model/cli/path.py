@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
@@ -25,48 +26,42 @@ def print_path_summary(run: PathRun) -> None:
         f"{s['timing_s']['solve']:.2f} s"
     )
     trajectory = run.results.tables()["trajectory"]
+    years = [int(y) for y in path["per_year"]]
     targeted = trajectory[trajectory["target"].notna()]
-    pairs = sorted(
-        {
-            (r, g)
-            for r, g in zip(trajectory["region"], trajectory["group"], strict=True)
-            if r != "all" and (r, g) in set(zip(targeted["region"], targeted["group"], strict=True))
-        }
-    )
+    pairs = sorted(set(zip(targeted["region"], targeted["group"], strict=True)))
     table = Table(
-        title="Utilization rate by region of origin (target in brackets)", title_justify="left"
+        title="Utilization rate by region of origin (the year's target in brackets)",
+        title_justify="left",
     )
-    table.add_column("year")
-    for r, g in pairs:
-        table.add_column(f"{r} {g}", justify="right", overflow="fold")
-    table.add_column("cost x10^8/yr", justify="right")
-    table.add_column("built 10^4 t/yr", justify="right")
-    table.add_column("stock 10^4 t", justify="right")
-    for year, per in path["per_year"].items():
+    table.add_column("region / group")
+    for year in years:
+        table.add_column(str(year), justify="right")
+    for region, group in pairs:
         cells = []
-        for r, g in pairs:
+        for year in years:
             row = trajectory[
-                (trajectory["year"] == int(year))
-                & (trajectory["region"] == r)
-                & (trajectory["group"] == g)
+                (trajectory["year"] == year)
+                & (trajectory["region"] == region)
+                & (trajectory["group"] == group)
             ]
             if row.empty:
                 cells.append("-")
                 continue
             x = row.iloc[0]
             cell = f"{x['rate']:.1%}"
-            if x["target"] == x["target"] and x["target"] is not None:
-                cell += f" ({float(x['target']):.0%}) " + (
-                    "[green]✓[/]" if x["met"] else "[red]✗[/]"
-                )
+            if pd.notna(x["target"]):
+                mark = "[green]✓[/]" if x["met"] else "[red]✗[/]"
+                cell += f" ({float(x['target']):.0%}){mark}"
             cells.append(cell)
-        table.add_row(
-            year,
-            *cells,
-            f"{per['cost_per_yr_10k_cny'] / 1e4:,.2f}",
-            f"{per['capacity_built_10kt']:,.0f}",
-            f"{per['stock_end_10kt']:,.0f}",
-        )
+        table.add_row(escape(f"{region} {group}"), *cells)
+    per = path["per_year"]
+    rows = [
+        ("cost, x10^8 CNY/yr", "cost_per_yr_10k_cny", 1e4, ",.0f"),
+        ("capacity added, 10^4 t/yr", "capacity_built_10kt", 1.0, ",.0f"),
+        ("stock at the end, 10^4 t", "stock_end_10kt", 1.0, ",.0f"),
+    ]
+    for label, key, scale, fmt in rows:
+        table.add_row(label, *(format(per[str(y)][key] / scale, fmt) for y in years))
     console.print(table)
     if run.out_dir is not None:
         console.print(f"Results: {escape(shown(run.out_dir))}", soft_wrap=True)

@@ -32,6 +32,7 @@ def collect_path(solution: PathSolution) -> dict[str, pd.DataFrame]:
             frame.insert(0, "year", year)
             frames.setdefault(name, []).append(frame)
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
+    tables["expansions"] = standing_table(solution)
     tables["builds"] = builds_table(solution)
     tables["stock"] = stock_table(solution)
     tables["path_costs"] = path_cost_table(solution)
@@ -49,6 +50,31 @@ def builds_table(solution: PathSolution) -> pd.DataFrame:
         if _val(m.build[j, p, y]) > EPS
     ]
     cols = ["year", "node", "pathway", "built_10kt", "lasts_until"]
+    return pd.DataFrame(rows, columns=cols).sort_values(cols[:3], ignore_index=True)
+
+
+def standing_table(solution: PathSolution) -> pd.DataFrame:
+    """Capacity added and standing in each model year, and its annualized capex that year.
+
+    Replaces the one-year ``expansions`` table, whose capex would count only the
+    period's own addition.
+    """
+    life = solution.path.config.lifetime_years
+    built = {
+        (t, j, p): (_val(m.build[j, p, t]), _val(m.build_capex[j, p, t]))
+        for m in solution.models
+        for (j, p, t) in m.BUILDS
+    }
+    rows = []
+    for q in solution.path.periods:
+        standing: dict[tuple[str, str], list[float]] = {}
+        for (t, j, p), (amount, capex) in built.items():
+            if t <= q.year < t + life and amount > EPS:
+                pair = standing.setdefault((j, p), [0.0, 0.0])
+                pair[0] += amount
+                pair[1] += capex
+        rows += [(q.year, j, p, a, c) for (j, p), (a, c) in standing.items()]
+    cols = ["year", "node", "pathway", "expansion_10kt", "capex_10k_cny"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:3], ignore_index=True)
 
 
