@@ -333,3 +333,21 @@ def test_path_keys_are_checked(tmp_path: object) -> None:
         build_path(load_dataset(scenario.data), scenario)
     with pytest.raises(ScenarioError, match=r"\[path\] section"):
         solve_scenario(scenario)
+
+
+def test_expansion_limit_per_period_or_on_all_that_stands() -> None:
+    """Ash 10 in 2021, 16 in 2023, all to be used in 2023; expansion limit 10.
+
+    Per period: 2021 builds nothing (no target), 2023 builds 10... not enough for 16,
+    so the LP builds 6 in 2021 ahead of time (cost 6 - 4 per t/yr for two years)
+    and 10 in 2023. On all that stands (as in one year) 16 > 10 is infeasible.
+    """
+    from model.errors import SolveError
+
+    late = one_node(generation_10kt={("ash", "a"): 16.0}, target_rate={("r", "bulk"): 1.0})
+    inputs = [one_node(), late]
+    per_period = solve_path(make_path(inputs, [2021, 2023], 2023), SCENARIO)
+    assert builds(per_period, 2021) == pytest.approx(6.0, abs=1e-9)
+    assert builds(per_period, 2023) == pytest.approx(10.0, abs=1e-9)
+    with pytest.raises(SolveError, match="infeasible"):
+        solve_path(make_path(inputs, [2021, 2023], 2023, expansion_limit="standing"), SCENARIO)

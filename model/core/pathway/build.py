@@ -72,6 +72,8 @@ def add_capacity_links(m: pyo.ConcreteModel, prior: dict[Build, tuple[float, flo
         \phi_k capex_p
 
     (without tranches :math:`b_{j,p,t} \le e^{max}_{j,p}` and the capex is linear).
+    With ``[path] expansion_limit = "standing"`` the block's own limit stays on:
+    :math:`e_{j,p,t} \le e^{max}_{j,p}` for all that stands at once, as in one year.
     ``prior`` holds (amount, annual capex) of capacity built before the model's
     first period (myopic runs); it enters both sums as data.
     """
@@ -116,7 +118,8 @@ def add_capacity_links(m: pyo.ConcreteModel, prior: dict[Build, tuple[float, flo
     m.installed = pyo.Constraint(pyo.Set(dimen=3, initialize=keys), rule=installed)
     for y in years:
         b = m.period[y]
-        b.expansion_limit.deactivate()  # the limit is on each period's addition
+        if m.path.config.expansion_limit == "per_period":
+            b.expansion_limit.deactivate()  # the limit is on each period's addition
         if tranches:
             b.expansion_steps_sum.deactivate()  # the steps are this period's addition
         b.expansion_cost.set_value(

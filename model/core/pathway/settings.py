@@ -73,6 +73,11 @@ class PathConfig(_Strict):
         description="Years capacity added in a period lasts; 20, the life over which the data "
         "annualize capex (pathways.csv notes, parameters.csv annualization_rate).",
     )
+    expansion_limit: Literal["per_period", "standing"] = Field(
+        "per_period",
+        description="What the expansion limit of capacity.csv caps: each period's addition "
+        '("per_period") or all capacity added and standing ("standing", as in one year).',
+    )
     initial_stock_years: float = Field(
         1.0,
         strict=True,

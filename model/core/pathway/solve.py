@@ -42,7 +42,17 @@ class PathSolver(Solver):
             f"model years {years} meets every period's targets with the capacity in reach."
         ]
         for q in self.periods:
-            lines.append(f"{q.year}, solved alone: {diagnose_infeasible_targets(q.inputs)}")
+            found = diagnose_infeasible_targets(q.inputs)
+            if found.startswith("Targets that cannot be met"):
+                lines.append(
+                    f"{q.year} alone, with existing capacity and one period's expansion limit: "
+                    f"{found}"
+                )
+        if len(lines) == 1:
+            lines.append(
+                "Each year alone can meet its targets: what links them (capacity added "
+                "earlier, the expansion limit, the stock) makes them infeasible together."
+            )
         lines.append(
             "What to try: move the targets' year ([path] target_year_shift), allow more "
             'expansion ([capacity] expansion_scale), or set [targets] mode = "elastic".'
