@@ -351,3 +351,26 @@ def test_expansion_limit_per_period_or_on_all_that_stands() -> None:
     assert builds(per_period, 2023) == pytest.approx(10.0, abs=1e-9)
     with pytest.raises(SolveError, match="infeasible"):
         solve_path(make_path(inputs, [2021, 2023], 2023, expansion_limit="standing"), SCENARIO)
+
+
+def test_a_path_folder_is_read_as_its_map_year(tmp_path: object) -> None:
+    """Maps and compare read one model year of a multi-year folder (the map year)."""
+    import json
+    from pathlib import Path as FilePath
+
+    import pandas as pd
+
+    from model.outputs.folders import read_run
+
+    folder = FilePath(str(tmp_path))
+    costs = pd.DataFrame({"year": [2021, 2030], "component": ["total"] * 2, "cost_10k_cny": [1, 2]})
+    costs.to_csv(folder / "costs.csv", index=False)
+    summary = {
+        "scenario": "p",
+        "base_year": 2021,
+        "path": {"years": [2021, 2030], "map_year": 2030},
+    }
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    tables, read = read_run(folder)
+    assert tables["costs"].to_dict("list") == {"component": ["total"], "cost_10k_cny": [2]}
+    assert read["base_year"] == 2030

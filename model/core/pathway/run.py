@@ -100,6 +100,8 @@ def _summary(
             "growth_set": cfg.growth.set,
             "targets_before_their_year": cfg.targets,
             "lifetime_years": cfg.lifetime_years,
+            "expansion_limit": cfg.expansion_limit,
+            "map_year": cfg.map_year if cfg.map_year is not None else cfg.years[-1],
             "per_year": years,
         },
         "model_size": {
