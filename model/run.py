@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
@@ -20,16 +20,25 @@ from model.errors import ScenarioError
 from model.files import OutputError, Written, check_target
 from model.outputs.folders import versions, write_run
 
+SolutionT = TypeVar("SolutionT")
+ResultsT = TypeVar("ResultsT")
+
 
 @dataclass(frozen=True)
-class Run:
+class Solved(Generic[SolutionT, ResultsT]):
+    """A solved scenario: its solution, tables and summary, and where they were written."""
+
     scenario: Scenario
     dataset: Dataset
-    solution: Solution
-    results: Results
+    solution: SolutionT
+    results: ResultsT
     summary: dict[str, Any]
     out_dir: Path | None = None
     written: Written | None = None
+
+
+class Run(Solved[Solution, Results]):
+    """A solved one-year scenario."""
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -47,17 +56,8 @@ def default_out_dir(scenario: Scenario) -> Path:
     return scenario.source_files[-1].parent / name
 
 
-@dataclass(frozen=True)
-class PathRun:
+class PathRun(Solved[PathSolution, PathResults]):
     """A solved multi-year scenario (``[path]``): tables with a year column."""
-
-    scenario: Scenario
-    dataset: Dataset
-    solution: PathSolution
-    results: PathResults
-    summary: dict[str, Any]
-    out_dir: Path | None = None
-    written: Written | None = None
 
 
 def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
 from model.cli.common import console, shown
+from model.cli.solve import rate_cell
 
 if TYPE_CHECKING:
     from model.run import PathRun
@@ -47,12 +47,7 @@ def print_path_summary(run: PathRun) -> None:
             if row.empty:
                 cells.append("-")
                 continue
-            x = row.iloc[0]
-            cell = f"{x['rate']:.1%}"
-            if pd.notna(x["target"]):
-                mark = "[green]✓[/]" if x["met"] else "[red]✗[/]"
-                cell += f" ({float(x['target']):.0%}){mark}"
-            cells.append(cell)
+            cells.append(rate_cell(row.iloc[0]))
         table.add_row(escape(f"{region} {group}"), *cells)
     per = path["per_year"]
     rows = [

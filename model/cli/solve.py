@@ -73,6 +73,15 @@ def warn_figures_failed(run: Run | PathRun) -> None:
         )
 
 
+def rate_cell(row: pd.Series) -> str:
+    """A utilization rate with its target and whether it is met: '59.2% (57%) ✓'."""
+    cell = f"{row['rate']:.1%}"
+    if pd.notna(row["target"]):
+        mark = "[green]✓[/]" if row["met"] else "[red]✗[/]"
+        cell += f" ({float(row['target']):.0%}) {mark}"
+    return cell
+
+
 def print_summary(run: Run) -> None:
     """A short, readable account of a solved scenario."""
     s = run.summary
@@ -107,12 +116,7 @@ def print_summary(run: Run) -> None:
             if row.empty:
                 cells.append("-")
                 continue
-            r = row.iloc[0]
-            cell = f"{r['rate']:.1%}"
-            if pd.notna(r["target"]):
-                mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
-                cell += f" ({r['target']:.0%}) {mark}"
-            cells.append(cell)
+            cells.append(rate_cell(row.iloc[0]))
         table.add_row(escape(str(region_names.get(area, area))), *cells)
     console.print(table)
     costs = run.results.costs.set_index("component")["cost_10k_cny"]
