@@ -13,7 +13,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from model.core.config import Scenario
 from model.core.formulation import build_model
 from model.core.inputs import ModelInputs
-from model.errors import SolveError
+from model.errors import ScenarioError, SolveError
 
 
 @dataclass
@@ -72,6 +72,11 @@ class Solver:
         cls, inputs: ModelInputs, scenario: Scenario, *, co2_range: bool = False
     ) -> Solver:
         """A solver with the scenario's ``[solver]`` settings (time limit, threads, tie-break)."""
+        if scenario.path is not None:  # sweeps and sensitivity build one year
+            raise ScenarioError(
+                f"scenario {scenario.name!r} has a [path] section (several model years): "
+                "sweeps and sensitivity take one-year scenarios; solve it with `wastealloc solve`"
+            )
         return cls(
             inputs,
             time_limit_s=scenario.solver.time_limit_s,

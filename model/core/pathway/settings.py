@@ -25,6 +25,7 @@ class GrowthConfig(_Strict):
 
     set: str = Field(
         "none",
+        min_length=1,
         description='A growth_set of growth.csv, or "none" (0%/yr: generation stays at the '
         "base year's).",
     )
