@@ -158,6 +158,11 @@ def test_stock_drawn_down_within_its_limit() -> None:
     assert pyo.value(m.period[2023].drawdown["ash", "a"]) == pytest.approx(6.0, abs=1e-9)
     assert pyo.value(m.old_stock["a", "end"]) == pytest.approx(24.0, abs=1e-9)
     assert solution.objective_10k_cny == pytest.approx(W1 * -190 + W2 * -304, abs=1e-6)
+    from model.core.pathway.results import collect_path
+
+    drawdown = collect_path(solution)["drawdown"]
+    row = drawdown[(drawdown["year"] == 2023) & (drawdown["node"] == "a")].iloc[0]
+    assert (row["drawn_10kt"], row["node_limit_10kt"]) == pytest.approx((6.0, 6.0), abs=1e-9)
 
 
 def test_stock_balance_holds_in_every_period() -> None:

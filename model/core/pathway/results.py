@@ -33,11 +33,30 @@ def collect_path(solution: PathSolution) -> dict[str, pd.DataFrame]:
             frames.setdefault(name, []).append(frame)
     tables = {name: pd.concat(parts, ignore_index=True) for name, parts in frames.items()}
     tables["expansions"] = standing_table(solution)
+    tables["drawdown"] = _draw_limits(tables["drawdown"], solution)
     tables["builds"] = builds_table(solution)
     tables["stock"] = stock_table(solution)
     tables["path_costs"] = path_cost_table(solution)
     tables["trajectory"] = trajectory_table(tables["utilization"])
     return tables
+
+
+def _draw_limits(drawdown: pd.DataFrame, solution: PathSolution) -> pd.DataFrame:
+    """From the second model year on a node's draw limit depends on its stock (build.py):
+    report its value, draw^max + kappa x stock at the period's start."""
+    kappa = solution.path.config.reclaim_share_per_yr
+    limits = {}
+    for m in solution.models:
+        for i, y in m.draw_limit:
+            held = sum(_val(m.stock[w, n, y]) for (w, n) in m.STOCKS if n == i)
+            held += _val(m.old_stock[i, y]) if i in m.OLD else 0.0
+            limits[y, i] = solution.path.base_draw_10kt.get(i, 0.0) + kappa * held
+    table = drawdown.copy()
+    keys = list(zip(table["year"], table["node"], strict=True))
+    table["node_limit_10kt"] = [
+        limits.get(k, old) for k, old in zip(keys, table["node_limit_10kt"], strict=True)
+    ]
+    return table
 
 
 def builds_table(solution: PathSolution) -> pd.DataFrame:
