@@ -13,7 +13,7 @@ from model.core.pathway import run as pathway_run
 from model.core.pathway.run import PathResults
 from model.core.pathway.solve import PathSolution
 from model.core.presolve import floors_without_outlet, unreachable_targets
-from model.core.results import Results, collect, transport_summary
+from model.core.results import Results, collect, tight, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
@@ -87,7 +87,9 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     solver = Solver.for_scenario(inputs, scenario, co2_range=True)
     solution = solver.solve()
     m = solution.model
-    binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6]
+    # targets that bind, and targets met exactly at a zero price (degenerate: the
+    # margin says 0, but the next whole point may cost something): re-solve both
+    binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6 or tight(m, k)]
     results = collect(solution, solver.cost_of_next_point(solution, binding))
     return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))
 
