@@ -145,11 +145,18 @@ def build_path(dataset: Dataset, scenario: Scenario) -> Path:
         generation = {
             k: v * (1.0 + growth[k]) ** (year - base_year) for k, v in base.generation_10kt.items()
         }
-        draws = dict(base.drawdown_max_10kt)
+        draws, kept = dict(base.drawdown_max_10kt), dict(base.drawdown_floor_10kt)
         if t > 0:  # any node with stock may draw; the limit is set in build.py
             draws = {i: max(draws.get(i, 0.0), 1.0) for i in sorted(holders & set(base.nodes))}
+            # the base year's draw is a fact of that year, not a practice the stock can keep
+            # up for ever: later years keep each stream's base-year rate, not the draw
+            kept = {}
         inputs = replace(
-            base, generation_10kt=generation, target_rate=rates, drawdown_max_10kt=draws
+            base,
+            generation_10kt=generation,
+            target_rate=rates,
+            drawdown_max_10kt=draws,
+            drawdown_floor_10kt=kept,
         )
         weight = discount_weight(cfg.years[0], year, years, rate)
         periods.append(Period(year, years, weight, inputs, first=t == 0))
