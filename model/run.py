@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
+from model.core.pathway import run as pathway_run
+from model.core.pathway.run import PathResults
+from model.core.pathway.solve import PathSolution
 from model.core.presolve import floors_without_outlet, unreachable_targets
 from model.core.ranging import target_ranges, with_ranges
 from model.core.results import Results, collect, tight, transport_summary
@@ -19,16 +22,25 @@ from model.files import OutputError, Written, check_target
 from model.outputs.folders import located, versions, write_run
 from model.outputs.labels import labelled
 
+SolutionT = TypeVar("SolutionT")
+ResultsT = TypeVar("ResultsT")
+
 
 @dataclass(frozen=True)
-class Run:
+class Solved(Generic[SolutionT, ResultsT]):
+    """A solved scenario: its solution, tables and summary, and where they were written."""
+
     scenario: Scenario
     dataset: Dataset
-    solution: Solution
-    results: Results
+    solution: SolutionT
+    results: ResultsT
     summary: dict[str, Any]
     out_dir: Path | None = None
     written: Written | None = None
+
+
+class Run(Solved[Solution, Results]):
+    """A solved one-year scenario."""
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -46,8 +58,17 @@ def default_out_dir(scenario: Scenario) -> Path:
     return scenario.source_files[-1].parent / name
 
 
+class PathRun(Solved[PathSolution, PathResults]):
+    """A solved multi-year scenario (``[path]``): tables with a year column."""
+
+
 def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     """Solve a scenario in memory (no files written)."""
+    if scenario.path is not None:
+        raise ScenarioError(
+            f"scenario {scenario.name!r} has a [path] section (several model years): solve it "
+            "with `wastealloc solve`; sweeps, sensitivity and compare take one-year scenarios"
+        )
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     inputs = prepare(dataset, scenario)
     stranded = floors_without_outlet(inputs)
@@ -133,11 +154,15 @@ def _summary(
     }
 
 
-def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True) -> Run:
+def solve_file(
+    path: str | Path, out_dir: Path | None = None, *, draw_maps: bool = True
+) -> Run | PathRun:
     """Solve a scenario file and write its results folder atomically."""
     scenario = load_scenario(path)
     target = out_dir if out_dir is not None else default_out_dir(scenario)
     check_target(target, "solve", scenario.name)  # refuse before solving, not after
+    if scenario.path is not None:
+        return _solve_path_file(scenario, target, draw_maps)
     run = solve_scenario(scenario)
 
     summary = located(run.summary, target)
@@ -160,3 +185,30 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
     tables = labelled(run.results.tables(), run.dataset.nodes, names)
     written = write_run(target, tables, summary, figures, kind="solve", owner=scenario.name)
     return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)
+
+
+def solve_path_scenario(scenario: Scenario, dataset: Dataset | None = None) -> PathRun:
+    """Solve a multi-year scenario in memory (no files written)."""
+    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    solution, results, summary = pathway_run.solve_path_scenario(scenario, dataset)
+    return PathRun(scenario, dataset, solution, results, summary)
+
+
+def _solve_path_file(scenario: Scenario, target: Path, draw_maps: bool) -> PathRun:
+    """Solve a multi-year scenario; write its tables, the trajectory chart and a year's maps."""
+    run = solve_path_scenario(scenario)
+    summary = dict(run.summary)
+
+    def figures(folder: Path) -> list[str]:
+        if not (draw_maps and scenario.output.maps):
+            return []
+        from model.outputs import trajectory  # only when drawing
+
+        drawn, failed = trajectory.draw_path_figures(run.results, run.summary, run.dataset, folder)
+        summary["figures_failed"] = [f.as_dict() for f in failed]
+        return drawn
+
+    written = write_run(
+        target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
+    )
+    return PathRun(run.scenario, run.dataset, run.solution, run.results, summary, target, written)

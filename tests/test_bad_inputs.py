@@ -318,6 +318,11 @@ def _leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tu
     """(dotted key, annotation, field) of every key a scenario file can set."""
     for name, field in model.model_fields.items():
         annotation = field.annotation
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            inner = _base(annotation)  # an optional section ([path]) is walked like any other
+            annotation = (
+                inner if isinstance(inner, type) and issubclass(inner, BaseModel) else annotation
+            )
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             yield from _leaves(annotation, (*prefix, name))
         elif name != "source_files":  # set by the program; a test below covers it
@@ -345,6 +350,8 @@ def _bad_values(key: tuple[str, ...], annotation: Any) -> list[Any]:
     if base is float:
         return BAD_NUMBERS
     if base is int:
+        if key[-1] == "target_year_shift":  # a shift may be negative: bounded at ±20
+            return ["2", 2.5, True, NAN, -21, 21, 10**30]
         return ["2", 2.5, True, NAN, -1, 0, 10**30]
     if base is bool:
         return ["yes", "true", 1]

@@ -111,7 +111,10 @@ def test_data_dictionary_matches_the_code_in_both_directions() -> None:
     """
     dictionary = pd.read_csv(DATA / "columns.csv", keep_default_na=False)
     documented = set(zip(dictionary["file"], dictionary["column"], strict=True))
-    optional = (DISTANCES,)  # read only when present (model.core.inputs.read_distances)
+    from model.core.pathway.growth import GROWTH
+
+    # read only when present (model.core.inputs.read_distances) or asked for ([path.growth])
+    optional = (DISTANCES, GROWTH)
     in_code = {
         (spec.file, column) for spec in (*TABLES, *optional) for column in spec.row.model_fields
     }

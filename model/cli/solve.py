@@ -23,7 +23,7 @@ from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
 
 if TYPE_CHECKING:
-    from model.run import Run
+    from model.run import PathRun, Run
 
 
 @app.command()
@@ -35,7 +35,7 @@ def solve(
     maps: Annotated[bool, typer.Option(help="Draw the maps after solving.")] = True,
 ) -> None:
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
-    from model.run import solve_file
+    from model.run import Run, solve_file
 
     try:
         with console.status(f"solving {escape(str(scenario))} ..."):
@@ -46,12 +46,17 @@ def solve(
     except KeyboardInterrupt:
         _interrupted("nothing was written; earlier results, if any, are untouched")
         return
-    print_summary(run)
+    if isinstance(run, Run):
+        print_summary(run)
+    else:
+        from model.cli.path import print_path_summary
+
+        print_path_summary(run)
     _notes(run.written)
     warn_figures_failed(run)
 
 
-def warn_figures_failed(run: Run) -> None:
+def warn_figures_failed(run: Run | PathRun) -> None:
     """One warning line per figure that could not be drawn (the results are complete)."""
     failed = run.summary.get("figures_failed") or []
     for failure in failed:
@@ -66,6 +71,15 @@ def warn_figures_failed(run: Run) -> None:
             f"the cause, redraw with: wastealloc map {escape(str(run.out_dir))}",
             soft_wrap=True,
         )
+
+
+def rate_cell(row: pd.Series) -> str:
+    """A utilization rate with its target and whether it is met: '59.2% (57%) ✓'."""
+    cell = f"{row['rate']:.1%}"
+    if pd.notna(row["target"]):
+        mark = "[green]✓[/]" if row["met"] else "[red]✗[/]"
+        cell += f" ({float(row['target']):.0%}) {mark}"
+    return cell
 
 
 def print_summary(run: Run) -> None:
@@ -102,12 +116,7 @@ def print_summary(run: Run) -> None:
             if row.empty:
                 cells.append("-")
                 continue
-            r = row.iloc[0]
-            cell = f"{r['rate']:.1%}"
-            if pd.notna(r["target"]):
-                mark = "[green]✓[/]" if r["met"] else "[red]✗[/]"
-                cell += f" ({r['target']:.0%}) {mark}"
-            cells.append(cell)
+            cells.append(rate_cell(row.iloc[0]))
         table.add_row(escape(str(region_names.get(area, area))), *cells)
     console.print(table)
     costs = run.results.costs.set_index("component")["cost_10k_cny"]

@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from model.core.pathway.settings import PathConfig
 from model.data.schema import MAX_MAGNITUDE, expectation
 from model.errors import ScenarioError
 
@@ -216,6 +217,7 @@ class Scenario(_Strict):
     capacity: CapacityConfig = CapacityConfig()
     solver: SolverConfig = SolverConfig()
     output: OutputConfig = OutputConfig()
+    path: PathConfig | None = None  # a multi-year run (model.core.pathway) when present
     source_files: tuple[Path, ...] = ()
 
     @field_validator("name")

@@ -23,7 +23,7 @@ from model.core.compiled import Changes, CompiledLP
 from model.core.config import Scenario
 from model.core.formulation import build_model
 from model.core.inputs import ModelInputs
-from model.errors import SolveError
+from model.errors import ScenarioError, SolveError
 
 
 @dataclass
@@ -61,10 +61,12 @@ class Solver:
         scenario: str = "scenario",
         tie_break: str = "none",
         co2_range: bool = False,
+        model: pyo.ConcreteModel | None = None,
     ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
-        self.model = build_model(inputs)
+        # a model built elsewhere (the multi-year model) needs total_cost and the CO2 terms
+        self.model = build_model(inputs) if model is None else model
         self.tie_break = tie_break
         self.co2_range = co2_range and tie_break == "co2"
         if tie_break == "co2":
@@ -83,6 +85,11 @@ class Solver:
         cls, inputs: ModelInputs, scenario: Scenario, *, co2_range: bool = False
     ) -> Solver:
         """A solver with the scenario's ``[solver]`` settings (time limit, threads, tie-break)."""
+        if scenario.path is not None:  # sweeps and sensitivity build one year
+            raise ScenarioError(
+                f"scenario {scenario.name!r} has a [path] section (several model years): "
+                "sweeps and sensitivity take one-year scenarios; solve it with `wastealloc solve`"
+            )
         return cls(
             inputs,
             time_limit_s=scenario.solver.time_limit_s,

@@ -106,7 +106,7 @@ def read_run(result_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]
         path = result_dir / f"{name}.csv"
         if path.is_file():
             tables[name] = pd.read_csv(path, keep_default_na=True)
-    return tables, summary
+    return _one_year(tables, summary)
 
 
 def located(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -130,3 +130,19 @@ def located(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
     if isinstance(settings, dict) and "data" in settings:
         out["scenario_settings"] = {**settings, "data": relative_path(settings["data"], folder)}
     return out
+
+
+def _one_year(tables: dict[str, pd.DataFrame], summary: Any) -> tuple[dict[str, pd.DataFrame], Any]:
+    """A multi-year run read as its map year (``[path] map_year``, default the last year):
+    maps and ``compare`` read one year's tables, and say which year in ``base_year``."""
+    path = summary.get("path") if isinstance(summary, dict) else None
+    if not isinstance(path, dict) or not path.get("years"):
+        return tables, summary
+    year = path.get("map_year") or path["years"][-1]
+    one = {
+        name: frame[frame["year"] == year].drop(columns="year").reset_index(drop=True)
+        if "year" in frame.columns
+        else frame
+        for name, frame in tables.items()
+    }
+    return one, {**summary, "base_year": year}

@@ -29,7 +29,7 @@ from model.core.inputs import prepare
 from model.core.results import collect
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
-from model.errors import SolveError, WasteallocError
+from model.errors import ScenarioError, SolveError, WasteallocError
 from model.studies.design import CO2_CAP, Study
 from model.studies.sweeps import add_co2_cap, outcomes, parse_param, setter
 
@@ -252,6 +252,13 @@ def execute(
     workers and re-raises KeyboardInterrupt; the points already passed to
     ``on_result`` are the finished ones.
     """
+    for scenario in (study.scenario, study.reference, *study.scenarios):
+        if scenario is not None and scenario.path is not None:  # a study varies one year
+            raise ScenarioError(
+                f"scenario {scenario.name!r} has a [path] section (several model years): "
+                "studies, sweeps and sensitivity solve one model year; remove [path] or "
+                "study one of its years as a one-year scenario"
+            )
     todo = list(indices)
     if not todo:
         return

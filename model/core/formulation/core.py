@@ -30,6 +30,15 @@ from model.core.inputs import ModelInputs
 def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
     """Build the LP for one scenario."""
     m = pyo.ConcreteModel(name="wastealloc")
+    add_components(m, inp)
+    return m
+
+
+def add_components(m: pyo.Block, inp: ModelInputs) -> None:
+    """Every set, parameter, variable, constraint and cost of one year, on a model or a block.
+
+    The multi-year model (:mod:`model.core.pathway`) builds one block per period with it.
+    """
     m.inputs = inp  # kept for results; not a Pyomo component
     add_sets(m, inp)
     add_parameters(m, inp)
@@ -46,7 +55,6 @@ def build_model(inp: ModelInputs) -> pyo.ConcreteModel:
     add_expansion_tranches(m, inp)
     add_revenue_tranches(m, inp)
     add_objective(m)
-    return m
 
 
 def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
