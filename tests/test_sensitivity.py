@@ -202,6 +202,7 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
         "indices.csv",
         "runs.csv",
         "sensitivity.png",
+        "sensitivity-zh.png",
         "summary.json",
     }
     assert "storage_cost" in result.output
