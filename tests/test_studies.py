@@ -165,9 +165,7 @@ def test_two_local_processes_and_a_dask_cluster_give_the_points_solved_here(
 
 # --- the command: kept points, Ctrl-C, kill -9, resume --------------------------------------
 
-GRID = (
-    "co2_range = false\n[grid]\ncarbon_price = [0, 100, 200]\ntransport_cost_scale = [0.9, 1.1]\n"
-)
+GRID = "co2_range = false\n[grid]\ncarbon_price = [0, 200]\ntransport_cost_scale = [0.9, 1.1]\n"
 
 
 def unique(table: pd.DataFrame) -> pd.DataFrame:
@@ -191,19 +189,19 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
     )
     try:
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 2:
+        while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 1:
             assert process.poll() is None, "the study ended before it could be killed"
             time.sleep(0.1)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     kept = {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
-    assert 2 <= len(kept) < 6
+    assert 1 <= len(kept) < 4
     assert not (out / "study.csv").exists()
 
     again = invoke("study", path, "--resume", "--workers", "1", "--out", out)
     assert again.exit_code == 0, again.output
-    assert f"{len(kept)} done, {6 - len(kept)} to solve" in again.output
+    assert f"{len(kept)} done, {4 - len(kept)} to solve" in again.output
     for name, mtime in kept.items():  # nothing done was solved again
         assert (out / "points" / name).stat().st_mtime_ns == mtime
     fresh = invoke("study", path, "--workers", "1", "--out", tmp_path / "whole")
@@ -213,7 +211,7 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
     assert list(resumed.columns) == list(whole.columns)
     pd.testing.assert_frame_equal(unique(resumed), unique(whole), rtol=1e-6)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["complete"] is True and summary["points_done"] == 6
+    assert summary["complete"] is True and summary["points_done"] == 4
     assert {"response.png", "response-zh.png"} <= set(summary["files"])
 
 
@@ -236,7 +234,7 @@ def test_ctrl_c_keeps_the_finished_points_and_says_how_to_resume(
     out = tmp_path / "s"
     result = invoke("study", path, "--workers", "1", "--out", out)
     assert result.exit_code == 130, result.output
-    assert "interrupted: 2 of 6 points done" in " ".join(result.output.split())
+    assert "interrupted: 2 of 4 points done" in " ".join(result.output.split())
     assert "--resume" in result.output
     assert len(list((out / "points").glob("*.json"))) == 2
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
@@ -247,6 +245,7 @@ def test_ctrl_c_keeps_the_finished_points_and_says_how_to_resume(
     assert "unfinished run" in again.output
     # a changed design is refused on resume
     changed = study_file(tmp_path, GRID.replace("200]", "300]"))
+    assert "300]" in changed.read_text()
     refused = invoke("study", changed, "--resume", "--out", out)
     assert refused.exit_code == 2, refused.output
     assert "computed for another design" in " ".join(refused.output.split())

@@ -81,7 +81,7 @@ def study_(
 ) -> None:
     """Solve every point of a study file; keep each at once; write study.csv and figures."""
     from model.data.tables import load_dataset
-    from model.studies.design import load_study, read_study_file
+    from model.studies.design import load_study
     from model.studies.engine import Outcome, execute
     from model.studies.store import StudyFolder
 
@@ -94,7 +94,6 @@ def study_(
         total = len(study.points)
         todo = [i for i in range(total) if i not in done]
         n, words = where_points_run(workers, scheduler)
-        read_study_file(path)  # (checked again: the file may have changed while loading data)
         console.print(
             escape(
                 f"{study.name}: {total} points ({study.kind.replace('_', '-')}), "
