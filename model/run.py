@@ -11,7 +11,7 @@ from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
 from model.core.presolve import floors_without_outlet, unreachable_targets
 from model.core.ranging import target_ranges, with_ranges
-from model.core.results import Results, collect, transport_summary
+from model.core.results import Results, collect, tight, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
@@ -68,7 +68,9 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
     solver = Solver.for_scenario(inputs, scenario, co2_range=True)
     solution = solver.solve()
     m = solution.model
-    binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6]
+    # targets that bind, and targets met exactly at a zero price (degenerate: the
+    # margin says 0, but the next whole point may cost something): re-solve both
+    binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6 or tight(m, k)]
     results = collect(solution, solver.cost_of_next_point(solution, binding))
     ranged = with_ranges(results.shadow_prices, target_ranges(solver, solution))
     results = replace(results, shadow_prices=ranged)

@@ -168,7 +168,9 @@ def test_validate_checks_own_distances(tmp_path: Path) -> None:
     header = "origin,dest,mode,km,source_id,note\n"
     source = pd.read_csv(DATA / "sources.csv")["source_id"].iloc[0]
     (data / "distances.csv").write_text(
-        header + f"beijing,atlantis,road,130,{source},\nbeijing,tianjin,road,-5,{source},\n",
+        header
+        + f"beijing,atlantis,road,130,{source},\nbeijing,tianjin,road,-5,{source},\n"
+        + f"hebei,tianjin,rail,0,{source},\nhebei,hebei,road,0,{source},\n",
         encoding="utf-8",
     )
     result = invoke("validate", data)
@@ -176,6 +178,9 @@ def test_validate_checks_own_distances(tmp_path: Path) -> None:
     text = one_line(result.stderr)
     assert "distances.csv row 2, column dest: value 'atlantis'" in text
     assert "distances.csv row 3, column km: value '-5'" in text
+    assert "distances.csv row 4, column km: value '0'" in text
+    assert "above 0 between hebei and tianjin" in text
+    assert "row 5" not in text  # 0 km from a node to itself is allowed
     (data / "distances.csv").write_text(
         header + f"beijing,tianjin,road,130,{source},\n", encoding="utf-8"
     )

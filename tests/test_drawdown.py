@@ -75,6 +75,46 @@ def test_drawdown_meets_a_target_own_generation_cannot() -> None:
     assert bool(util.loc[("region", "r", "bulk"), "met"])
 
 
+def test_base_year_draw_is_kept_as_practice() -> None:
+    """b drew 2 t from stock in the base year and used all its slag (floor 100%).
+
+    Slag in road base costs 0.1*10 + 20 = 21 per t against 15 stored, so only the
+    floors make b use it: 6 t own slag and the 2 t drawn (road base at b has room
+    for 10). Ash as in the base instance (floor 80% = 8 t): 8 t to cement at 11,
+    2 t stored at 15. Cost = 88 + 30 + 8*21 = 286 (10^4 CNY); without the draw
+    floor 88 + 30 + 6*21 = 244 and nothing is drawn. Node b's rate and floor rate
+    are (6 + 2) / (6 + 2) = 100%.
+    """
+    floors = {("ash", "a"): 0.8, ("slag", "b"): 1.0}
+    solution, results = solve(
+        floor_rate=floors, drawdown_max_10kt={"b": 2.0}, drawdown_floor_10kt={"b": 2.0}
+    )
+    assert solution.objective_10k_cny == pytest.approx(286.0, abs=1e-6)
+    assert results.drawdown["drawn_10kt"].sum() == pytest.approx(2.0, abs=1e-6)
+    util = results.utilization.set_index(["level", "area", "group"])
+    assert util.loc[("node", "b", "all"), "utilized_10kt"] == pytest.approx(8.0)
+    assert util.loc[("node", "b", "all"), "floor_rate"] == pytest.approx(1.0)
+    solution, results = solve(floor_rate=floors, drawdown_max_10kt={"b": 2.0})
+    assert solution.objective_10k_cny == pytest.approx(244.0, abs=1e-6)
+    assert results.drawdown.empty
+
+
+def test_baseline_reproduces_every_province_of_the_yearbook() -> None:
+    """With base-year floors, every province generates and utilizes what the 2021
+    yearbook reports (Zhejiang's 5,336 utilized includes 21 drawn from stock), to
+    the 0.01 (100 t) the shipped tables are rounded to."""
+    run = solve_scenario(load_scenario(RUNS / "baseline.toml"))
+    util = run.results.utilization
+    nodes = util[(util["level"] == "node") & (util["group"] == "all")].set_index("area")
+    totals = load_dataset(DATA)["province_totals"]
+    reported = totals[(totals["year"] == 2021) & (totals["status"] == "reported")]
+    reported = reported.set_index("node").loc[nodes.index]
+    for column in ("generated_10kt", "utilized_10kt"):
+        gap = (nodes[column] - reported[column]).abs()
+        assert gap.max() <= 0.05, gap.sort_values().tail(3)
+    assert nodes.loc["zhejiang", "drawn_10kt"] == pytest.approx(21.0)
+
+
 def test_shipped_limit_is_utilized_above_generated() -> None:
     """Zhejiang utilized 5,336 against 5,315 generated in 2021: 21 may be drawn; no other
     province utilized more than it generated."""

@@ -325,3 +325,38 @@ def test_the_cost_of_a_whole_extra_point_is_a_re_solve() -> None:
     assert found == {("r", "bulk"): None}
     table = collect(first, found).shadow_prices.query("constraint == 'target'")
     assert "infeasible" in table["note"].iloc[0]
+
+
+def test_a_target_met_exactly_at_a_zero_price_is_re_solved() -> None:
+    """Slag in road base earns 25 against 21 of cost, so all 6 t are used for free;
+    ash fills cement (8 t at 11 < 15 stored). 14 of 16 t = 87.5% without any target.
+
+    A target of exactly 87.5% is met at a zero price (degenerate): ``tight`` sees it,
+    while a target of 80% is slack. The next point, 88.5%, needs 0.16 t more: ash
+    hauled to road base at b for 0.1 * 100 + 20 = 30 instead of 15 stored, so it
+    costs 0.16 * 15 = 2.4 (10^4 CNY), and the note says the margin was misleading.
+    """
+    from model.core.results import tight
+
+    revenue = {("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 25.0}
+    solver = Solver(
+        two_node_inputs(revenue_cny_per_t=revenue, target_rate={("r", "bulk"): 0.875}),
+        scenario="two-node",
+    )
+    solution = solver.solve()
+    assert tight(solution.model, ("r", "bulk"))
+    step = solver.cost_of_next_point(solution, [("r", "bulk")])
+    assert step == {("r", "bulk"): pytest.approx(2.4)}
+    # Any dual in [0, 15] is optimal here; the solver may return either end. At 0 (as
+    # HiGHS returns for the 2021 YRB by-product gypsum target) the note explains it.
+    target = solution.model.target["r", "bulk"]
+    assert 0.0 - 1e-9 <= solution.duals[target] <= 15.0 + 1e-9
+    solution.duals[target] = 0.0
+    table = collect(solution, step).shadow_prices.query("constraint == 'target'")
+    assert not bool(table["binding"].iloc[0])
+    assert "met exactly at a zero price" in table["note"].iloc[0]
+    slack = Solver(
+        two_node_inputs(revenue_cny_per_t=revenue, target_rate={("r", "bulk"): 0.8}),
+        scenario="two-node",
+    )
+    assert not tight(slack.solve().model, ("r", "bulk"))

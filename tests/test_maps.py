@@ -474,8 +474,10 @@ def test_nice_reference_amounts() -> None:
 def test_sankey_keeps_the_mass_balance(data: maps.MapData) -> None:
     streams = sankey.stream_pathway_links(data, "en")
     util = data.tables["utilization"]
-    generated = util[(util["level"] == "total") & (util["group"] == "all")]["generated_10kt"]
-    assert streams.links["value"].sum() == pytest.approx(float(generated.iloc[0]), rel=1e-6)
+    total = util[(util["level"] == "total") & (util["group"] == "all")].iloc[0]
+    # every tonne generated or drawn from stock goes to a use or stays unutilized
+    supplied = float(total["generated_10kt"] + total["drawn_10kt"])
+    assert streams.links["value"].sum() == pytest.approx(supplied, rel=1e-9)
     assert streams.right[-1] == sankey.UNUTILIZED
     regions = sankey.region_links(data, "en")
     assert regions.links["value"].sum() == pytest.approx(data.tables["hauls"]["amount_10kt"].sum())

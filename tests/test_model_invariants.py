@@ -64,13 +64,15 @@ def aligned(*series: pd.Series) -> list[pd.Series]:
 
 
 def test_origin_balance(baseline: Run, dataset: Dataset) -> None:
-    """Hauled out + left unutilized = generation, for every (stream, node) of the data."""
+    """Hauled out + left unutilized = generation + drawn from stock, for every (stream, node)."""
     res = baseline.results
     out = total(res.hauls, ["stream", "origin"], ["stream", "node"])
     left = total(res.unutilized, ["stream", "node"], ["stream", "node"])
+    drawn = res.drawdown.groupby(["stream", "node"])["drawn_10kt"].sum()
     gen = generation(dataset)
-    out, left, gen = aligned(out, left, gen)
-    gap = (out + left - gen).abs()
+    out, left, gen, drawn = aligned(out, left, gen, drawn)
+    assert drawn.sum() > 0  # Zhejiang's base-year draw is kept
+    gap = (out + left - gen - drawn).abs()
     assert gap.max() <= TOL, gap.sort_values().tail()
     assert len(gen) == len(generation(dataset))  # nothing hauled from a place not in the data
     assert out.sum() > 0 and left.sum() > 0  # the check is not vacuous

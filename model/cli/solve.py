@@ -155,6 +155,17 @@ def print_summary(run: Run) -> None:
             f"at the margin, i.e. about {r['per_percentage_point_10k_cny'] / 1e4:,.2f} "
             f"x10^8 CNY/yr per percentage point if the margin held{whole}{holds}"
         )
+    free = prices[
+        (prices["constraint"] == "target")
+        & ~prices["binding"].astype(bool)
+        & prices["next_point_10k_cny"].notna()
+    ]
+    for _, r in free.iterrows():
+        console.print(
+            f"Target {escape(str(r['region']))}/{escape(str(r['group']))} is met exactly at a "
+            f"zero price; a whole point more costs {r['next_point_10k_cny'] / 1e4:,.2f} "
+            "x10^8 CNY/yr (re-solved)"
+        )
     one_sided = binding[binding["one_sided"].astype(bool)]
     if not one_sided.empty:
         kinds = ", ".join(f"{n} {k}" for k, n in one_sided["constraint"].value_counts().items())
@@ -169,6 +180,15 @@ def print_summary(run: Run) -> None:
             f"Rail carries {share:.2%} of tonne-km"
             if share < 0.01
             else f"Rail carries {share:.1%} of tonne-km"
+        )
+    expansions = run.results.expansions
+    at_limit = expansions[expansions["at_limit"].astype(bool)] if "at_limit" in expansions else None
+    if at_limit is not None and not at_limit.empty:
+        kinds = ", ".join(f"{n} {p}" for p, n in at_limit["pathway"].value_counts().items())
+        console.print(
+            f"Expanded to their limit ({len(at_limit)}: {escape(kinds)}): the limit is an "
+            "assumption (expansion_share in estimation/coefficients.csv) and decides these "
+            "amounts; see the README on how results move with it (expansions.csv, at_limit)"
         )
     cap = binding[binding["constraint"] == "capacity"].nlargest(5, "shadow_price")
     if not cap.empty:

@@ -68,6 +68,8 @@ class ModelInputs:
     revenue_tranches: tuple[tuple[float | None, float], ...] = ()
     notes: tuple[str, ...] = ()
     drawdown_max_10kt: dict[str, float] = field(default_factory=dict)  # node -> stock drawable
+    # node -> stock drawn at least (the base-year draw, with [targets] base_year_floor)
+    drawdown_floor_10kt: dict[str, float] = field(default_factory=dict)
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -334,26 +336,15 @@ def stock_drawdown_limits(dataset: Dataset) -> dict[str, float]:
     0 where utilized is below generated. A prefecture gets its province's limit in
     proportion to its share of the province's generation.
     """
-    from model.data.totals import base_year_totals
+    from model.data.totals import base_year_totals, shared_by_generation, stock_drawn
 
     year = int(dataset.parameters["base_year"])
-    totals = base_year_totals(dataset["province_totals"], year, "utilized_10kt")
-    above = {
-        str(r.node): float(r.utilized_10kt) - float(r.generated_10kt)
-        for r in totals.itertuples()
-        if pd.notna(r.generated_10kt) and float(r.utilized_10kt) > float(r.generated_10kt)
-    }
+    above = stock_drawn(base_year_totals(dataset["province_totals"], year, "utilized_10kt"))
     nodes = dataset.nodes
     if dataset.resolution == "province":
         return {i: v for i, v in above.items() if i in nodes.index}
     gen = dataset["generation"]["generation_10kt"].groupby(level="node").sum()
-    province_of = nodes["province"]
-    province_gen = gen.groupby(province_of.reindex(gen.index)).sum()
-    return {
-        str(i): above[province_of[i]] * float(gen[i]) / float(province_gen[province_of[i]])
-        for i in gen.index
-        if province_of[i] in above and float(province_gen[province_of[i]]) > 0
-    }
+    return shared_by_generation(above, gen, nodes["province"])
 
 
 def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
@@ -420,6 +411,7 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
     )
     expansion_steps, revenue_steps = read_tranches(dataset) if cap_cfg.tranches else ((), ())
 
+    draw_limits = stock_drawdown_limits(dataset)
     return ModelInputs(
         nodes=tuple(nodes.index),
         node_region=nodes["region"].to_dict(),
@@ -467,5 +459,6 @@ def prepare(dataset: Dataset, scenario: Scenario) -> ModelInputs:
         expansion_tranches=expansion_steps,
         revenue_tranches=revenue_steps,
         notes=tuple(notes),
-        drawdown_max_10kt=stock_drawdown_limits(dataset),
+        drawdown_max_10kt=draw_limits,
+        drawdown_floor_10kt=draw_limits if scenario.targets.base_year_floor else {},
     )

@@ -29,6 +29,8 @@ import pyomo.environ as pyo
 from model.core.formulation import group_generation
 from model.core.solve import Solution, Solver
 
+INFINITE = 1e20
+"""A row bound at or above this is none (HiGHS's infinity is 1e30 or inf)."""
 PRICE_TOLERANCE = 1e-6
 """CNY/t: a re-solve's price equals the reported one within this (as ``binding`` does)."""
 
@@ -71,7 +73,7 @@ def target_ranges(solver: Solver, solution: Solution) -> list[PriceRange]:
         rate = float(pyo.value(m.target_rate[r, g]))
         row = row_of(m.target[r, g])
         nan = math.nan
-        if (r, g) in drawn_groups or not math.isinf(lp.row_upper_[row]):
+        if (r, g) in drawn_groups or lp.row_upper_[row] < INFINITE:
             note = "no interval: the target's base includes stock drawn from earlier years"
             out.append(PriceRange(r, g, price, rate, nan, nan, note))
             continue

@@ -143,12 +143,15 @@ def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         )
 
     rows = [
-        (j, p, _val(m.expansion[j, p]), capex(j, p))
+        (j, p, _val(m.expansion[j, p]), capex(j, p), _val(m.expansion_max_10kt[j, p]))
         for (j, p) in m.EXPANDABLE
         if _val(m.expansion[j, p]) > EPS
     ]
-    cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny"]
-    return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+    cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny", "expansion_max_10kt"]
+    table = pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
+    # at its limit: the flat expansion_share assumption, not costs, decides the amount
+    table["at_limit"] = table["expansion_10kt"] >= table["expansion_max_10kt"] * (1 - 1e-6)
+    return table
 
 
 def capacity_value(m: pyo.ConcreteModel, duals: dict[object, float], j: str, p: str) -> float:
@@ -248,6 +251,11 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     base["floor_10kt"] = [
         floor.get((w, i), 0.0) for w, i in zip(base["stream"], base["node"], strict=True)
     ]
+    # the base-year draw kept as a floor (drawdown_floor) counts where it was drawn
+    node_drawn = base.groupby("node")["drawn_10kt"].transform("sum")
+    draw_floor = base["node"].map({i: _val(m.drawdown_floor_10kt[i]) for i in m.DRAW_FLOORS})
+    share = (base["drawn_10kt"] / node_drawn.where(node_drawn > 0)).fillna(0.0)
+    base["floor_10kt"] += draw_floor.fillna(0.0) * share
     floor_rows = []
     for group, streams in groups.items():
         part = base[base["stream"].isin(streams)]
@@ -319,7 +327,7 @@ def shadow_price_table(
                 "binding": price > 1e-6,
                 "one_sided": rate >= ONE_SIDED_RATE,
                 "next_point_10k_cny": next_point.get((r, g)),
-                "note": _target_note(r, g, rate, next_point),
+                "note": _target_note(r, g, rate, next_point, price),
             }
         )
     for w, i in m.FLOORS:
@@ -388,13 +396,25 @@ def shadow_price_table(
     )
 
 
+def tight(m: pyo.ConcreteModel, key: tuple[str, str]) -> bool:
+    """Whether target ``key`` is met exactly (no slack, to 1e-6 of its group's generation).
+
+    A tight target with a zero shadow price is degenerate: the margin says the next
+    tonne is free, but a whole extra point may not be; its re-solve says.
+    """
+    scale = max(1.0, _val(group_generation(m, *key)))
+    return abs(_val(m.target[key].lslack())) <= 1e-6 * scale
+
+
 def _target_note(
-    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None]
+    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None], price: float
 ) -> str:
     if rate >= ONE_SIDED_RATE:
         return "one-sided: the rate is 100%, it cannot rise"
     if (r, g) in next_point and next_point[r, g] is None:
         return "one more percentage point is infeasible"
+    if (r, g) in next_point and price <= 1e-6:
+        return "met exactly at a zero price: the margin is free, a whole point may not be"
     return ""
 
 

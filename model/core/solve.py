@@ -1,4 +1,10 @@
-"""The only module that talks to the solver (HiGHS through Pyomo's persistent interface)."""
+"""The only module that talks to the solver: the model compiled once, HiGHS driven directly.
+
+The built Pyomo model is compiled to sparse arrays (:mod:`model.core.compiled`)
+and passed to highspy in one call. Re-solves change the live HiGHS model:
+parameter changes become bound and coefficient changes, the tie-break switches
+the cost vector and tightens one row, and HiGHS starts from the last basis.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
+from pyomo.common.tee import capture_output
+from pyomo.contrib.solver.common.results import TerminationCondition
 
+from model.core.compiled import Changes, CompiledLP
 from model.core.config import Scenario
 from model.core.formulation import build_model
 from model.core.inputs import ModelInputs
@@ -35,10 +44,12 @@ class Solution:
 
 
 class Solver:
-    """A built model bound to a persistent HiGHS instance.
+    """A built model bound to a live HiGHS instance.
 
     Change mutable parameters on ``self.model`` and call :meth:`solve` again:
-    HiGHS warm-starts from the previous basis, which is what sweeps use.
+    the changed rows are re-read and HiGHS warm-starts from the previous basis,
+    which is what sweeps use. ``timings`` holds the seconds of the last
+    :meth:`solve` by stage (translate, solve, tie_break), for the benchmark.
     """
 
     def __init__(
@@ -60,11 +71,12 @@ class Solver:
             _add_tie_break(self.model)
         self.build_seconds = time.perf_counter() - start
         self.scenario = scenario
-        self._highs = Highs()
-        # HiGHS writes warnings to stdout (e.g. a coefficient of the cost cap set to 0
-        # by a sweep); results and failures are reported through the status instead
-        self._highs.config.solver_options["output_flag"] = False
         self._options = {"time_limit": time_limit_s, "threads": threads}
+        self._lp: CompiledLP | None = None
+        self._highs: highspy.Highs | None = None
+        self._objective = "cost"
+        self._sense = "min"
+        self.timings: dict[str, float] = {}
 
     @classmethod
     def for_scenario(
@@ -80,34 +92,66 @@ class Solver:
             co2_range=co2_range,
         )
 
-    def _run(self) -> Any:
-        """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
-        return self._highs.solve(
-            self.model,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-            time_limit=self._options["time_limit"],
-            threads=self._options["threads"],
+    def _translate(self) -> tuple[CompiledLP, highspy.Highs]:
+        """Compile the model and pass it to HiGHS (the first time), or pass on what changed."""
+        start = time.perf_counter()
+        if self._lp is None or self._highs is None:
+            m = self.model
+            objectives = {"cost": m.total_cost}
+            if self.tie_break == "co2":
+                objectives["co2"] = m.tie_co2_least
+            self._lp = CompiledLP(m, objectives)
+            self._highs = _highs_of(self._lp, self._options)
+            self._objective = "cost"
+        else:
+            _push(self._highs, self._lp, self._lp.sync(), self._objective)
+            _refresh(self._highs, self._lp)
+        self.timings["translate"] = self.timings.get("translate", 0.0) + (
+            time.perf_counter() - start
         )
+        return self._lp, self._highs
+
+    def _run(self, objective: str = "cost", sense: str = "min") -> _Result:
+        """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
+        lp, h = self._translate()
+        if objective != self._objective:
+            h.changeColsCost(
+                lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost[objective]
+            )
+            h.changeObjectiveOffset(lp.offset[objective])
+            self._objective = objective
+        if sense != self._sense:
+            h.changeObjectiveSense(
+                highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
+            )
+            self._sense = sense
+        h.run()
+        return _Result(h)
 
     def solve(self) -> Solution:
         """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
         start = time.perf_counter()
+        self.timings = {}
         result = self._run()
         seconds = time.perf_counter() - start
-        if not _optimal(result):
+        self.timings["solve"] = seconds - self.timings["translate"]
+        if not result.optimal:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
-        result.solution_loader.load_vars()
-        duals = dict(result.solution_loader.get_duals())
-        version = ".".join(str(v) for v in self._highs.version())
+        lp = self._lp
+        assert lp is not None
+        lp.load(result.col_value)
+        duals = dict(zip(lp.rows, result.row_dual.tolist(), strict=True))
+        version = ".".join(str(v) for v in _version())
         tie, most = "none", None
         if self.tie_break == "co2":
+            tie_start = time.perf_counter()
             cost = float(pyo.value(self.model.total_cost))
             if self.co2_range:
                 most = self._co2_at_least_cost(cost, most=True)
             tie = "co2" if self._co2_at_least_cost(cost) is not None else "none"
             seconds = time.perf_counter() - start
+            self.timings["tie_break"] = time.perf_counter() - tie_start
         return Solution(
             model=self.model,
             status="optimal",
@@ -142,22 +186,23 @@ class Solver:
                 result = self._run()
             finally:
                 m.target_rate[r, g] = rate
-            cost = float(result.incumbent_objective) if _optimal(result) else None
+            cost = result.objective if result.optimal else None
             out[r, g] = None if cost is None else cost - solution.objective_10k_cny
         return out
 
-    def highs_at_least_cost(self) -> tuple[Any, Callable[[Any], int]]:
-        """The highspy object holding the least-cost LP as solved now, and a function from
+    def highs_at_least_cost(self) -> tuple[highspy.Highs, Callable[[Any], int]]:
+        """The HiGHS instance holding the least-cost LP as solved now, and a function from
         a Pyomo constraint to its HiGHS row; for ranging (:mod:`model.core.ranging`).
 
         Re-solves the cost LP as the model stands (warm, nothing loaded): a tie-break
-        or next-point solve may have left another LP in HiGHS.
+        or next-point solve may have left another objective or bound in HiGHS.
         """
         result = self._run()
-        if not _optimal(result):
+        if not result.optimal:
             raise SolveError(self._explain(result.termination_condition))
-        rows = self._highs._pyomo_con_to_solver_con_map
-        return self._highs._solver_model, rows.__getitem__
+        assert self._lp is not None and self._highs is not None
+        row_of = self._lp.row_of
+        return self._highs, lambda constraint: row_of[id(constraint)]
 
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
@@ -168,26 +213,36 @@ class Solver:
         first solve are kept: in a linear program any optimal dual solution pairs
         with any optimal primal one. If the solve fails (time limit, numerics) the
         loaded allocation is unchanged and None is returned. Each solve has the
-        scenario's time limit. The cap and the two objectives are built once
-        (``_add_tie_break``), so nothing is added to or removed from the solver here.
+        scenario's time limit. The cap is a row of the compiled model (``_add_tie_break``)
+        whose bound changes; the objective is the CO2 cost vector compiled beside the cost.
         """
         m = self.model
         m.tie_cost_rhs = cost + 1e-9 * abs(cost) + 1e-6
-        objective = m.tie_co2_most if most else m.tie_co2_least
-        m.total_cost.deactivate()
-        objective.activate()
         try:
-            result = self._run()
-            if not _optimal(result):
+            result = self._run("co2", "max" if most else "min")
+            if not result.optimal:
                 return None
             if most:
-                return float(result.incumbent_objective)
-            result.solution_loader.load_vars()
+                return result.objective
+            assert self._lp is not None
+            self._lp.load(result.col_value)
             return float(pyo.value(m.transport_co2_10kt - m.avoided_co2_10kt))
         finally:
-            objective.deactivate()
-            m.total_cost.activate()
             m.tie_cost_rhs = _NO_CAP
+            self._objective_back()
+
+    def _objective_back(self) -> None:
+        """The least-cost objective again, so the next re-solve is a cost solve."""
+        if self._highs is not None and self._lp is not None and self._objective != "cost":
+            lp = self._lp
+            self._highs.changeColsCost(
+                lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost["cost"]
+            )
+            self._highs.changeObjectiveOffset(lp.offset["cost"])
+            self._objective = "cost"
+        if self._highs is not None and self._sense != "min":
+            self._highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+            self._sense = "min"
 
     def _explain(self, condition: TerminationCondition) -> str:
         """What the status means for this scenario and what to try, in words."""
@@ -245,12 +300,98 @@ def status_word(condition: TerminationCondition) -> str:
     return STATUS_WORDS.get(condition, "no optimum found")
 
 
-def _optimal(result: Any) -> bool:
-    """HiGHS converged and returned an optimal solution."""
-    return bool(
-        result.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-        and result.solution_status == SolutionStatus.optimal
-    )
+_CONDITIONS = {
+    highspy.HighsModelStatus.kOptimal: TerminationCondition.convergenceCriteriaSatisfied,
+    highspy.HighsModelStatus.kInfeasible: TerminationCondition.provenInfeasible,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: TerminationCondition.infeasibleOrUnbounded,
+    highspy.HighsModelStatus.kUnbounded: TerminationCondition.unbounded,
+    highspy.HighsModelStatus.kObjectiveBound: TerminationCondition.objectiveLimit,
+    highspy.HighsModelStatus.kObjectiveTarget: TerminationCondition.objectiveLimit,
+    highspy.HighsModelStatus.kTimeLimit: TerminationCondition.maxTimeLimit,
+    highspy.HighsModelStatus.kIterationLimit: TerminationCondition.iterationLimit,
+    highspy.HighsModelStatus.kLoadError: TerminationCondition.error,
+    highspy.HighsModelStatus.kModelError: TerminationCondition.error,
+    highspy.HighsModelStatus.kPresolveError: TerminationCondition.error,
+    highspy.HighsModelStatus.kSolveError: TerminationCondition.error,
+    highspy.HighsModelStatus.kPostsolveError: TerminationCondition.error,
+}
+"""HiGHS's model status as Pyomo's termination condition (as Pyomo's own interface maps it)."""
+
+
+class _Result:
+    """What one HiGHS run left: status, objective, primal values and row duals."""
+
+    def __init__(self, h: highspy.Highs) -> None:
+        status = h.getModelStatus()
+        self.termination_condition = _CONDITIONS.get(status, TerminationCondition.unknown)
+        self.optimal = status == highspy.HighsModelStatus.kOptimal
+        self.objective = float(h.getInfo().objective_function_value) if self.optimal else None
+        self._h = h
+
+    @property
+    def col_value(self) -> np.ndarray:
+        return np.asarray(self._h.getSolution().col_value)
+
+    @property
+    def row_dual(self) -> np.ndarray:
+        return np.asarray(self._h.getSolution().row_dual)
+
+
+def _version() -> tuple[int, int, int]:
+    return (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR, highspy.HIGHS_VERSION_PATCH)
+
+
+def _highs_of(lp: CompiledLP, options: dict[str, Any]) -> highspy.Highs:
+    """A HiGHS instance holding the compiled LP (least cost), silent, with the time limit."""
+    with capture_output(capture_fd=True):  # HiGHS prints its banner when created
+        h = highspy.Highs()
+    # HiGHS writes warnings to stdout (e.g. a coefficient of the cost cap set to 0
+    # by a sweep); results and failures are reported through the status instead
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(options["time_limit"]))
+    if options["threads"] is not None:
+        h.setOptionValue("threads", int(options["threads"]))
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = lp.shape[1], lp.shape[0]
+    model.col_cost_ = lp.cost["cost"]
+    model.offset_ = lp.offset["cost"]
+    model.col_lower_, model.col_upper_ = lp.col_lower, lp.col_upper
+    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = lp.A.indptr
+    model.a_matrix_.index_ = lp.A.indices
+    model.a_matrix_.value_ = lp.A.data
+    h.passModel(model)
+    return h
+
+
+def _refresh(h: Any, lp: CompiledLP) -> None:
+    """Put HiGHS in the state Pyomo's persistent interface left it in before each re-solve.
+
+    That interface re-set every row bound and every parameter-dependent
+    coefficient to its (mostly unchanged) value before each re-solve; a
+    coefficient change makes HiGHS refactorize from the basis rather than
+    continue with its current factorization. The optimum is the same either way,
+    but where several allocations share it the path decides which one HiGHS
+    returns, and the results must not change (issue 12): so the same kind of
+    changes are made here, in two calls (checked by scripts/compare_with_main.sh).
+    """
+    n = lp.shape[0]
+    h.changeRowsBounds(n, np.arange(n, dtype=np.int32), lp.row_lower, lp.row_upper)
+    a = lp.A
+    h.changeCoeff(int(a.indices[0]), 0, float(a.data[0]))
+
+
+def _push(h: Any, lp: CompiledLP, changes: Changes, objective: str) -> None:
+    """Pass parameter changes to the live HiGHS model: bounds, coefficients, costs."""
+    if changes.row_bounds:
+        rows = np.array(sorted(changes.row_bounds), dtype=np.int32)
+        h.changeRowsBounds(len(rows), rows, lp.row_lower[rows], lp.row_upper[rows])
+    for (r, c), value in changes.coefficients.items():
+        h.changeCoeff(r, c, value)
+    if objective in changes.objectives:
+        h.changeColsCost(lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost[objective])
+        h.changeObjectiveOffset(lp.offset[objective])
 
 
 _NO_CAP = 1e15  # 10^4 CNY: a cap far above any cost, below HiGHS's 1e20 "infinite" bound
@@ -277,17 +418,12 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
     from dataclasses import replace
 
     elastic = replace(inputs, elastic_targets=True, penalty_cny_per_t=1e6)
-    model = build_model(elastic)
-    result = Highs().solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
-    if result.solution_status != SolutionStatus.optimal:
+    solver = Solver(elastic)
+    result = solver._run()
+    if not result.optimal:
         if inputs.floor_rate or inputs.use_floor_10kt or inputs.intake_floor_10kt:
             no_floors = replace(elastic, floor_rate={}, use_floor_10kt={}, intake_floor_10kt={})
-            retry = Highs().solve(
-                build_model(no_floors),
-                load_solutions=False,
-                raise_exception_on_nonoptimal_result=False,
-            )
-            if retry.solution_status == SolutionStatus.optimal:
+            if Solver(no_floors)._run().optimal:
                 return (
                     "The base-year floors (each stream keeps its base-year utilization; "
                     "with base_year_uses, each pathway its base-year use) cannot be met "
@@ -297,7 +433,9 @@ def diagnose_infeasible_targets(inputs: ModelInputs) -> str:
                     "expansion or set base_year_floor = false and base_year_uses = false."
                 )
         return "Even with every target relaxed the model has no solution; check the data."
-    result.solution_loader.load_vars()
+    model = solver.model
+    assert solver._lp is not None
+    solver._lp.load(result.col_value)
     lines = []
     for r, g in model.TARGETS:
         short = pyo.value(model.shortfall[r, g])

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from model.data.capacity import utilization_and_capacity
 from model.data.checks import check_proxies
-from model.data.estimate import INPUT_FILES, Frames, build_from
+from model.data.estimate import INPUT_FILES, Frames, estimate_totals, read_inputs, split_streams
 from model.data.measure import measurements
 from model.data.prefecture import build_prefecture, prefecture_nodes
 from model.data.tables import load_tables
+from model.data.totals import stock_drawn
 from model.errors import DataError
 from model.files import atomic_file
 
@@ -27,6 +29,17 @@ def build(data_dir: Path) -> dict[str, pd.DataFrame]:
     checked by ``wastealloc validate`` afterwards, against these inputs).
     """
     return build_from(input_frames(Path(data_dir)), str(data_dir))
+
+
+def build_from(frames: Frames, label: str = "data") -> dict[str, pd.DataFrame]:
+    """The estimated province tables from validated input frames."""
+    totals = estimate_totals(frames)
+    inputs = read_inputs(frames, totals, label)
+    generation = split_streams(inputs)
+    drawn = stock_drawn(inputs.totals.reset_index())
+    order = frames["nodes"]["node"].tolist()
+    tables = utilization_and_capacity(frames, inputs, generation, order, drawn)
+    return {"province_totals": totals, **tables}
 
 
 def input_frames(data_dir: Path) -> Frames:

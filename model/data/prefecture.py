@@ -16,13 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.data.estimate import (
-    EST_PREFECTURE,
-    Frames,
-    _parameters,
-    read_inputs,
-    utilization_and_capacity,
-)
+from model.data.capacity import utilization_and_capacity
+from model.data.estimate import EST_PREFECTURE, Frames, _parameters, read_inputs
 from model.errors import DataError, Problem
 
 
@@ -129,7 +124,7 @@ def build_prefecture(
     """
     from dataclasses import replace
 
-    from model.data.totals import base_year_totals
+    from model.data.totals import base_year_totals, shared_by_generation, stock_drawn
 
     year = int(_parameters(frames)["base_year"])
     totals = base_year_totals(tables["province_totals"], year, "generated_10kt")
@@ -144,8 +139,13 @@ def build_prefecture(
     generation = generation[generation["generation_10kt"] > 0]
     own = prefecture_totals(shares, frames["estimation/city_figures"], totals)
     inputs = replace(read_inputs(frames, totals, label), totals=own)
+    drawn = shared_by_generation(
+        stock_drawn(totals),
+        generation.groupby("node")["generation_10kt"].sum(),
+        nodes.set_index("node")["province"],
+    )
     out = utilization_and_capacity(
-        frames, inputs, generation[tables["generation"].columns], nodes["node"].tolist()
+        frames, inputs, generation[tables["generation"].columns], nodes["node"].tolist(), drawn
     )
     notes = own["note"].to_dict()
     out["base_utilization"]["source_id"] = EST_PREFECTURE

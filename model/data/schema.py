@@ -393,6 +393,14 @@ class DistanceRow(_Row):
     source_id: str = Field(min_length=1)
     note: str = ""
 
+    @field_validator("km")
+    @classmethod
+    def _apart(cls, km: float, info: ValidationInfo) -> float:
+        origin, dest = info.data.get("origin"), info.data.get("dest")
+        if km == 0 and origin is not None and origin != dest:
+            raise ValueError(f"a distance above 0 between {origin} and {dest} (different nodes)")
+        return km
+
 
 @dataclass(frozen=True)
 class TableSpec:

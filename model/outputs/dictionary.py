@@ -48,7 +48,11 @@ TABLES: dict[str, dict[str, Entry]] = {
     },
     "processing": {"amount_10kt": ("10^4 t/yr", "Amount used by the pathway at the node")},
     "unutilized": {"amount_10kt": ("10^4 t/yr", "Amount left unutilized (stored or disposed)")},
-    "expansions": {"capex_10k_cny": ("10^4 CNY/yr", "Annualized capital cost of the expansion")},
+    "expansions": {
+        "capex_10k_cny": ("10^4 CNY/yr", "Annualized capital cost of the expansion"),
+        "expansion_max_10kt": ("10^4 t/yr", "The limit on expansion at this plant"),
+        "at_limit": ("true/false", "The expansion reaches its limit"),
+    },
     "capacity_use": {
         "capacity_10kt": ("10^4 t/yr", "Existing capacity"),
         "used_10kt": ("10^4 t/yr", "Intake"),

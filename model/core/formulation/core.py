@@ -203,6 +203,9 @@ def add_stock_drawdown(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     positive limit get the variables.
 
     .. math:: \sum_w x_{w,i} \le draw^{max}_i \quad \forall i : draw^{max}_i > 0
+
+    With ``[targets] base_year_floor`` the base-year draw is kept as practice
+    (``drawdown_floor`` in :func:`add_practice_floors`).
     """
     limits = {i: v for i, v in inp.drawdown_max_10kt.items() if v > 0 and i in inp.nodes}
     m.DRAW_NODES = pyo.Set(initialize=sorted(limits), ordered=True)
@@ -333,6 +336,12 @@ def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
     Current practice does not regress: a scenario can add utilization, not undo it.
 
     .. math:: \sum_{j, m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p} \ge floor_{w,i}\, gen_{w,i}
+
+    A node that drew on its stockpile in the base year also keeps its base-year
+    utilized amount, its draw included (``drawdown_floor``):
+
+    .. math:: \sum_w U_{w,i} \ge \sum_w floor_{w,i}\, gen_{w,i} + draw^{floor}_i
+        \quad \forall i : draw^{floor}_i > 0
     """
     floors = {k: v for k, v in inp.floor_rate.items() if v > 0 and k in inp.generation_10kt}
     m.FLOORS = pyo.Set(dimen=2, initialize=sorted(floors))
@@ -344,6 +353,22 @@ def add_practice_floors(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
         return utilized(m, w, i) >= m.floor_rate[w, i] * m.generation_10kt[w, i]
 
     m.practice_floor = pyo.Constraint(m.FLOORS, rule=rule)
+
+    # A node that drew on its stockpile in the base year keeps its base-year utilized
+    # amount, own generation and stock together; capacity has room for the draw
+    # (model.data.capacity.calibrate_capacity).
+    draws = {i: v for i, v in inp.drawdown_floor_10kt.items() if v > 0 and i in m.DRAW_NODES}
+    m.DRAW_FLOORS = pyo.Set(initialize=sorted(draws), ordered=True)
+    m.drawdown_floor_10kt = pyo.Param(m.DRAW_FLOORS, initialize=draws, mutable=True)
+
+    def node_rule(m: pyo.ConcreteModel, i: str) -> pyo.Expression:
+        streams = [w for (w, n) in m.SUPPLY if n == i]
+        floor = sum(
+            m.floor_rate[w, i] * m.generation_10kt[w, i] for w in streams if (w, i) in floors
+        )
+        return sum(utilized(m, w, i) for w in streams) >= floor + m.drawdown_floor_10kt[i]
+
+    m.drawdown_floor = pyo.Constraint(m.DRAW_FLOORS, rule=node_rule)
 
 
 def add_interregional_limits(m: pyo.ConcreteModel, inp: ModelInputs) -> None:

@@ -1,0 +1,211 @@
+"""A built Pyomo model compiled once to sparse arrays, and kept in step with its parameters.
+
+Pyomo stays the one place the model is written. Its standard-form compiler
+(:class:`pyomo.repn.plugins.standard_form.LinearStandardFormCompiler`) turns
+the constraints into a sparse matrix with row bounds in one pass; the
+objectives become cost vectors over the same columns. :mod:`model.core.solve`
+hands these to HiGHS directly and keeps the row and column maps so that values
+and duals come back to the Pyomo components.
+
+Columns are put in the order in which the constraints first use them, and rows
+in declaration order, which is how Pyomo's persistent HiGHS interface lays out
+the same model: HiGHS sees the same matrix either way.
+
+When a mutable parameter changes (a sweep, the cost of one more percentage
+point), :meth:`CompiledLP.sync` finds the rows and objectives that use it and
+re-reads only those, as (row, column, value) and bound changes for the live
+solver, instead of compiling the model again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
+from pyomo.repn.linear import LinearRepnVisitor
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+INF = float("inf")
+
+
+@dataclass
+class Changes:
+    """What changed in the LP since the last sync, for the live solver."""
+
+    row_bounds: dict[int, tuple[float, float]] = field(default_factory=dict)
+    coefficients: dict[tuple[int, int], float] = field(default_factory=dict)
+    objectives: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.row_bounds or self.coefficients or self.objectives)
+
+
+class CompiledLP:
+    """The LP of a Pyomo model as arrays: ``row_lower <= A x <= row_upper``, bounds on x.
+
+    ``objectives`` maps a name to a Pyomo objective (active or not); its cost
+    vector and constant are in ``cost[name]`` and ``offset[name]``.
+    """
+
+    def __init__(self, model: pyo.Block, objectives: dict[str, pyo.Objective]) -> None:
+        self.model = model
+        active = [o for o in model.component_data_objects(pyo.Objective, active=True)]
+        for o in active:  # objectives are read below, over the constraints' columns
+            o.deactivate()
+        try:
+            repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+        finally:
+            for o in active:
+                o.activate()
+        a = repn.A.tocsc()
+        rows = [entry.constraint for entry in repn.rows]
+        order = _first_use_order(a, rows, repn.columns)
+        self.A = a[:, order].tocsc()
+        self.columns = [repn.columns[k] for k in order]
+        self.col_of = {id(v): k for k, v in enumerate(self.columns)}
+        self.rows = rows
+        if len({id(c) for c in self.rows}) != len(self.rows):
+            raise ValueError("a ranged constraint would take two rows; none is expected")
+        self.row_of = {id(c): r for r, c in enumerate(self.rows)}
+        sense = np.array([entry.bound_type for entry in repn.rows], dtype=int)
+        rhs = np.asarray(repn.rhs, dtype=float)
+        self.row_lower = np.where(sense <= 0, rhs, -INF)
+        self.row_upper = np.where(sense >= 0, rhs, INF)
+        bounds = [v.bounds for v in self.columns]
+        self.col_lower = np.array([-INF if lo is None else lo for lo, _ in bounds], dtype=float)
+        self.col_upper = np.array([INF if hi is None else hi for _, hi in bounds], dtype=float)
+        self.objectives = objectives
+        self.cost: dict[str, np.ndarray] = {}
+        self.offset: dict[str, float] = {}
+        for name in objectives:
+            self._read_objective(name)
+        self._params: list[Any] = _mutable_params(model)
+        self._values = np.array([float(p.value) for p in self._params])
+        self._uses: dict[int, list[tuple[int | str, bool]]] | None = None
+        self._bodies: dict[int, tuple[dict[int, float], float]] = {}  # row -> its body, read
+        self._row_override: dict[int, dict[int, float]] = {}
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+    def _read_objective(self, name: str) -> None:
+        linear, constant = _linear(self.objectives[name].expr)
+        cost = np.zeros(self.shape[1])
+        for var_id, coef in linear.items():
+            if var_id not in self.col_of:
+                raise ValueError(f"objective {name!r} uses a variable no constraint uses")
+            cost[self.col_of[var_id]] = coef
+        self.cost[name] = cost
+        self.offset[name] = float(constant)
+
+    def load(self, x: np.ndarray) -> None:
+        """Put the solver's values into the Pyomo variables."""
+        for v, value in zip(self.columns, x.tolist(), strict=True):
+            v.set_value(value, skip_validation=True)
+
+    def sync(self) -> Changes:
+        """Re-read the rows and objectives whose parameters changed since the last sync."""
+        values = np.array([float(p.value) for p in self._params])
+        changed = np.flatnonzero(values != self._values)
+        out = Changes()
+        if not len(changed):
+            return out
+        self._values = values
+        uses = self._index_uses()
+        rows: dict[int, bool] = {}  # row -> whether its body (not only a bound) changed
+        for k in changed.tolist():
+            for use, in_body in uses.get(id(self._params[k]), ()):
+                if isinstance(use, str):
+                    out.objectives.add(use)
+                else:
+                    rows[use] = rows.get(use, False) or in_body
+        for name in out.objectives:
+            self._read_objective(name)
+        for r in sorted(rows):
+            self._reread_row(r, rows[r], out)
+        return out
+
+    def _index_uses(self) -> dict[int, list[tuple[int | str, bool]]]:
+        """Rows and objectives each mutable parameter appears in, and whether in a row's body.
+
+        Built once, on demand: a solve that changes no parameter never walks the model again.
+        """
+        if self._uses is None:
+            uses: defaultdict[int, list[tuple[int | str, bool]]] = defaultdict(list)
+            for r, con in enumerate(self.rows):
+                lb, body, ub = con.to_bounded_expression()
+                in_body = {id(p) for p in identify_mutable_parameters(body)}
+                for part in (lb, body, ub):
+                    if part is not None and part.__class__ not in (int, float):
+                        for p in identify_mutable_parameters(part):
+                            uses[id(p)].append((r, id(p) in in_body))
+            for name, obj in self.objectives.items():
+                for p in identify_mutable_parameters(obj.expr):
+                    uses[id(p)].append((name, True))
+            self._uses = dict(uses)
+        return self._uses
+
+    def _reread_row(self, r: int, body_changed: bool, out: Changes) -> None:
+        """Bounds of row r at the parameters' values, and its coefficients if its body changed."""
+        con = self.rows[r]
+        lb, body, ub = con.to_bounded_expression(evaluate_bounds=True)
+        if body_changed or r not in self._bodies:
+            self._bodies[r] = _linear(body)
+        linear, constant = self._bodies[r]
+        lower = -INF if lb is None else lb - constant
+        upper = INF if ub is None else ub - constant
+        if (lower, upper) != (self.row_lower[r], self.row_upper[r]):
+            self.row_lower[r], self.row_upper[r] = lower, upper
+            out.row_bounds[r] = (lower, upper)
+        if not body_changed:
+            return
+        old = self._row_override.get(r)
+        if old is None:
+            row = self.A[[r], :].tocsr()
+            old = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        new = {self.col_of[var_id]: coef for var_id, coef in linear.items() if coef != 0}
+        for col in set(old) | set(new):
+            if old.get(col, 0.0) != new.get(col, 0.0):
+                out.coefficients[r, col] = new.get(col, 0.0)
+        self._row_override[r] = new
+
+
+def _linear(expr: object) -> tuple[dict[int, float], float]:
+    """{id(variable): coefficient} and the constant of a linear expression, at current values."""
+    repn = LinearRepnVisitor({}).walk_expression(expr)
+    if repn.nonlinear is not None:
+        raise ValueError("the model is not linear")
+    return dict(repn.linear), float(repn.constant)
+
+
+def _first_use_order(a: Any, rows: list[Any], columns: list[Any]) -> np.ndarray:
+    """Columns in the order the constraints first use them (as Pyomo's persistent HiGHS does).
+
+    A column's place is its first row; columns first used by the same row keep
+    the order in which that row's expression names them (re-read for those rows only).
+    """
+    starts = a.indptr[:-1]
+    first = a.indices[starts].astype(np.int64)  # rows are sorted within each column
+    within = np.zeros(len(first), dtype=np.int64)
+    counts = np.bincount(first, minlength=len(rows))
+    col_of = {id(v): k for k, v in enumerate(columns)}
+    for r in np.flatnonzero(counts > 1).tolist():
+        for place, var in enumerate(identify_variables(rows[r].body, include_fixed=True)):
+            k = col_of.get(id(var), -1)
+            if k >= 0 and first[k] == r:
+                within[k] = place
+    return np.lexsort((within, first))
+
+
+def _mutable_params(model: pyo.Block) -> list[Any]:
+    return [
+        p
+        for comp in model.component_objects(pyo.Param, descend_into=True)
+        if comp.mutable
+        for p in comp.values()
+    ]

@@ -1,0 +1,117 @@
+"""The compiled LP (model/core/compiled.py): HiGHS is given the Pyomo model, kept in step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.core.compiled import CompiledLP
+from model.core.config import load_scenario
+from model.core.formulation import build_model
+from model.core.inputs import prepare
+from model.core.solve import Solver
+from model.data.tables import load_dataset
+from tests.conftest import RUNS, two_node_inputs
+
+# a target whose base includes stock drawn (a parameter times a variable), a blend
+# limit (a parameter times a sum) and expansion: every kind of parameter use
+RICH = {
+    "target_rate": {("r", "bulk"): 0.75},
+    "share_max": {("ash", "cement"): 1.0, ("ash", "road"): 0.6, ("slag", "road"): 1.0},
+    "drawdown_max_10kt": {"b": 2.0},
+    "expansion_max_10kt": {("a", "cement"): 3.0},
+    "capex_cny_per_t_yr": {"cement": 5.0, "road": 0.0},
+}
+
+
+def compiled() -> CompiledLP:
+    m = build_model(two_node_inputs(**RICH))
+    return CompiledLP(m, {"cost": m.total_cost})
+
+
+def applied(lp: CompiledLP, a: np.ndarray, changes: object) -> np.ndarray:
+    out = a.copy()
+    for (r, c), value in changes.coefficients.items():  # type: ignore[attr-defined]
+        out[r, c] = value
+    return out
+
+
+def test_parameter_changes_give_the_lp_of_a_fresh_compile() -> None:
+    lp = compiled()
+    a = lp.A.toarray()
+    m = lp.model
+    m.target_rate["r", "bulk"] = 0.9
+    m.share_max["ash", "road"] = 0.4
+    m.capacity_10kt["b", "road"] = 12.0
+    m.transport_cost_cny_per_tkm["road"] = 0.2
+    changes = lp.sync()
+    fresh = CompiledLP(m, {"cost": m.total_cost})
+    assert [c.name for c in fresh.rows] == [c.name for c in lp.rows]
+    assert [v.name for v in fresh.columns] == [v.name for v in lp.columns]
+    np.testing.assert_array_equal(applied(lp, a, changes), fresh.A.toarray())
+    np.testing.assert_array_equal(lp.row_lower, fresh.row_lower)
+    np.testing.assert_array_equal(lp.row_upper, fresh.row_upper)
+    np.testing.assert_array_equal(lp.cost["cost"], fresh.cost["cost"])
+    assert changes.objectives == {"cost"}
+
+
+def test_nothing_changed_means_nothing_to_pass_on() -> None:
+    lp = compiled()
+    lp.model.target_rate["r", "bulk"] = 0.75  # the same value
+    assert not lp.sync()
+
+
+def test_columns_come_in_the_order_the_rows_first_use_them() -> None:
+    """As Pyomo's persistent interface lays them out, so HiGHS sees the same LP as before."""
+    lp = compiled()
+    first = [lp.A[:, [k]].indices.min() for k in range(lp.shape[1])]
+    assert first == sorted(first)
+    m = lp.model
+    by_row = {id(v): k for k, v in enumerate(lp.columns)}
+    balance = lp.row_of[id(m.origin_balance["ash", "a"])]
+    starting = [k for k in range(lp.shape[1]) if first[k] == balance]
+    # hauls, then on-site uses, then what is left: the order the constraint names them
+    names = [lp.columns[k].name for k in sorted(starting)]
+    assert names[-1] == "unutilized[ash,a]"
+    assert all(
+        by_row[id(m.haul[h])] < by_row[id(m.unutilized["ash", "a"])] for h in m._out["ash", "a"]
+    )
+
+
+def test_a_resolve_after_changes_equals_a_new_solver() -> None:
+    inputs = two_node_inputs(**RICH)
+    solver = Solver(inputs, tie_break="co2", co2_range=True)
+    solver.solve()
+    solver.model.target_rate["r", "bulk"] = 0.85
+    solver.model.capacity_10kt["a", "cement"] = 9.0
+    again = solver.solve()
+    fresh = Solver(inputs, tie_break="co2", co2_range=True)
+    fresh.model.target_rate["r", "bulk"] = 0.85
+    fresh.model.capacity_10kt["a", "cement"] = 9.0
+    new = fresh.solve()
+    assert again.objective_10k_cny == pytest.approx(new.objective_10k_cny, rel=1e-9)
+    assert again.net_co2_most_10kt == pytest.approx(new.net_co2_most_10kt, rel=1e-9, abs=1e-9)
+
+
+def test_the_same_lp_as_pyomos_persistent_highs() -> None:
+    """Row for row and column for column what Pyomo's persistent interface passed (issue 12).
+
+    The optimum HiGHS returns among several of equal cost depends on the order, and
+    the results must not change with the compiled path.
+    """
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    scenario = load_scenario(RUNS / "baseline.toml")  # small, and its order needs the care
+    m = build_model(prepare(load_dataset(scenario.data, scenario.resolution), scenario))
+    lp = CompiledLP(m, {"cost": m.total_cost})
+    persistent = Highs()
+    persistent.solve(lp.model, load_solutions=False, raise_exception_on_nonoptimal_result=False)
+    given = persistent._solver_model.getLp()
+    columns = persistent._pyomo_var_to_solver_var_map
+    assert [columns[id(v)] for v in lp.columns] == list(range(lp.shape[1]))
+    a = given.a_matrix_
+    np.testing.assert_array_equal(lp.A.indptr, a.start_)
+    np.testing.assert_array_equal(lp.A.indices, a.index_)
+    np.testing.assert_array_equal(lp.A.data, a.value_)
+    np.testing.assert_array_equal(lp.row_lower, given.row_lower_)
+    np.testing.assert_array_equal(lp.cost["cost"], given.col_cost_)
