@@ -42,7 +42,7 @@ from model.errors import WasteallocError
 
 MARKER = ".wastealloc.json"
 SUPERSEDED = "superseded"
-Kind = Literal["solve", "sweep", "sensitivity", "compare", "dataset", "maps", "report"]
+Kind = Literal["solve", "sweep", "sensitivity", "compare", "dataset", "maps", "report", "study"]
 COMMANDS: dict[str, str] = {
     "solve": "wastealloc solve",
     "sweep": "wastealloc sweep",
@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "dataset": "wastealloc data import",
     "maps": "wastealloc map",
     "report": "wastealloc report",
+    "study": "wastealloc study",
 }
 # Folders written before markers existed are recognised by their summary.json.
 _LEGACY_KEYS: dict[str, set[str]] = {
@@ -142,7 +143,9 @@ def check_target(target: Path, kind: Kind, owner: str | None = None) -> None:
             f"refusing to replace {target}: it holds files wastealloc did not write ({shown}). "
             "Choose a new or empty folder with --out (nothing was written)."
         )
-    if found != kind:
+    # a comparison may replace a folder that only holds its change maps (`map --compare`
+    # drew them first): they are drawn again or set aside, never lost
+    if found != kind and not (kind == "compare" and found == "maps"):
         raise OutputError(
             f"refusing to replace {target}: it holds the results of "
             f"`{COMMANDS.get(found, found)}`, and `{COMMANDS[kind]}` would overwrite them. "
@@ -283,13 +286,19 @@ def figure_folder(folder: Path) -> Path:
     if folder.exists() and folder.is_dir() and marker_kind(folder) is not None:
         return folder
     check_target(folder, "maps")
+    mark_folder(folder, "maps")
+    return folder
+
+
+def mark_folder(folder: Path, kind: Kind) -> None:
+    """Create ``folder`` (if new) with the marker of the command that writes into it in place
+    (``wastealloc map`` draws into it; ``wastealloc study`` adds a part file per point)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        marker = {"written_by": "wastealloc", "kind": "maps", "version": _version()}
+        marker = {"written_by": "wastealloc", "kind": kind, "version": _version()}
         (folder / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
         raise _failure(folder, False, exc) from exc
-    return folder
 
 
 def _version() -> str:

@@ -151,7 +151,7 @@ def solve_file(path: str | Path, out_dir: Path | None = None, *, draw_maps: bool
         from model.outputs import maps  # only when drawing: solving never needs plotting
 
         drawn, failed = maps.draw_after_solve(
-            run.results.tables(), run.summary, run.dataset, folder
+            run.results.tables(), run.summary, run.dataset, folder, previous=target
         )
         summary["figures_failed"] = [f.as_dict() for f in failed]
         return [path.name for path in drawn]

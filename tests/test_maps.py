@@ -24,7 +24,7 @@ from model.cli import app
 from model.files import MARKER
 from model.outputs import maps
 from model.outputs.maps import choropleth, classify, flows, fonts, interactive, sankey, text
-from model.outputs.maps.base import MapFigure, language
+from model.outputs.maps.figure import MapFigure, language
 from model.outputs.maps.tables import RESULT_COLUMNS, check_columns
 from model.run import solve_file
 from tests.conftest import DATA, RUNS
@@ -88,9 +88,13 @@ def test_every_map_type_in_every_format(data: maps.MapData, tmp_path: Path) -> N
         for fmt in ("png", "svg", "pdf"):
             assert f"{stem}.{fmt}" in names
     assert {"map.html", "sankey_streams_pathways.html", "sankey_regions.html"} <= names
+    assert {"flow_matrix_regions.csv", "flow_matrix_provinces.csv"} <= names
     for path in written:
-        assert path.stat().st_size > 5_000, path.name
         head = path.read_bytes()[:200]
+        if path.suffix == ".csv":  # the flow matrices: small tables
+            assert head.startswith(b"origin_"), path.name
+            continue
+        assert path.stat().st_size > 5_000, path.name
         if path.suffix == ".pdf":
             assert head.startswith(b"%PDF-")
         elif path.suffix == ".svg":
@@ -602,7 +606,9 @@ def test_cli_compare(solved: Path, tmp_path: Path) -> None:
         app, ["map", "--compare", str(a), str(b), "-l", "utilization", "--dpi", str(LOW_DPI)]
     )
     assert result.exit_code == 0, result.output
-    assert (b / "map_utilization_change_from_baseline.png").is_file()
+    # into the comparison folder, where `wastealloc compare a b` writes; not into b
+    assert (tmp_path / "compare-a-b" / "map_utilization_change_from_baseline.png").is_file()
+    assert not list(b.glob("*change_from*"))
 
 
 @pytest.mark.parametrize(

@@ -203,6 +203,7 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
         "indices.csv",
         "runs.csv",
         "sensitivity.png",
+        "sensitivity-zh.png",
         "summary.json",
     }
     # the data dictionary describes every column, those named after regions and factors too

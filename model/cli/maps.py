@@ -78,7 +78,11 @@ def map_(
         ),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Folder for the figures (default: the results folder)")
+        Path | None,
+        typer.Option(
+            help="Folder for the figures (default: the results folder; with --compare A B: "
+            "runs/compare-A-B/ beside A, where `wastealloc compare A B` writes)"
+        ),
     ] = None,
     data: Annotated[
         Path | None,
@@ -117,6 +121,8 @@ def map_(
             use_scale_10kt=use_scale,
         )
         where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
+        if compare is not None and out is None:
+            out = maps.compare_folder(*compare)  # where `wastealloc compare A B` writes
         if out is not None:
             figure_folder(out)  # a new, empty or wastealloc folder: drawing adds, never removes
         if compare is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 
-from model.core.config import key_problem, percent_hint
 from model.errors import ScenarioError
 
 
@@ -26,40 +25,23 @@ def check_finite(**options: float | None) -> None:
             raise OptionError(f"--{name.replace('_', '-')} {value}: expected a finite number")
 
 
-SWEPT_KEYS = {
-    "carbon_price": ("prices", "carbon_cny_per_t"),
-    "transport_cost_scale": ("transport", "cost_scale"),
-    "capacity_scale": ("capacity", "scale"),
-    "storage_cost_scale": ("prices", "storage_cost_scale"),
-}
-"""The scenario key each sweep parameter stands for: its values are checked like it."""
-
-
 def sweep_values(param: str, text: str) -> list[float]:
-    """The numbers of ``--values``, each one the swept scenario key could hold.
+    """The numbers of ``--values``, each one the swept parameter could hold.
 
     A target rate is a share in [0, 1] (1.5 is refused, not solved and reported
-    infeasible); the others take the range of their scenario key.
+    infeasible); the others take the range of their scenario key
+    (:func:`model.studies.design.value_problem`, as in study files).
     """
+    from model.studies.design import value_problem
+
     try:
         numbers = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise OptionError(f"--values {text}: expected numbers like 0.5,0.6") from None
-    if param.startswith("target."):
-        if any(not 0 <= v <= 1 for v in numbers):
-            raise OptionError(
-                f"--values {text}: {param} is a target rate, a share in [0, 1]"
-                + percent_hint(numbers)
-            )
-        return numbers
-    if param in SWEPT_KEYS:  # the sweep itself names the parameters it does not know
-        section, key = SWEPT_KEYS[param]
-        for value in numbers:
-            problem = key_problem(section, key, value)
-            if problem is not None:
-                raise OptionError(
-                    f"--values {text}: {param} = {value:g} (as [{section}] {key}): {problem}"
-                )
+    for value in numbers:
+        problem = value_problem(param, value, numbers)
+        if problem is not None:
+            raise OptionError(f"--values {text}: {problem}")
     return numbers
 
 

@@ -145,7 +145,8 @@ def print_summary(run: Run) -> None:
         )
         low, high = r.get("holds_from_rate"), r.get("holds_to_rate")
         holds = (
-            f"; the price holds for rates {low:.2%} to {high:.2%} (HiGHS ranging)"
+            f"; the price holds for rates {low:.2%} to {high:.2%} "
+            "(HiGHS ranging, extended by re-solves)"
             if pd.notna(low) and pd.notna(high)
             else ""
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,15 +16,23 @@ from model.cli.common import (
     _done,
     _fail,
     _interrupted,
+    _notes,
     _write_partial,
     app,
     console,
     err,
 )
+from model.cli.study import (
+    SCHEDULER_HELP,
+    WORKERS_HELP,
+    print_table,
+    progress_bar,
+    where_points_run,
+)
 from model.errors import Interrupted, WasteallocError
 
 if TYPE_CHECKING:
-    pass
+    from model.studies.sensitivity import Sensitivity
 
 
 @app.command("sweep")
@@ -32,21 +41,29 @@ def sweep_(
     param: Annotated[
         str,
         typer.Option(
-            help="target.GROUP, target.REGION.GROUP, carbon_price, transport_cost_scale, "
-            "capacity_scale or storage_cost_scale"
+            help="target.GROUP, target.REGION.GROUP, carbon_price, co2_cap_mt, "
+            "transport_cost_scale, capacity_scale or storage_cost_scale"
         ),
     ],
     values: Annotated[str, typer.Option(help="Comma-separated values, e.g. 0.55,0.57,0.6")],
     out: Annotated[
         Path | None, typer.Option(help="Folder (default: runs/<scenario>-sweep-<param>/)")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=1024, help="Worker processes (each builds the model once)")
+    ] = 1,
 ) -> None:
-    """Re-solve a scenario at several values of one parameter; write sweep.csv."""
+    """Re-solve a scenario at several values of one parameter; write sweep.csv.
+
+    A sweep is a study of one parameter (`wastealloc study` runs study files:
+    grids, one-at-a-time, scenario lists, resumable).
+    """
     from model.core.config import load_scenario
+    from model.data.tables import load_dataset
     from model.files import check_target
     from model.outputs.folders import write_run
     from model.run import default_out_dir
-    from model.studies.sweeps import sweep
+    from model.studies.sweeps import sweep, sweep_study
 
     try:
         numbers = options_.sweep_values(param, values)
@@ -56,47 +73,45 @@ def sweep_(
         check_target(target, "sweep")  # refuse before solving, not after
         facts: dict[str, object] = {"scenario": loaded.name, "parameter": param}
         facts["values"] = numbers
+        dataset = load_dataset(loaded.data, loaded.resolution)
         try:
-            with console.status(f"sweeping {escape(param)} over {len(numbers)} values ..."):
-                table = sweep(loaded, param, numbers)
+            with progress_bar(f"sweep of {param}", len(numbers)) as tick:
+                table = sweep(loaded, param, numbers, dataset, workers=workers, progress=tick)
         except Interrupted as stop:
             kept = _write_partial(target, {"sweep": stop.partial}, facts, stop, "sweep")
             _interrupted(kept)
             return
         written = write_run(target, {"sweep": table}, {**facts, "complete": True}, kind="sweep")
+        study = sweep_study(loaded, param, numbers, dataset)
     except WasteallocError as exc:
         _fail(exc)
         return
     except KeyboardInterrupt:
         _interrupted("nothing was written")
         return
-    table_view = Table(title=escape(f"{loaded.name}: sweep of {param}"), title_justify="left")
-    shown = ["value", "status", "objective_10k_cny", "cost_change_10k_cny"]
-    parts = param.split(".")
-    focus = "_".join(parts[1:]) if parts[0] == "target" else ""
-    shadows = [c for c in table.columns if c.startswith("shadow_")]
-    shown += ([c for c in shadows if focus in c] or shadows)[:3]
-    shown = [c for c in shown if c in table.columns]
-    # the terminal's units, named in each header: x10^8 CNY/yr, not 7-digit 10^4 CNY
-    scale = {c: 1e4 if c.endswith("_10k_cny") else 1.0 for c in shown}
-    for column in shown:
-        title = column.replace("_10k_cny", " (x10^8 CNY/yr)").replace("_cny_per_t", " (CNY/t)")
-        table_view.add_column(escape(title), justify="right")
-    for _, row in table.iterrows():
-        table_view.add_row(
-            *[
-                (
-                    "-"
-                    if pd.isna(row[c])
-                    else f"{row[c] / scale[c]:,.2f}"
-                    if isinstance(row[c], float)
-                    else escape(str(row[c]))
-                )
-                for c in shown
-            ]
-        )
-    console.print(table_view)
+    print_table(study, table.rename(columns={"value": param}), f"{loaded.name}: sweep of {param}")
+    for _, row in table[table["status"] != "optimal"].head(3).iterrows():
+        console.print(escape(f"{param} = {row['value']:g}: {row['reason']}"), soft_wrap=True)
     _done(written, target / "sweep.csv")
+
+
+def _redraw_maps(previous: Path) -> Callable[[Path], list[str]] | None:
+    """Change maps that `wastealloc map --compare` drew into the comparison folder being
+    replaced: drawn again into the new one (model.outputs.maps.record)."""
+    from model.outputs.maps.record import RECORD
+
+    if not (previous / RECORD).is_file():
+        return None
+
+    def figures(staging: Path) -> list[str]:
+        from model.outputs.maps.record import redraw
+
+        written, failed = redraw(previous, staging)
+        for failure in failed:
+            console.print(f"note: {escape(str(failure))}", soft_wrap=True)
+        return [p.name for p in written]
+
+    return figures
 
 
 @app.command("compare")
@@ -118,7 +133,9 @@ def compare_(
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
         table, facts = compare(a, b)
         summary = {"a": str(a), "b": str(b), **facts}
-        written = write_run(target, {"compare": table}, summary, kind="compare")
+        written = write_run(
+            target, {"compare": table}, summary, _redraw_maps(target), kind="compare"
+        )
     except WasteallocError as exc:
         _fail(exc)
         return
@@ -156,7 +173,9 @@ def sensitivity_(
     ] = "morris",
     trajectories: Annotated[int, typer.Option(min=2, help="Morris trajectories")] = 10,
     levels: Annotated[int, typer.Option(min=2, help="Morris grid levels (even)")] = 4,
-    samples: Annotated[int, typer.Option(min=2, help="Sobol' base samples (a power of 2)")] = 64,
+    samples: Annotated[
+        int, typer.Option(min=2, help="Sobol' base samples (a power of 2; README, Studies)")
+    ] = 512,
     seed: Annotated[
         int, typer.Option(min=0, max=2**32 - 1, help="Random seed of the design")
     ] = 2020,
@@ -173,16 +192,16 @@ def sensitivity_(
     out: Annotated[
         Path | None, typer.Option(help="Folder (default: runs/<scenario>-sensitivity-<method>/)")
     ] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=1024, help=WORKERS_HELP)] = None,
+    scheduler: Annotated[str | None, typer.Option(help=SCHEDULER_HELP)] = None,
 ) -> None:
     """Global sensitivity to the low-high ranges of the data (SALib); write indices.csv."""
-    from rich.progress import Progress
-
     from model.core.config import load_scenario
     from model.data.tables import load_dataset
     from model.files import check_target
     from model.outputs.folders import write_run
     from model.run import default_out_dir
-    from model.studies.sensitivity import describe, factors, headline, key_outputs, plot, run
+    from model.studies.sensitivity import factors, plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
@@ -206,14 +225,10 @@ def sensitivity_(
             "detail": detail,
             "reference": against.name if against is not None else None,
         }
+        n, _ = where_points_run(workers, scheduler)
+        points = trajectories * (ranged + 1) if method == "morris" else samples * (ranged + 2)
         try:
-            with Progress(console=console, transient=True) as bar:
-                per_point = "two solves" if against is not None else "one solve"
-                task = bar.add_task(f"{method}: design points ({per_point} each)", total=None)
-
-                def tick(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
+            with progress_bar(f"{method} design", points) as bar:
                 result = run(
                     loaded,
                     method,  # type: ignore[arg-type]
@@ -224,47 +239,69 @@ def sensitivity_(
                     detail=detail,
                     reference=against,
                     dataset=dataset,
-                    progress=tick,
+                    progress=lambda done, total: bar(done),
+                    workers=n,
+                    scheduler=scheduler,
+                    keep_going=True,
                 )
         except Interrupted as stop:
             kept = _write_partial(target, {"runs": stop.partial}, facts, stop, "sensitivity")
             _interrupted(kept + " (no indices: they need every design point)")
             return
+        tables = {"factors": result.factors, "runs": result.runs}
+        if not result.problem:
+            tables["indices"] = result.indices
         written = write_run(
             target,
-            {"factors": result.factors, "runs": result.runs, "indices": result.indices},
+            tables,
             {
                 **facts,
-                "complete": True,
+                "complete": not result.problem,
                 "solves": len(result.runs),
                 "not_optimal": int((result.runs["status"] != "optimal").sum()),
                 "factors_without_range": list(result.skipped),
             },
-            figures=lambda folder: plot(result, folder),
+            figures=None if result.problem else (lambda folder: plot(result, folder)),
             kind="sensitivity",
         )
+        if result.problem:
+            _notes(written)
+            _fail(
+                WasteallocError(
+                    f"{result.problem} Each point's status and reason: {target}/runs.csv"
+                )
+            )
     except WasteallocError as exc:
         _fail(exc)
         return
     except KeyboardInterrupt:
         _interrupted("nothing was written")
         return
+    print_indices(result, method, against is not None)
+    _done(written, target)
+
+
+def print_indices(result: Sensitivity, method: str, with_reference: bool) -> None:
+    """The strongest factors of the main output (a table), then of the other key outputs."""
+    from model.studies.report import describe, key_outputs, sobol_warnings
+    from model.studies.sensitivity import headline
+
     morris = method == "morris"
-    main = "cost_above_reference_10k_cny" if against is not None else "objective_10k_cny"
+    main = "cost_above_reference_10k_cny" if with_reference else "objective_10k_cny"
     runs = result.runs[main].dropna() / 1e4
+    solves = len(result.runs) * (2 if with_reference else 1)
+    console.print(
+        escape(f"{result.scenario}: {method}, {len(result.runs)} design points, {solves} solves")
+    )
     subject = (
-        f"Cost above {against.name}" if against is not None else "Total cost"
+        f"Cost above {result.reference}" if with_reference else "Total cost"
     ) + f" (x10^8 CNY/yr): {runs.min():,.2f} to {runs.max():,.2f} over the design"
+    console.print(escape(subject))
     what = (
         "mu* = change across each factor's full range (x10^8 CNY/yr)"
         if morris
-        else "Sobol' indices (shares of variance)"
+        else "Sobol' indices (shares of variance), ± = 95% confidence interval"
     )
-    solves = len(result.runs) * (2 if against is not None else 1)
-    console.print(
-        f"{escape(loaded.name)}: {method}, {len(result.runs)} design points, {solves} solves"
-    )
-    console.print(escape(subject))
     view = Table(title=what, title_justify="left")
     columns = (
         ("factor", "mu*", "± (95%)", "sigma", "raises it?")
@@ -273,35 +310,33 @@ def sensitivity_(
     )
     for column in columns:
         view.add_column(column, justify="left" if column == "factor" else "right")
-    noisy = False
     for _, row in headline(result.indices, method, main).iterrows():  # type: ignore[arg-type]
         if morris:
-            cells = [row["mu_star"] / 1e4, row["mu_star_conf"] / 1e4, row["sigma"] / 1e4]
+            numbers = [row["mu_star"] / 1e4, row["mu_star_conf"] / 1e4, row["sigma"] / 1e4]
             sign = "yes" if row["mu"] > 0 else "no, lowers it" if row["mu"] < 0 else "-"
-            view.add_row(escape(str(row["factor"])), *[f"{c:,.2f}" for c in cells], sign)
+            view.add_row(escape(str(row["factor"])), *[f"{c:,.2f}" for c in numbers], sign)
         else:
-            cells = [row["ST"], row["ST_conf"], row["S1"], row["S1_conf"]]
-            view.add_row(escape(str(row["factor"])), *[f"{c:.2f}" for c in cells])
-            noisy |= bool(row["ST_conf"] > row["ST"] / 2 or row["S1"] > row["ST"] + row["ST_conf"])
+            numbers = [row["ST"], row["ST_conf"], row["S1"], row["S1_conf"]]
+            view.add_row(escape(str(row["factor"])), *[f"{c:.2f}" for c in numbers])
     console.print(view)
     if morris:
         console.print(
             "A sigma large against mu* means the effect depends on the other factors "
             "(interaction or non-linearity)."
         )
-    elif noisy:
-        console.print("The confidence intervals are wide (or S1 exceeds ST): increase --samples.")
+    else:
+        for line in sobol_warnings(result.indices, [main]):
+            console.print(f"[yellow]warning[/]: {escape(line)}", soft_wrap=True)
     value = "mu_star" if morris else "ST"
     for output in key_outputs(result.indices):
         if output == main:
             continue
         part = headline(result.indices, method, output, 3)  # type: ignore[arg-type]
-        what, scale, unit = describe(output, method, result.reference)  # type: ignore[arg-type]
+        label, scale, unit = describe(output, method, result.reference)
         shown = f" {unit}" if morris else ""
         listed = "; ".join(
             f"{r['factor']} {r[value] * scale:,.2f}{shown}" for _, r in part.iterrows()
         )
-        console.print(escape(f"{what}, strongest factors: {listed}"))
+        console.print(escape(f"{label}, strongest factors: {listed}"))
     if result.skipped:
         console.print(escape(f"no range in the data, left out: {', '.join(result.skipped)}"))
-    _done(written, target)

@@ -13,9 +13,11 @@ interval of the target rate over which the price holds. Where the target's base
 includes stock drawn from earlier years (a variable), the rate multiplies a
 variable, not only the right-hand side, and no such interval is given.
 
-HiGHS's interval is that of the basis it ends at: where the optimum is
-degenerate the price can hold beyond it, under another basis, so the interval is
-followed past each end by re-solves until the price changes.
+HiGHS's interval is a property of the basis it ends at: where the optimum is
+degenerate the price holds further than that. So each end is probed: a re-solve
+just past it, and while the price is unchanged the new basis's interval extends
+it (:func:`_beyond_the_basis`). The result is the whole interval of rates over
+which the price is the same.
 """
 
 from __future__ import annotations
@@ -30,12 +32,6 @@ from model.core.formulation import group_generation
 from model.core.solve import Solution, Solver
 from model.errors import SolveError
 
-INFINITE = 1e20
-"""A row bound at or above this is none (HiGHS's infinity is 1e30 or inf)."""
-STEP = 1e-6
-"""How far beyond an end of a basis's range (in rate, a share of one) the price is tried."""
-MAX_STEPS = 20
-"""Bases followed past each end of the first range before the interval is given as found."""
 PRICE_TOLERANCE = 1e-6
 """CNY/t: a re-solve's price equals the reported one within this (as ``binding`` does)."""
 
@@ -57,80 +53,93 @@ def target_ranges(solver: Solver, solution: Solution) -> list[PriceRange]:
     """The interval of the rate of every binding target over which its price holds.
 
     Re-solves the least-cost LP as it stands (warm) so that HiGHS holds it, then
-    reads HiGHS's ranging. Where the optimum is degenerate the basis may change
-    at an end of that interval while the price does not; the interval is then
-    extended past the end (:func:`_extend`) until the price changes. Targets
-    whose base includes drawn stock, or whose price in the re-solve differs from
-    the reported one (another optimal basis), get NaN and a note saying why.
+    reads HiGHS's ranging. Targets whose base includes drawn stock, or whose price
+    in the re-solve differs from the reported one (another optimal basis), get NaN
+    and a note saying why.
     """
     m = solver.model
     binding = [
         (r, g) for r, g in m.TARGETS if solution.duals.get(m.target[r, g], 0.0) > PRICE_TOLERANCE
     ]
+    if not binding:
+        return []
+    highs, row_of = solver.highs_at_least_cost()
+    _, ranging = highs.getRanging()
+    lp = highs.getLp()
+    duals = highs.getSolution().row_dual
     drawn_groups = _groups_with_draws(m)
     out = []
+    bounds: dict[tuple[str, str], tuple[int, float, float, float, float, float]] = {}
     for r, g in binding:
         price = float(solution.duals[m.target[r, g]])
         rate = float(pyo.value(m.target_rate[r, g]))
+        row = row_of(m.target[r, g])
         nan = math.nan
-        found = _basis_range(solver, (r, g), price)
-        if (r, g) in drawn_groups or found == "drawn":
+        if (r, g) in drawn_groups or not math.isinf(lp.row_upper_[row]):
             note = "no interval: the target's base includes stock drawn from earlier years"
             out.append(PriceRange(r, g, price, rate, nan, nan, note))
-        elif not isinstance(found, tuple):
+            continue
+        if abs(abs(duals[row]) - price) > PRICE_TOLERANCE * max(1.0, price):
             note = "no interval: HiGHS ended at another optimal basis with another price"
             out.append(PriceRange(r, g, price, rate, nan, nan, note))
-        else:
-            low = _extend(solver, (r, g), price, found[0], -1)
-            high = _extend(solver, (r, g), price, found[1], +1)
-            out.append(PriceRange(r, g, price, rate, low, high))
+            continue
+        generation = float(pyo.value(group_generation(m, r, g)))
+        low = max(0.0, ranging.row_bound_dn.value_[row] / generation)
+        high = min(1.0, ranging.row_bound_up.value_[row] / generation)
+        bounds[r, g] = (row, generation, price, rate, low, min(max(low, high), 1.0))
+    for (r, g), (row, generation, price, rate, low, high) in bounds.items():
+        low, high = _beyond_the_basis(solver, (r, g), row, generation, price, (low, high))
+        out.append(PriceRange(r, g, price, rate, low, high))
     return out
 
 
-def _basis_range(
-    solver: Solver, key: tuple[str, str], price: float
-) -> tuple[float, float] | str | None:
-    """HiGHS's ranging of the target's rate in the LP as it stands: (low, high) clipped to
-    [0, 1]; "drawn" when the row is not ``used >= rate * generation``; None when the
-    re-solve's price is not ``price``."""
-    m = solver.model
-    highs, row_of = solver.highs_at_least_cost()
-    row = row_of(m.target[key])
-    if highs.getLp().row_upper_[row] < INFINITE:
-        return "drawn"
-    if abs(abs(highs.getSolution().row_dual[row]) - price) > PRICE_TOLERANCE * max(1.0, price):
-        return None
-    _, ranging = highs.getRanging()
-    generation = float(pyo.value(group_generation(m, *key)))
-    low = max(0.0, ranging.row_bound_dn.value_[row] / generation)
-    high = min(1.0, ranging.row_bound_up.value_[row] / generation)
-    return low, max(low, high)
+STEP = 1e-5
+"""Rate step (0.001 percentage points) past an end of the interval when probing beyond it."""
 
 
-def _extend(solver: Solver, key: tuple[str, str], price: float, end: float, side: int) -> float:
-    """Follow the price past ``end`` (side -1: below, +1: above) while it holds.
+def _beyond_the_basis(
+    solver: Solver,
+    key: tuple[str, str],
+    row: int,
+    generation: float,
+    price: float,
+    interval: tuple[float, float],
+) -> tuple[float, float]:
+    """Widen a basis's interval to the whole interval over which the price is the same.
 
-    Re-solves just beyond the end (by :data:`STEP`); while the price there is the
-    same, takes the end of the new basis's range. Stops at 0 or 1, when the price
-    changes, or after :data:`MAX_STEPS` bases. The rate is restored afterwards.
+    HiGHS's interval is that of the basis it ended at; where the optimum is
+    degenerate another basis carries the same price further. Cost is convex and
+    piecewise linear in the rate, so the rates at which the price is ``price``
+    form one interval: step just past each end, re-solve, and while the price
+    is unchanged take the new basis's end, until it changes (or the LP becomes
+    infeasible, or the rate reaches 0 or 100%).
     """
     m = solver.model
-    rate = m.target_rate[key].value
+    before = m.target_rate[key].value
+    ends = list(interval)
     try:
-        for _ in range(MAX_STEPS):
-            if (side < 0 and end <= 0.0) or (side > 0 and end >= 1.0):
-                break
-            m.target_rate[key] = min(1.0, max(0.0, end + side * STEP))
-            try:
-                found = _basis_range(solver, key, price)
-            except SolveError:  # beyond what can be met: the price cannot hold there
-                break
-            if not isinstance(found, tuple):
-                break
-            end = found[0] if side < 0 else found[1]
+        for side, sign in ((1, 1.0), (0, -1.0)):
+            for _ in range(50):
+                probe = ends[side] + sign * STEP
+                if not 0.0 < probe < 1.0:
+                    break
+                m.target_rate[key] = probe
+                try:
+                    highs, _ = solver.highs_at_least_cost()
+                except SolveError:
+                    break
+                dual = abs(float(highs.getSolution().row_dual[row]))
+                if abs(dual - price) > PRICE_TOLERANCE * max(1.0, price):
+                    break
+                _, ranging = highs.getRanging()
+                bound = ranging.row_bound_up if side else ranging.row_bound_dn
+                end = min(1.0, max(0.0, bound.value_[row] / generation))
+                if sign * (end - ends[side]) <= 0:
+                    break
+                ends[side] = end
     finally:
-        m.target_rate[key] = rate
-    return end
+        m.target_rate[key] = before
+    return ends[0], ends[1]
 
 
 def _groups_with_draws(m: pyo.ConcreteModel) -> set[tuple[str, str]]:

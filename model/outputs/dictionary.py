@@ -50,8 +50,11 @@ TABLES: dict[str, dict[str, Entry]] = {
     "unutilized": {"amount_10kt": ("10^4 t/yr", "Amount left unutilized (stored or disposed)")},
     "expansions": {
         "capex_10k_cny": ("10^4 CNY/yr", "Annualized capital cost of the expansion"),
-        "expansion_max_10kt": ("10^4 t/yr", "The limit on expansion at this plant"),
-        "at_limit": ("true/false", "The expansion reaches its limit"),
+        "expansion_max_10kt": (
+            "10^4 t/yr",
+            "Expansion limit (base-year capacity x expansion_share, an assumption)",
+        ),
+        "at_limit": ("true/false", "The expansion reached its limit: the assumption decides it"),
     },
     "capacity_use": {
         "capacity_10kt": ("10^4 t/yr", "Existing capacity"),

@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -47,8 +47,8 @@ from model.core.config import Scenario
 from model.core.inputs import prepare
 from model.core.solve import Solver
 from model.data.tables import Dataset, load_dataset
-from model.errors import Interrupted, ScenarioError, SolveError
-from model.studies.sweeps import outcomes
+from model.errors import Interrupted, ScenarioError
+from model.studies.design import SensitivitySpec, Study
 
 Method = Literal["morris", "sobol"]
 Item = tuple[str, object, float, float]  # (model parameter, index, low, high), scaled
@@ -181,6 +181,7 @@ class Sensitivity:
     skipped: tuple[str, ...]  # factors without a range in the data
     scenario: str = ""
     reference: str = ""
+    problem: str = ""  # why there are no indices (a point did not solve), or ""
 
 
 def _problem(active: Sequence[Factor]) -> dict[str, object]:
@@ -197,7 +198,7 @@ def design(
     *,
     trajectories: int = 10,
     levels: int = 4,
-    samples: int = 64,
+    samples: int = 512,
     seed: int = 2020,
 ) -> np.ndarray:
     """The design points (rows) in factor levels, one column per factor."""
@@ -294,39 +295,22 @@ def _put(solver: Solver, active: Sequence[Factor], point: np.ndarray) -> None:
             getattr(solver.model, param)[key] = value
 
 
-def run(
+def study_of(
     scenario: Scenario,
-    method: Method = "morris",
-    *,
-    trajectories: int = 10,
-    levels: int = 4,
-    samples: int = 64,
-    seed: int = 2020,
-    detail: bool = False,
+    spec: SensitivitySpec,
+    dataset: Dataset,
     reference: Scenario | None = None,
-    dataset: Dataset | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> Sensitivity:
-    """Sample the factors, solve every point, compute the indices.
+    **common: Any,
+) -> Study:
+    """The design as a study: one point per row of the SALib design, in factor levels.
 
-    With a ``reference`` scenario (same data, e.g. ``baseline-expansion`` for a
-    target scenario) each point is also solved for the reference at the same
-    factor levels, and ``cost_above_reference_10k_cny`` (the cost of what the
-    scenario adds, the figure to read rather than cost levels) is an output too.
-    A design point that does not solve to optimality stops the analysis with the
-    factor levels at that point: the indices need every point.
+    The reference, if any, must read the same data and have every factor of the
+    scenario (it is solved at the same levels).
     """
-    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
-    every = factors(dataset, scenario, detail)
+    every = factors(dataset, scenario, spec.detail)
     active = [f for f in every if f.has_range]
-    skipped = tuple(f.name for f in every if not f.has_range)
     if not active:
         raise ScenarioError("sensitivity: no factor has a range in the data")
-    levels_run = design(
-        active, method, trajectories=trajectories, levels=levels, samples=samples, seed=seed
-    )
-    solver = _bound_solver(scenario, dataset)
-    other: tuple[Solver, list[Factor]] | None = None
     if reference is not None:
         here = (str(scenario.data), scenario.resolution)
         there = (str(reference.data), reference.resolution)
@@ -336,7 +320,7 @@ def run(
                 f"resolution={there[1]}; {scenario.name} has data={here[0]}, "
                 f"resolution={here[1]}: they must be the same"
             )
-        by_name = {f.name: f for f in factors(dataset, reference, detail)}
+        by_name = {f.name for f in factors(dataset, reference, spec.detail)}
         missing = [f.name for f in active if f.name not in by_name]
         if missing:
             raise ScenarioError(
@@ -344,49 +328,136 @@ def run(
                 f"(its modes: {', '.join(reference.transport.modes)}); the reference must have "
                 f"the factors of {scenario.name}"
             )
-        other = (_bound_solver(reference, dataset), [by_name[f.name] for f in active])
-    records: list[dict[str, object]] = []
+    levels_run = design(
+        active,
+        spec.method,
+        trajectories=spec.trajectories,
+        levels=spec.levels,
+        samples=spec.samples,
+        seed=spec.seed,
+    )
+    names = tuple(f.name for f in active)
+    common.setdefault("name", f"{scenario.name}-sensitivity-{spec.method}")
+    common.setdefault("description", "")
+    common.setdefault("data_hashes", dict(dataset.hashes))
+    return Study(
+        kind="sensitivity",
+        scenario=scenario,
+        reference=reference,
+        points=[dict(zip(names, map(float, row), strict=True)) for row in levels_run],
+        sensitivity=spec,
+        factor_names=names,
+        skipped=tuple(f.name for f in every if not f.has_range),
+        **common,
+    )
+
+
+def run(
+    scenario: Scenario,
+    method: Method = "morris",
+    *,
+    trajectories: int = 10,
+    levels: int = 4,
+    samples: int = 512,
+    seed: int = 2020,
+    detail: bool = False,
+    reference: Scenario | None = None,
+    dataset: Dataset | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+    keep_going: bool = False,
+) -> Sensitivity:
+    """Sample the factors, solve every point, compute the indices.
+
+    With a ``reference`` scenario (same data, e.g. ``baseline-expansion`` for a
+    target scenario) each point is also solved for the reference at the same
+    factor levels, and ``cost_above_reference_10k_cny`` (the cost of what the
+    scenario adds, the figure to read rather than cost levels) is an output too.
+    The points are solved by ``workers`` processes (or a Dask ``scheduler``). The
+    indices need every point: a point that does not solve to optimality stops the
+    analysis with its factor levels (:class:`ScenarioError`), or with
+    ``keep_going`` every point is solved and the result has no indices and says
+    why in ``problem`` (``runs`` records each point's status and reason).
+    """
+    from model.studies.engine import Outcome, execute
+
+    dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    spec = SensitivitySpec(
+        method=method,
+        trajectories=trajectories,
+        levels=levels,
+        samples=samples,
+        seed=seed,
+        detail=detail,
+    )
+    study = study_of(scenario, spec, dataset, reference)
+    records: dict[int, dict[str, object]] = {}
+
+    def keep(outcome: Outcome) -> None:
+        records[outcome.index] = {"run": outcome.index, **outcome.record}
+        records[outcome.index].pop("point", None)
+        if progress is not None:
+            progress(len(records), len(study.points))
+        if not keep_going and outcome.record["status"] != "optimal":
+            raise ScenarioError(failure(study, outcome.index, outcome.record, 1, None))
+
+    total = len(study.points)
     try:
-        for n, point in enumerate(levels_run):
-            record: dict[str, object] = {"run": n}
-            record |= {f"level_{f.name}": float(u) for f, u in zip(active, point, strict=True)}
-            try:
-                _put(solver, active, point)
-                solution = solver.solve()
-                record |= {"status": "optimal", "tie_break": solution.tie_break}
-                record |= outcomes(solution)
-                if other is not None:
-                    _put(other[0], other[1], point)
-                    extra = solution.objective_10k_cny - other[0].solve().objective_10k_cny
-                    # equal optima differ by up to the second solve's cost slack (1e-9): 0
-                    tiny = 2e-9 * abs(solution.objective_10k_cny) + 1e-5
-                    record["cost_above_reference_10k_cny"] = 0.0 if abs(extra) <= tiny else extra
-            except SolveError as exc:
-                where = ", ".join(f"{f.name}={u:.3f}" for f, u in zip(active, point, strict=True))
-                raise ScenarioError(
-                    f"sensitivity: design point {n} ({where}) did not solve: {exc.status or exc}. "
-                    "Every point is needed for the indices; check that the scenario solves at "
-                    "the low and high ends of the data ranges, or use [targets] mode = "
-                    '"elastic".'
-                ) from exc
-            records.append(record)
-            if progress is not None:
-                progress(n + 1, len(levels_run))
+        execute(study, range(total), keep, workers=workers, scheduler=scheduler, dataset=dataset)
     except KeyboardInterrupt:  # keep the finished points (no indices without all)
-        raise Interrupted(pd.DataFrame(records), len(records), len(levels_run)) from None
-    runs = pd.DataFrame(records)
+        raise Interrupted(_frame(records), len(records), total) from None
+    return finish(study, _frame(records), dataset)
+
+
+def failure(
+    study: Study, n: int, record: dict[str, Any] | pd.Series, failed: int, total: int | None
+) -> str:
+    """What to say when design point ``n`` did not solve (``failed`` of ``total`` did not)."""
+    where = ", ".join(f"{f}={study.points[n][f]:.3f}" for f in study.factor_names)
+    count = f" ({failed} of {total} points did not)" if total is not None else ""
+    return (
+        f"sensitivity: design point {n} ({where}) did not solve: {record['status']}{count}. "
+        "Every point is needed for the indices; check that the scenario solves at the low "
+        'and high ends of the data ranges, or use [targets] mode = "elastic".'
+    )
+
+
+def _frame(records: dict[int, dict[str, object]]) -> pd.DataFrame:
+    return pd.DataFrame([records[i] for i in sorted(records)])
+
+
+def finish(study: Study, runs: pd.DataFrame, dataset: Dataset) -> Sensitivity:
+    """The indices of a finished design (``runs``: one row per point, in order)."""
+    spec = study.sensitivity
+    assert spec is not None
+    by_name = {f.name: f for f in factors(dataset, study.scenario, spec.detail)}
+    active = [by_name[n] for n in study.factor_names]
+    levels_run = np.array([[p[n] for n in study.factor_names] for p in study.points])
+    reference = study.reference.name if study.reference is not None else ""
+    failed = runs[runs["status"] != "optimal"]
+    if not failed.empty:
+        n = int(failed.index[0])
+        problem = failure(study, n, failed.iloc[0], len(failed), len(runs))
+        empty = pd.DataFrame(columns=["output", "factor"])
+        table = factor_table(active)
+        return Sensitivity(
+            spec.method, table, runs, empty, study.skipped, study.scenario.name, reference, problem
+        )
     # net CO2 is unique only where every point got the least-CO2 second solve
     everywhere = "co2" if (runs["tie_break"] == "co2").all() else "none"
     outcome_columns = unique_outputs(list(runs.columns), everywhere)
-    indices = analyse(active, method, levels_run, runs[outcome_columns], levels=levels, seed=seed)
+    indices = analyse(
+        active, spec.method, levels_run, runs[outcome_columns], levels=spec.levels, seed=spec.seed
+    )
     return Sensitivity(
-        method,
+        spec.method,
         factor_table(active),
         runs,
         indices,
-        skipped,
-        scenario.name,
-        reference.name if reference is not None else "",
+        study.skipped,
+        study.scenario.name,
+        reference,
     )
 
 
@@ -415,69 +486,9 @@ def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -
     return part.head(top)
 
 
-def target_of(output: str) -> tuple[str, str]:
-    """(region, group) of a ``shadow_<region>_<group>_cny_per_t`` output."""
-    region, group = output.removeprefix("shadow_").removesuffix("_cny_per_t").split("_", 1)
-    return region, group
-
-
-def key_outputs(indices: pd.DataFrame) -> list[str]:
-    """Costs, net CO2 and every target shadow price that is not constant: what a plot shows."""
-    outputs = list(dict.fromkeys(indices["output"]))
-    shadows = [o for o in outputs if o.startswith("shadow_")]
-    numbers = indices.drop(columns=["output", "factor"]).abs().sum(axis=1)
-    moving = numbers.groupby(indices["output"]).sum() > 0
-    first = ("objective_10k_cny", "cost_above_reference_10k_cny", "net_co2_10kt")
-    fixed = [o for o in first if o in outputs]
-    return [*fixed, *[o for o in shadows if bool(moving.get(o, False))]]
-
-
-def describe(output: str, method: Method, reference: str = "") -> tuple[str, float, str]:
-    """(label, factor to the shown unit, shown unit) of an output; Sobol' indices are shares."""
-    if output == "objective_10k_cny":
-        label, scale, unit = "Total cost", 1e-4, "x10^8 CNY/yr"
-    elif output == "cost_above_reference_10k_cny":
-        label, scale, unit = f"Cost above {reference or 'the reference'}", 1e-4, "x10^8 CNY/yr"
-    elif output == "net_co2_10kt":
-        label, scale, unit = "Net CO2", 1e-2, "Mt/yr"
-    else:
-        region, group = target_of(output)
-        label = f"Shadow price of the {region} {group.replace('_', ' ')} target"
-        scale, unit = 1.0, "CNY/t"
-    return (label, scale, unit) if method == "morris" else (label, 1.0, "share of variance")
-
-
 def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
-    """Bars of the main index per factor, one panel per key output; the file names written."""
-    import matplotlib
+    """Bars of the main index per factor, one panel per key output, in English and Chinese
+    (``sensitivity.png``, ``sensitivity-zh.png``); the file names written."""
+    from model.studies.charts import _both, sensitivity_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    key, err = ("mu_star", "mu_star_conf") if result.method == "morris" else ("ST", "ST_conf")
-    outputs = key_outputs(result.indices)
-    fig, axes = plt.subplots(
-        len(outputs), 1, figsize=(7.5, 1.0 + 0.45 * top * len(outputs)), squeeze=False
-    )
-    for ax, output in zip(axes[:, 0], outputs, strict=True):
-        part = headline(result.indices, result.method, output, top).iloc[::-1]
-        label, factor, unit = describe(output, result.method, result.reference)
-        ax.barh(
-            part["factor"],
-            part[key] * factor,
-            xerr=part[err] * factor,
-            color="#4c72b0",
-            ecolor="#555555",
-        )
-        ax.set_title(label, loc="left", fontsize=10)
-        if result.method == "morris":
-            ax.set_xlabel(f"mu*, {unit} (mean change across the factor's low-high range)")
-        else:
-            ax.set_xlabel("total Sobol' index (share of variance)")
-        ax.grid(axis="x", alpha=0.3)
-    title = f"{result.scenario}: sensitivity to the data ranges ({result.method}, "
-    fig.suptitle(title + f"{len(result.runs)} points)", x=0.02, ha="left", fontsize=11)
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.985))
-    fig.savefig(folder / "sensitivity.png", dpi=150, metadata={"Software": None})
-    plt.close(fig)
-    return ["sensitivity.png"]
+    return _both(folder, "sensitivity", lambda lang: sensitivity_figure(result, lang, top))

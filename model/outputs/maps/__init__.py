@@ -27,20 +27,27 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from model.outputs.maps import choropleth, compare, flows, interactive, sankey
+from model.outputs.maps import (
+    choropleth,
+    compare,
+    flow_matrix,
+    flows,
+    interactive,
+    record,
+    sankey,
+)
 from model.outputs.maps.base import (
-    CHINA_ALBERS,
-    FORMATS,
-    LABEL_OFFSETS_KM,
+    LABEL_LONLAT,
     MapData,
     MapError,
     MapJoinError,
-    ensure_folder,
     load_boundaries,
     map_data,
 )
+from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.choropleth import CHOROPLETHS, RATE_LAYERS
 from model.outputs.maps.classify import SCHEMES, BreaksError, parse_breaks
+from model.outputs.maps.figure_files import FORMATS, ensure_folder
 from model.outputs.maps.files import FigureFailure, FiguresFailed
 from model.outputs.maps.fonts import MissingGlyphError
 from model.outputs.maps.text import LANGS
@@ -49,7 +56,7 @@ __all__ = [
     "CHINA_ALBERS",
     "CHOROPLETHS",
     "FORMATS",
-    "LABEL_OFFSETS_KM",
+    "LABEL_LONLAT",
     "LANGS",
     "MAP_TYPES",
     "RATE_LAYERS",
@@ -62,6 +69,7 @@ __all__ = [
     "MapJoinError",
     "MapOptions",
     "MissingGlyphError",
+    "compare_folder",
     "compare_folders",
     "draw_after_solve",
     "draw_comparison",
@@ -78,7 +86,7 @@ __all__ = [
     "run_map_data",
 ]
 
-MAP_TYPES = (*CHOROPLETHS, "flows", "sankey", "interactive")
+MAP_TYPES = (*CHOROPLETHS, "flows", "flow_matrix", "sankey", "interactive")
 """Everything ``wastealloc map`` draws, in the order it draws them."""
 
 
@@ -238,6 +246,10 @@ def figure_jobs(data: MapData, options: MapOptions) -> list[tuple[str, Drawer]]:
                 flow_scale_10kt=o.flow_scale_10kt,
                 use_scale_10kt=o.use_scale_10kt,
             )
+        elif name == "flow_matrix":
+            draw = partial(
+                flow_matrix.draw_flow_matrix, data, lang=o.lang, formats=o.formats, dpi=o.dpi
+            )
         elif name == "sankey":
             draw = partial(sankey.draw_sankeys, data, lang=o.lang, formats=o.formats, dpi=o.dpi)
         else:  # interactive
@@ -302,18 +314,34 @@ def draw_run_maps(data: MapData, folder: Path, dpi: int = 200) -> list[Path]:
 
 
 def draw_after_solve(
-    tables: Mapping[str, pd.DataFrame], summary: Mapping[str, Any], dataset: Any, folder: Path
+    tables: Mapping[str, pd.DataFrame],
+    summary: Mapping[str, Any],
+    dataset: Any,
+    folder: Path,
+    previous: Path | None = None,
 ) -> tuple[list[Path], list[FigureFailure]]:
     """The map set of a solve, drawn into its results folder, never raising for a figure:
     returns the files written and the figures that failed (the solve's tables are kept
-    whatever happens to its maps; an interrupt still stops everything)."""
+    whatever happens to its maps; an interrupt still stops everything).
+
+    ``previous``: the results folder being replaced; the map sets ``wastealloc map`` drew
+    into it (other languages, formats, layers) are drawn again from the new results
+    (:mod:`model.outputs.maps.record`)."""
     try:
         data = run_map_data(tables, summary, dataset)
-        return draw_run_maps(data, folder), []
-    except FiguresFailed as exc:
-        return exc.written, exc.failures
     except Exception as exc:  # e.g. a corrupt boundary file: no figure can be drawn
         return [], [FigureFailure.of("all maps", exc)]
+    written: list[Path] = []
+    failed: list[FigureFailure] = []
+    try:
+        written = draw_run_maps(data, folder)
+    except FiguresFailed as exc:
+        written, failed = exc.written, exc.failures
+    if previous is not None and Path(previous).is_dir():
+        again, not_again = record.redraw(Path(previous), folder, data)
+        written += again
+        failed += not_again
+    return list(dict.fromkeys(written)), failed
 
 
 def draw_comparison(
@@ -350,9 +378,17 @@ def draw_folder(
     nodes: Path | None = None,
     boundaries: Path | None = None,
 ) -> list[Path]:
-    """``wastealloc map RESULT_DIR``: draw from a results folder into it (or ``out``)."""
+    """``wastealloc map RESULT_DIR``: draw from a results folder into it (or ``out``).
+
+    A set drawn into the results folder itself is recorded there, so that solving the
+    scenario again draws it again (:mod:`model.outputs.maps.record`)."""
     data = load_results(result_dir, data_dir=data_dir, nodes=nodes, boundaries=boundaries)
-    return draw_maps(data, Path(out) if out is not None else Path(result_dir), options)
+    folder = Path(out) if out is not None else Path(result_dir)
+    written = draw_maps(data, folder, options)
+    if folder.resolve() == Path(result_dir).resolve() and not (nodes or boundaries or data_dir):
+        record.remember(folder, options)
+        written.append(folder / record.RECORD)
+    return written
 
 
 def compare_folders(
@@ -365,8 +401,22 @@ def compare_folders(
     nodes: Path | None = None,
     boundaries: Path | None = None,
 ) -> list[Path]:
-    """``wastealloc map --compare A B``: maps of B minus A, into B (or ``out``)."""
+    """``wastealloc map --compare A B``: maps of B minus A, into the comparison folder of
+    A and B (:func:`compare_folder`, where ``wastealloc compare A B`` writes) or ``out``;
+    recorded there, so that ``wastealloc compare A B`` draws them again."""
     where = {"data_dir": data_dir, "nodes": nodes, "boundaries": boundaries}
     a = load_results(before, **where)
     b = load_results(after, **where)
-    return draw_comparison(a, b, Path(out) if out is not None else Path(after), options)
+    folder = Path(out) if out is not None else compare_folder(before, after)
+    written = draw_comparison(a, b, folder, options)
+    if not (nodes or boundaries or data_dir):
+        record.remember(folder, options, (Path(before), Path(after)))
+        written.append(folder / record.RECORD)
+    return written
+
+
+def compare_folder(before: Path, after: Path) -> Path:
+    """Where the comparison of A and B goes by default: ``runs/compare-A-B/`` beside A,
+    as ``wastealloc compare A B`` writes it."""
+    a, b = Path(before), Path(after)
+    return a.parent / f"compare-{a.absolute().name}-{b.absolute().name}"

@@ -1,8 +1,7 @@
-"""What every map shares: the node geometry, the result tables, and the figure frame.
+"""What every map shares: the node geometry joined to the result tables (:class:`MapData`).
 
 The node table and the boundary file are parameters, joined on ``adcode``, so
-the same code draws provinces now and prefectures later. Nothing here knows a
-province by name except :data:`LABEL_OFFSETS_KM` (where small nodes' labels go).
+the same code draws provinces now and prefectures later.
 
 Projection: an Albers equal-area conic for China (standard parallels 25°N and
 47°N, central meridian 105°E), so areas on the map compare fairly.
@@ -11,11 +10,8 @@ Projection: an Albers equal-area conic for China (standard parallels 25°N and
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +20,13 @@ import matplotlib
 from pyogrio.errors import DataSourceError
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from matplotlib import patheffects
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.legend import Legend
-from matplotlib.text import Text
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
-from shapely.ops import nearest_points, polylabel
+from shapely.ops import polylabel
 
-from model.files import write_atomically
 from model.outputs.maps import fonts
+from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.tables import (
     MapError,
     MapJoinError,
@@ -50,52 +38,29 @@ from model.outputs.maps.text import (
     MAX_DESCRIPTION,
     MAX_NAME,
     clip,
-    markup,
-    plain,
     short_name_zh,
     unit_word,
     word,
-    wrap,
 )
 
-CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lon_0=105 +lat_0=0 +datum=WGS84 +units=m +no_defs"
-
-LABEL_OFFSETS_KM: dict[str, tuple[float, float]] = {
-    "hebei": (70, -70),
-    "shanxi": (-30, 0),
-    "beijing": (-230, 230),
-    "tianjin": (290, -20),
-    "shanghai": (330, -60),
-    "beijing_beijing": (-230, 230),
-    "tianjin_tianjin": (290, -20),
-    "shanghai_shanghai": (330, -60),
+LABEL_LONLAT: dict[str, tuple[float, float]] = {
+    # small nodes: the label sits outside the modelled area, with a leader line
+    "beijing": (121.6, 40.6),
+    "tianjin": (119.9, 38.7),
+    "shanghai": (124.0, 31.0),
+    "beijing_beijing": (121.6, 40.6),
+    "tianjin_tianjin": (119.9, 38.7),
+    "shanghai_shanghai": (124.0, 31.0),
+    # where the pole of inaccessibility is near a region's outline: a wider part
+    "hebei": (117.9, 41.15),
+    "shanxi": (112.0, 37.55),
+    "jiangsu": (119.3, 33.3),
+    "anhui": (117.5, 32.0),
+    "shandong": (118.7, 36.1),
 }
-"""Labels moved from the node's pole of inaccessibility (dx, dy in km): small nodes' labels
-sit off the map with a leader line; a shift under :data:`LEADER_KM` has no line."""
-
-LEADER_KM = 120.0
-
-REGION_LABEL_LONLAT: dict[str, tuple[float, float, str]] = {
-    "jjj": (120.9, 41.4, "left"),
-    "yrd": (123.2, 28.7, "left"),
-    "yrb": (93.5, 31.0, "center"),
-}
-"""Where region names go (lon, lat, alignment): outside the shapes, in the sea or beside
-them. A region not listed gets its name at its pole of inaccessibility."""
-
-MAX_LABELLED_NODES = 40
-"""Above this many nodes (prefecture maps) nodes are not labelled one by one."""
-
-FORMATS = ("png", "svg", "pdf")
-
-HALO = [patheffects.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
-EDGE_COLOUR = "white"
-REGION_COLOUR = "#1a1a1a"
-LABEL_COLOUR = "#1a1a1a"
-NOTE_COLOUR = "#555555"
-
-REGION_FONT = 9.5
-"""Size of the region names on the map (points)."""
+"""Where a node's label is centred (lon, lat), if not at its pole of inaccessibility.
+A point outside the node's own shape gets a leader line to that pole; it must then lie
+outside every modelled node (tested), in the sea or on the base map."""
 
 NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
 
@@ -106,7 +71,9 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     ``nodes`` has the columns of ``nodes.csv`` (``node`` as a column or the index).
     The boundary file needs an ``adcode`` property; other properties are ignored.
     Returns the shapes in :data:`CHINA_ALBERS` with the transport point (``x``,
-    ``y``) and a label point (``label_x``, ``label_y``) of each node.
+    ``y``), the pole of inaccessibility (``label_x``, ``label_y``), where the label is
+    centred (``text_x``, ``text_y``: :data:`LABEL_LONLAT` or the pole) and whether a
+    leader line joins them (``leader``: the label is outside the node).
     """
     table = nodes.reset_index() if "node" not in nodes.columns else nodes.copy()
     missing_cols = [c for c in NODE_COLUMNS if c not in table.columns]
@@ -134,13 +101,22 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     gdf = gdf.to_crs(CHINA_ALBERS)
     to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
     gdf["x"], gdf["y"] = to_map.transform(gdf["lon"].to_numpy(), gdf["lat"].to_numpy())
-    points = [_label_point(g) for g in gdf.geometry]
+    points = [label_point(g) for g in gdf.geometry]
     gdf["label_x"] = [p.x for p in points]
     gdf["label_y"] = [p.y for p in points]
+    gdf["text_x"], gdf["text_y"] = gdf["label_x"].copy(), gdf["label_y"].copy()
+    for i, node in enumerate(gdf["node"]):
+        if node in LABEL_LONLAT:
+            x, y = to_map.transform(*LABEL_LONLAT[node])
+            gdf.loc[gdf.index[i], ["text_x", "text_y"]] = (x, y)
+    gdf["leader"] = [
+        not geom.contains(Point(x, y))
+        for geom, x, y in zip(gdf.geometry, gdf["text_x"], gdf["text_y"], strict=True)
+    ]
     return gdf.sort_values("node", ignore_index=True)
 
 
-def _label_point(geometry: Polygon | MultiPolygon) -> Point:
+def label_point(geometry: Polygon | MultiPolygon) -> Point:
     """The point of the largest part farthest from its edges (pole of inaccessibility)."""
     part = max(geometry.geoms, key=lambda g: g.area) if hasattr(geometry, "geoms") else geometry
     return polylabel(part, tolerance=max(math.sqrt(part.area) / 200, 100.0))
@@ -232,9 +208,16 @@ class MapData:
         length, one line, every character drawable (:func:`fonts.drawable`)."""
         return fonts.drawable(clip(text, limit))
 
+    def description(self, lang: str) -> str:
+        """The scenario's description in the language: ``description_zh`` on Chinese
+        figures when the scenario gives one, else ``description``."""
+        if lang == "zh" and self.summary.get("description_zh"):
+            return str(self.summary["description_zh"])
+        return str(self.summary.get("description") or "")
+
     def subtitle(self, lang: str) -> str:
         text = word("scenario", lang, name=self.shown(self.scenario))
-        description = self.shown(str(self.summary.get("description") or ""), MAX_DESCRIPTION)
+        description = self.shown(self.description(lang), MAX_DESCRIPTION)
         if description:
             text += f" — {description}"
         if self.base_year is not None:
@@ -269,389 +252,3 @@ def map_data(
 def _named(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     out = frame if key not in frame.columns else frame.set_index(key)
     return out[["name_zh", "name_en"]]
-
-
-# ---------------------------------------------------------------- the figure frame
-
-
-@contextmanager
-def language(lang: str) -> Iterator[None]:
-    """Set fonts for a language while a figure is drawn and saved."""
-    with plt.rc_context(
-        {
-            "font.family": fonts.font_family(lang),
-            "axes.unicode_minus": True,
-            "pdf.fonttype": 42,
-            "svg.fonttype": "path",
-            "svg.hashsalt": "wastealloc",
-        }
-    ):
-        yield
-
-
-def emphasis(lang: str) -> tuple[str, str]:
-    """Weight and style: bold italic in English; the bundled Chinese font has one weight
-    and no italic."""
-    return ("bold", "italic") if lang == "en" else ("normal", "normal")
-
-
-def title_weight(lang: str) -> str:
-    return "bold" if lang == "en" else "normal"
-
-
-def text_units(width_in: float, fontsize: float) -> int:
-    """How many display units (Latin characters) fit across ``width_in`` at ``fontsize``."""
-    return max(40, int(width_in * 72 / (fontsize * 0.56)))
-
-
-class MapFigure:
-    """A map panel on the left, a key panel on the right, title above, notes below.
-
-    The map panel takes the shapes' aspect at a fixed height, and the figure is
-    as wide as the map and the key need, so no space is wasted either side.
-    """
-
-    MAP_HEIGHT_IN = 5.9
-    KEY_WIDTH_IN = 3.0
-    TOP_IN = 1.05
-    BOTTOM_IN = 0.5
-    LEFT_IN = 0.15
-    GAP_IN = 0.3
-    RIGHT_IN = 0.1
-
-    def __init__(
-        self,
-        data: MapData,
-        lang: str,
-        title: str,
-        notes: Sequence[str] = (),
-        *,
-        subtitle: str | None = None,
-    ) -> None:
-        self.data = data
-        self.lang = lang
-        self.title = title
-        minx, miny, maxx, maxy = data.shapes.total_bounds
-        pad = 0.03 * max(maxx - minx, maxy - miny)
-        self.bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-        w, h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
-        map_h = self.MAP_HEIGHT_IN
-        map_w = min(map_h * w / h, 8.5)
-        left_in, right_in = self._label_overhang(map_w, map_h)
-        left_in += self.LEFT_IN
-        gap_in = self.GAP_IN + right_in
-        fig_w = max(8.5, left_in + map_w + gap_in + self.KEY_WIDTH_IN + self.RIGHT_IN)
-        fig_h = self.TOP_IN + map_h + self.BOTTOM_IN
-        self.fig: Figure = plt.figure(figsize=(fig_w, fig_h))
-        self.ax: Axes = self.fig.add_axes(
-            (left_in / fig_w, self.BOTTOM_IN / fig_h, map_w / fig_w, map_h / fig_h)
-        )
-        key_left = left_in + map_w + gap_in
-        self.key: Axes = self.fig.add_axes(
-            (
-                key_left / fig_w,
-                self.BOTTOM_IN / fig_h,
-                (fig_w - key_left - self.RIGHT_IN) / fig_w,
-                map_h / fig_h,
-            )
-        )
-        self.ax.set_axis_off()
-        self.key.set_axis_off()
-        self._key_y = 1.0
-        left = 0.12 / fig_w
-        self.fig.text(
-            left,
-            1 - 0.14 / fig_h,
-            wrap(markup(title, "mpl"), text_units(fig_w - 0.3, 13)),
-            fontsize=13 if lang == "en" else 14,
-            weight=title_weight(lang),
-            va="top",
-            ha="left",
-        )
-        self.fig.text(
-            left,
-            1 - 0.58 / fig_h,
-            wrap(subtitle if subtitle is not None else data.subtitle(lang), text_units(fig_w, 9)),
-            parse_math=False,  # user text: a "$" is a dollar sign
-            fontfamily=fonts.user_text_family(lang),
-            fontsize=9,
-            color="#333333",
-            va="top",
-            ha="left",
-        )
-        foot = " ".join([*notes, word("note.source", lang)])
-        self.fig.text(
-            left,
-            0.08 / fig_h,
-            wrap(markup(foot, "mpl"), text_units(fig_w - 0.3, 6.5)),
-            fontsize=6.5,
-            color=NOTE_COLOUR,
-            va="bottom",
-            ha="left",
-        )
-        self._frame(map_w, map_h)
-
-    def _label_overhang(self, map_w: float, map_h: float) -> tuple[float, float]:
-        """How far (inches) region names placed outside the shapes reach beyond the map
-        panel on the left and on the right, so the panel and the key leave them room."""
-        minx, miny, maxx, maxy = self.bounds
-        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
-        x0 = (minx + maxx) / 2 - m_per_in * map_w / 2
-        to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
-        left = right = 0.0
-        for region in self.data.dissolved().index:
-            if region not in REGION_LABEL_LONLAT:
-                continue
-            lon, lat, align = REGION_LABEL_LONLAT[str(region)]
-            x, _ = to_map.transform(lon, lat)
-            at = (x - x0) / m_per_in
-            name = self.data.region_name(str(region), self.lang)
-            width = sum(1.0 if ord(c) > 0x2E80 else 0.62 for c in name) * REGION_FONT / 72
-            start = at if align == "left" else at - width / 2
-            left = max(left, -start)
-            right = max(right, start + width - map_w)
-        return left, right
-
-    def _frame(self, map_w: float, map_h: float) -> None:
-        """Fit the shapes in the map panel at one scale in x and y."""
-        minx, miny, maxx, maxy = self.bounds
-        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
-        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-        self.ax.set_xlim(cx - m_per_in * map_w / 2, cx + m_per_in * map_w / 2)
-        self.ax.set_ylim(cy - m_per_in * map_h / 2, cy + m_per_in * map_h / 2)
-        self.ax.set_aspect("equal", adjustable="box")
-        self.m_per_pt = m_per_in / 72.0
-
-    # -- layers
-
-    def fill(self, colours: Sequence[str | None], *, edge: str = EDGE_COLOUR) -> None:
-        """Fill each node (in the order of ``data.shapes``); None is drawn as no data."""
-        shapes = self.data.shapes
-        has = np.array([c is not None for c in colours])
-        if has.any():
-            shapes[has].plot(
-                ax=self.ax,
-                color=[c for c in colours if c is not None],
-                edgecolor=edge,
-                linewidth=0.6,
-                zorder=1,
-            )
-        if (~has).any():
-            from model.outputs.maps.classify import NO_DATA_COLOUR
-
-            shapes[~has].plot(
-                ax=self.ax,
-                color=NO_DATA_COLOUR,
-                edgecolor=edge,
-                hatch="////",
-                linewidth=0.6,
-                zorder=1,
-            )
-
-    def outline_regions(self, labels: bool = True, width_pt: float = 1.5) -> None:
-        """Outline each region, set a little inside it so neighbours' lines run side by side."""
-        inset = width_pt / 2 * self.m_per_pt
-        for region, row in self.data.dissolved().iterrows():
-            inner = row.geometry.buffer(-inset)
-            gpd.GeoSeries([inner], crs=self.data.shapes.crs).boundary.plot(
-                ax=self.ax, color=REGION_COLOUR, linewidth=width_pt, zorder=4
-            )
-            if labels:
-                self._region_label(str(region), row.geometry)
-
-    def _region_label(self, region: str, geometry: Polygon | MultiPolygon) -> None:
-        name = self.data.region_name(region, self.lang)
-        if region in REGION_LABEL_LONLAT:
-            to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
-            lon, lat, align = REGION_LABEL_LONLAT[region]
-            x, y = to_map.transform(lon, lat)
-            anchor, _ = nearest_points(geometry.boundary, Point(x, y))
-            self.ax.annotate(
-                name,
-                (anchor.x, anchor.y),
-                xytext=(x, y),
-                ha=align,
-                va="center",
-                fontsize=REGION_FONT,
-                color=REGION_COLOUR,
-                weight=emphasis(self.lang)[0],
-                style=emphasis(self.lang)[1],
-                path_effects=HALO,
-                arrowprops={"arrowstyle": "-", "color": REGION_COLOUR, "lw": 0.7, "shrinkA": 4},
-                zorder=6,
-                annotation_clip=False,
-            )
-        else:
-            p = _label_point(geometry)
-            self.ax.text(
-                p.x,
-                p.y,
-                name,
-                ha="center",
-                va="center",
-                fontsize=REGION_FONT,
-                color=REGION_COLOUR,
-                weight=emphasis(self.lang)[0],
-                style=emphasis(self.lang)[1],
-                path_effects=HALO,
-                zorder=6,
-            )
-
-    def label_nodes(self, texts: Mapping[str, str], *, fontsize: float = 7.0) -> None:
-        """Write a label on each node, moving small nodes' labels out with a leader line."""
-        if len(self.data.shapes) > MAX_LABELLED_NODES:
-            return
-        for _, row in self.data.shapes.iterrows():
-            text = texts.get(row["node"])
-            if not text:
-                continue
-            x, y = row["label_x"], row["label_y"]
-            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
-            moved = math.hypot(dx, dy) >= LEADER_KM
-            self.ax.annotate(
-                text,
-                (x, y),
-                xytext=(x + dx * 1e3, y + dy * 1e3),
-                ha="center",
-                va="center",
-                fontsize=fontsize,
-                color=LABEL_COLOUR,
-                linespacing=1.05,
-                path_effects=HALO,
-                zorder=7,
-                annotation_clip=False,
-                arrowprops={
-                    "arrowstyle": "-",
-                    "color": "#444444",
-                    "lw": 0.6,
-                    "shrinkA": 0,
-                    "shrinkB": 0,
-                }
-                if moved
-                else None,
-            )
-
-    # -- the key
-
-    def legend(
-        self,
-        handles: Sequence[Artist],
-        labels: Sequence[str],
-        title: str,
-        *,
-        gap: float = 0.035,
-        **kwargs: Any,
-    ) -> Legend:
-        """Add a legend to the key panel, below the ones already there."""
-        box = self.key.get_position()
-        width_in = box.width * self.fig.get_figwidth()
-        legend = self.key.legend(
-            handles=list(handles),
-            labels=[markup(str(label), "mpl") for label in labels],
-            title=wrap(markup(title, "mpl"), text_units(width_in, 8.5)),
-            loc="upper left",
-            bbox_to_anchor=(0.0, self._key_y),
-            bbox_transform=self.key.transAxes,
-            frameon=False,
-            alignment="left",
-            fontsize=kwargs.pop("fontsize", 7.5),
-            title_fontsize=8.5,
-            borderaxespad=0.0,
-            borderpad=0.0,
-            handlelength=kwargs.pop("handlelength", 1.6),
-            handleheight=kwargs.pop("handleheight", 1.1),
-            **kwargs,
-        )
-        self.key.add_artist(legend)
-        self._key_y = self._bottom_of(legend) - gap
-        return legend
-
-    def key_text(self, text: str, *, fontsize: float = 7.0, gap: float = 0.03, **kw: Any) -> Text:
-        """A paragraph in the key panel, below what is there."""
-        t = self.key.text(
-            0.0,
-            self._key_y,
-            wrap(markup(text, "mpl"), 62),
-            transform=self.key.transAxes,
-            fontsize=fontsize,
-            va="top",
-            ha="left",
-            color=kw.pop("color", NOTE_COLOUR),
-            **kw,
-        )
-        self._key_y = self._bottom_of(t) - gap
-        return t
-
-    def _bottom_of(self, artist: Artist) -> float:
-        renderer = self.fig.canvas.get_renderer()  # type: ignore[attr-defined]
-        box = artist.get_window_extent(renderer).transformed(self.key.transAxes.inverted())
-        return float(box.y0)
-
-    @property
-    def key_y(self) -> float:
-        return self._key_y
-
-    @key_y.setter
-    def key_y(self, value: float) -> None:
-        self._key_y = value
-
-    # -- output
-
-    def texts(self) -> list[str]:
-        """Every string on the figure, without markup (for glyph checks)."""
-        return [plain(t.get_text()) for t in self.fig.findobj(Text) if t.get_text()]
-
-    def save(self, stem: Path, formats: Iterable[str], dpi: int) -> list[Path]:
-        return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, self.texts())
-
-
-def save_figure(
-    fig: Figure,
-    stem: Path,
-    formats: Iterable[str],
-    dpi: int,
-    title: str,
-    lang: str,
-    texts: Iterable[str],
-) -> list[Path]:
-    """Write the figure in each format (``stem`` + suffix) and close it."""
-    try:
-        if lang == "zh":
-            fonts.check_glyphs(texts, f"{stem.name} ({lang})")
-        written = []
-        for fmt in formats:
-            if fmt not in FORMATS:
-                raise MapError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")
-            path = stem.with_name(f"{stem.name}.{fmt}")
-            metadata: dict[str, str | None] = {"Title": plain(title)}
-            if fmt == "pdf":
-                metadata.update({"Creator": "wastealloc", "CreationDate": None})
-            elif fmt == "svg":
-                metadata.update({"Creator": "wastealloc", "Date": None})
-            else:
-                metadata = {"Title": plain(title), "Software": "wastealloc (matplotlib)"}
-            written.append(
-                write_atomically(path, partial(fig.savefig, format=fmt, dpi=dpi, metadata=metadata))
-            )
-        return written
-    finally:
-        plt.close(fig)
-
-
-def stem_name(*parts: str | None) -> str:
-    """``map``, ``utilization``, None, ``zh`` → ``map_utilization_zh``."""
-    return "_".join(p for p in parts if p)
-
-
-def ensure_folder(folder: Path) -> Path:
-    """The folder figures go to, made if it does not exist."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise MapError(f"{folder}: not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise MapError(f"{folder}: cannot make the folder ({exc.strerror or exc})") from exc
-    if not os.access(folder, os.W_OK):
-        raise MapError(f"{folder}: cannot write here")
-    return folder

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from model.outputs.maps.base import MapData, MapError, MapFigure, language, stem_name
+from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.classify import NO_DATA_COLOUR, Classes, make_classes
-from model.outputs.maps.text import group_name, percent, thousands, word
+from model.outputs.maps.figure import MapFigure, language, region_handle
+from model.outputs.maps.figure_files import stem_name
+from model.outputs.maps.text import group_name, list_sep, percent, thousands, word
 
 CHOROPLETHS = ("utilization", "unutilized", "capacity_use", "capacity_shadow_price", "net_co2")
 
@@ -310,18 +311,31 @@ def _choropleth_figure(
     if legend_title is None:
         legend_title = word("legend.values", lang, what=_capital(what, lang), unit=layer.unit)
         if layer.targets:
-            shown = ", ".join(percent(t, 0) for t in layer.targets)
+            shown = list_sep(lang).join(percent(t, 0) for t in layer.targets)
             legend_title += "\n" + word("legend.target", lang, targets=shown)
     fig.legend(handles, labels, legend_title)
+    present = sorted({int(i) for i in classes.index(values) if i >= 0})
+    if len(present) == 1 and np.isfinite(values).sum() > 1:
+        # one colour for every node: say so, so no contrast is read into it
+        fig.key_text(
+            word("legend.one_class", lang, unit=data.unit(lang), range=classes.labels[present[0]]),
+            color="#1a1a1a",
+        )
     if layer.regions:
         region_handles = []
         region_labels = []
         for region, text in sorted(layer.regions.items()):
-            region_handles.append(Line2D([], [], color="#1a1a1a", lw=1.5))
+            region_handles.append(region_handle(data, region))
             region_labels.append(
                 word("legend.region_entry", lang, name=data.region_name(region, lang), text=text)
             )
-        fig.legend(region_handles, region_labels, word("legend.regions", lang), fontsize=7)
+        fig.legend(
+            region_handles,
+            region_labels,
+            word("legend.regions", lang),
+            fontsize=7,
+            handlelength=2.6,
+        )
     return fig
 
 

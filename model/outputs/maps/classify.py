@@ -168,6 +168,56 @@ def symmetric_edges(values: np.ndarray, per_side: int = 3) -> tuple[list[float],
     return sorted({-p for p in positive} | set(positive)), tolerance
 
 
+NARROW = 0.25
+"""Data whose range is under this share of their largest absolute value are 'narrow'
+(34 to 44 CNY): their classes are equal intervals and their colours follow the values
+on a scale from zero, so a small difference does not look like a large one."""
+
+
+def narrow_range(values: np.ndarray) -> bool:
+    """Whether the values hardly vary relative to their size (:data:`NARROW`)."""
+    v = values[~np.isnan(values)]
+    if len(v) == 0:
+        return False
+    lo, hi = float(v.min()), float(v.max())
+    size = max(abs(lo), abs(hi))
+    return lo >= 0 and size > 0 and (hi - lo) < NARROW * size
+
+
+def merge_narrow(edges: Sequence[float], keep: set[float], min_width: float) -> list[float]:
+    """Drop inner edges that make a class narrower than ``min_width`` (a 1-point class
+    between a rounded bottom and a break, or beside a target); edges in ``keep`` (the
+    ends, targets, zero) stay, so a class beside a target may stay narrow."""
+    out = list(edges)
+    changed = True
+    while changed and len(out) > 2:
+        changed = False
+        for i, (a, b) in enumerate(pairwise(out)):
+            if b - a >= min_width - 1e-12:
+                continue
+            # drop the edge of the narrow class that is not kept (the inner one first)
+            for j in (i + 1, i) if i + 1 < len(out) - 1 else (i,):
+                if out[j] not in keep and 0 < j < len(out) - 1:
+                    del out[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return out
+
+
+def colour_positions(edges: Sequence[float], values: np.ndarray, fixed: bool) -> np.ndarray:
+    """Where each class sits on the colour map: evenly spread, except for narrow data,
+    whose classes sit by their middle value on a scale from zero to the top edge."""
+    k = len(edges) - 1
+    if k <= 1:
+        return np.array([0.6])
+    if fixed or not narrow_range(values) or edges[-1] <= 0:
+        return np.linspace(0.12, 0.95, k)
+    mids = np.array([(a + b) / 2 for a, b in pairwise(edges)])
+    return np.asarray(0.12 + 0.83 * mids / edges[-1])
+
+
 def _diverging_position(p: float) -> float:
     """Where a class sits on a diverging palette: never at its white centre, so a small
     positive value does not look like no data."""
@@ -221,9 +271,15 @@ def make_classes(
         edges, tol = symmetric_edges(v)
         fixed, tolerance = False, tol
     else:
+        if narrow_range(v) and not diverging:
+            scheme = "equal_interval"  # a few equal classes, not clusters of noise
         edges = scheme_edges(v, scheme, k, diverging, min_step)
         # values that mean something (a target) become class edges too
-        edges = sorted({*edges, *(e for e in extra if edges[0] < e < edges[-1])})
+        targets = [e for e in extra if edges[0] < e < edges[-1]]
+        edges = sorted({*edges, *targets})
+        span = edges[-1] - edges[0]
+        keep = {edges[0], edges[-1], *targets, *([0.0] if diverging else [])}
+        edges = merge_narrow(edges, keep, max(2 * min_step, span / (5 * max(k, 1))))
         fixed, tolerance = False, None
 
     k_ = len(edges) - 1
@@ -237,7 +293,7 @@ def make_classes(
         norm = TwoSlopeNorm(vmin=-reach, vcenter=0.0, vmax=reach)
         colours = [to_hex(colour_map(_diverging_position(float(norm(m))))) for m in mids]
     else:
-        positions = np.linspace(0.12, 0.95, k_) if k_ > 1 else np.array([0.6])
+        positions = colour_positions(edges, v, fixed)
         colours = [to_hex(colour_map(p)) for p in positions]
     if neutral is not None:
         colours[neutral] = NO_CHANGE_COLOUR

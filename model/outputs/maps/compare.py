@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from model.outputs.maps.base import MapData, MapError, language, stem_name
+from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.choropleth import (
     LayerValues,
     _capital,
@@ -23,11 +23,26 @@ from model.outputs.maps.choropleth import (
     layer_values,
     value_text,
 )
-from model.outputs.maps.text import word
+from model.outputs.maps.figure import language
+from model.outputs.maps.figure_files import stem_name
+from model.outputs.maps.text import CHANGE_TITLES_ZH, group_name, word
 
 
 def _file_part(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "scenario"
+
+
+def change_title(
+    data: MapData, key: str, lang: str, what: str, *, group: str, pathway: str | None
+) -> str:
+    """The title of a change map: 'Change in ...' in English; in Chinese the change
+    follows the quantity's own name, before any explanation (净CO2排放变化（…）)."""
+    if lang != "zh":
+        return word("change", lang, what=what)
+    pathway_words = f"：{data.pathway_name(pathway, lang)}" if pathway else ""
+    return CHANGE_TITLES_ZH[key].format(
+        group=group_name(group, lang), unit=data.unit(lang), pathway=pathway_words
+    )
 
 
 def change_values(
@@ -57,7 +72,7 @@ def change_values(
         key=key,
         values=values,
         regions=regions,
-        title=word("change", lang, what=what),
+        title=change_title(after, key, lang, what, group=group, pathway=pathway),
         unit=unit,
         note=b.note,
         style=b.style,

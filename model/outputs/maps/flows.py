@@ -21,13 +21,21 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, Patch, Polygon, Rectangle
 
-from model.outputs.maps.base import HALO, MapData, MapFigure, language, stem_name
+from model.outputs.maps.base import MapData
+from model.outputs.maps.figure import HALO, MapFigure, language, region_handle
+from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.text import thousands, word
 
 BASE_FILL = "#efefef"
 CIRCLE_FACE = "#c8c8c8"
 CIRCLE_EDGE = "#4d4d4d"
+CIRCLE_ALPHA = 0.45
+"""Circles of use in place are see-through, under the arrows: they hide no line."""
 ARROW_COLOUR = "#3c3c3c"
+KEY_GREY = "#8c8c8c"
+ARROW_Z = 5
+"""Arrows lie over the fills (1), the province lines and the circles (3), under the
+region names (6), the node labels (7) and the amounts (8)."""
 MAX_WIDTH_PT = 9.0
 """Width of the largest flow."""
 MIN_WIDTH_PT = 0.9
@@ -211,11 +219,13 @@ def draw_flows(
                     facecolor=CIRCLE_FACE,
                     edgecolor=CIRCLE_EDGE,
                     linewidth=0.6,
-                    alpha=0.75,
+                    alpha=CIRCLE_ALPHA,
                     zorder=3,
                 )
             )
-        fig.ax.scatter(points["x"], points["y"], s=3, color="#222222", zorder=5, linewidths=0)
+        fig.ax.scatter(
+            points["x"], points["y"], s=3, color="#222222", zorder=ARROW_Z + 0.5, linewidths=0
+        )
 
         colours = data.stream_colours()
         width_of = _width_scale(flows, m_pt, flow_scale_10kt)
@@ -244,11 +254,11 @@ def draw_flows(
                         edgecolor="white",
                         linewidth=0.15,
                         alpha=0.9,
-                        zorder=6,
+                        zorder=ARROW_Z,
                     )
                 )
             fig.ax.add_patch(
-                Polygon(head, closed=True, facecolor=ARROW_COLOUR, edgecolor="none", zorder=6)
+                Polygon(head, closed=True, facecolor=ARROW_COLOUR, edgecolor="none", zorder=ARROW_Z)
             )
             if rank < MAX_LABELS and amount >= LABEL_SHARE * float(flows.pairs.iloc[0]):
                 fig.ax.annotate(
@@ -326,6 +336,14 @@ def _key(
             fontsize=7,
             gap=0.04,
         )
+    regions = sorted(str(r) for r in data.dissolved().index)
+    fig.legend(
+        [region_handle(data, r, 1.1) for r in regions],
+        [data.region_name(r, lang) for r in regions],
+        word("legend.regions", lang),
+        fontsize=7,
+        handlelength=2.6,
+    )
     key = fig.key
     box = key.get_position()
     width_in = box.width * fig.fig.get_figwidth()
@@ -342,11 +360,15 @@ def _key(
     if len(flows.pairs):
         y = _title(key, y, word("legend.flow_width", lang, unit=unit), m_pt)
         bar = 40 * m_pt
-        for ref in nice_refs(flow_scale_10kt or float(flows.pairs.max())):
+        for ref in key_refs(flow_scale_10kt or float(flows.pairs.max()), flows.min_flow_10kt):
             w = width_of(ref)
             y -= max(w, 7 * m_pt) / 2 + 3 * m_pt
-            key.add_patch(Rectangle((0, y - w / 2), bar, w, facecolor="#8c8c8c", edgecolor="none"))
-            key.text(bar + 6 * m_pt, y, thousands(ref), fontsize=7, va="center", ha="left")
+            key.add_patch(
+                Rectangle(
+                    (0, y - w / 2), bar, w, facecolor=KEY_GREY, edgecolor="none", gid="flow-width"
+                )
+            )
+            key.text(bar + 6 * m_pt, y, amount_text(ref), fontsize=7, va="center", ha="left")
             y -= max(w, 7 * m_pt) / 2
         y -= 14 * m_pt
     if len(local):
@@ -365,7 +387,7 @@ def _key(
                     facecolor=CIRCLE_FACE,
                     edgecolor=CIRCLE_EDGE,
                     linewidth=0.6,
-                    alpha=0.75,
+                    alpha=CIRCLE_ALPHA,
                 )
             )
             # labels at least a line apart, even where circles are close in size
@@ -397,6 +419,22 @@ def _key(
                 total=flows.total,
             )
         )
+
+
+def key_refs(biggest: float, min_flow_10kt: float) -> list[float]:
+    """Round amounts for the width key: only amounts a drawn flow can have (at least the
+    threshold below which flows are left out), the largest first."""
+    refs = [r for r in nice_refs(biggest) if r >= min_flow_10kt]
+    if 0 < min_flow_10kt < biggest and min_flow_10kt not in refs:
+        refs.append(float(min_flow_10kt))  # the thinnest flow drawn
+    return refs or [float(biggest)]
+
+
+def amount_text(value: float) -> str:
+    """An amount as written: whole numbers, one or two decimals under 10 (0.36, not '0')."""
+    if value >= 10 or value == int(value):
+        return thousands(value)
+    return thousands(value, 1 if value >= 1 else 2)
 
 
 def _title(key: Axes, y: float, text: str, m_pt: float) -> float:

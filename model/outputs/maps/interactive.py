@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,128 +27,34 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 import shapely.geometry
-from plotly.offline import get_plotlyjs, get_plotlyjs_version
-from pyproj import Transformer
 
-from model.files import write_atomically
-from model.outputs.maps import fonts
-from model.outputs.maps.base import (
-    CHINA_ALBERS,
-    LABEL_OFFSETS_KM,
-    LEADER_KM,
-    REGION_LABEL_LONLAT,
-    MapData,
-    stem_name,
-)
+from model.outputs.maps.base import MapData
+from model.outputs.maps.basemap import to_lonlat
 from model.outputs.maps.choropleth import CHOROPLETHS, classes_for, layer_values, value_text
 from model.outputs.maps.classify import NO_DATA_COLOUR
-from model.outputs.maps.flows import flow_table, local_use
+from model.outputs.maps.figure import REGION_LABEL_LONLAT
+from model.outputs.maps.figure_files import stem_name
+from model.outputs.maps.flows import local_use
+from model.outputs.maps.html_page import (
+    GEO_STUB,
+    external_references,
+    plotly_bundle_name,
+    write_offline_html,
+    write_plotly_bundle,
+)
+from model.outputs.maps.interactive_flows import flow_traces
 from model.outputs.maps.text import group_name, markup, thousands, word, wrap
 
-FONT_FAMILY = "wastealloc-cjk"
-FONT_STACK = f"'{FONT_FAMILY}', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif"
-EXTRA_GLYPHS = "0123456789,.%−-+–→×()·: abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-"""Characters plotly writes at run time (numbers, axis text) that the subset must hold."""
-
-GEO_STUB = (
-    "<script>/* wastealloc: plotly.js fetches a world topojson from its CDN for geo plots "
-    "with GeoJSON locations; these maps draw no basemap, so it gets an empty one and the "
-    "page fetches nothing. */\n"
-    "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};\n"
-    "['world_110m', 'world_50m'].forEach(function (name) {\n"
-    "  window.PlotlyGeoAssets.topojson[name] = {type: 'Topology', objects: {}, arcs: []};\n"
-    "});</script>"
-)
-
-EXTERNAL_REFERENCE = re.compile(
-    r"""<(?:script|img|iframe|link|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*["']?"""
-    r"""(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import\s+["']?(?:url\()?["']?(?:https?:)?//""",
-    re.IGNORECASE,
-)
-"""Markup or CSS that a browser would fetch from another host when the page loads."""
-
-
-def external_references(page: str) -> list[str]:
-    """Pieces of an HTML page that would be fetched from the network on load."""
-    return [m.group(0) for m in EXTERNAL_REFERENCE.finditer(page)]
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _strings(v)
-    elif isinstance(value, np.ndarray) and value.dtype.kind in "OU":
-        for v in value.ravel().tolist():
-            yield from _strings(v)
-
-
-def plotly_bundle_name() -> str:
-    """File name of the plotly.js bundle the pages load (versioned: pages written by
-    another plotly never load the wrong one)."""
-    return f"plotly-{get_plotlyjs_version()}.min.js"
-
-
-def write_plotly_bundle(folder: Path) -> Path:
-    """plotly.js, once per folder, next to the pages that load it."""
-    path = Path(folder) / plotly_bundle_name()
-    bundle = get_plotlyjs().encode("utf-8")
-    if not (path.is_file() and path.stat().st_size == len(bundle)):
-        write_atomically(path, lambda temp: temp.write_bytes(bundle))
-    return path
-
-
-def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) -> Path:
-    """Write a plotly figure as an HTML page that needs no network to show.
-
-    The page is plotly's own (``to_html``) loading plotly.js from the file next
-    to it (:func:`write_plotly_bundle`, written here if missing), plus the font
-    subset and the empty world outline in its head. The plot is drawn once
-    the embedded font has loaded, because plotly sizes menus and labels with the
-    font it has when it draws.
-    """
-    texts = set(_strings(fig.to_plotly_json()))
-    texts.update(extra)
-    shown = [re.sub(r"<[^>]+>", "", t) for t in texts if not t.startswith("%{")]
-    fonts.check_glyphs([t for t in shown if any(ord(c) > 0x2E80 for c in t)], path.name)
-    css = fonts.font_face_css([*shown, EXTRA_GLYPHS], FONT_FAMILY)
-    fig.update_layout(font={"family": FONT_STACK}, hoverlabel={"font": {"family": FONT_STACK}})
-    page = fig.to_html(
-        include_plotlyjs=plotly_bundle_name(),
-        full_html=True,
-        config={"displaylogo": False, "responsive": True, "topojsonURL": "./"},
-    )
-    plot = page.index('class="plotly-graph-div"')
-    opening = page.index("<script", plot)
-    body_start = page.index(">", opening) + 1
-    body_end = page.index("</script>", body_start)
-    wait = (
-        f'(document.fonts ? document.fonts.load("16px \'{FONT_FAMILY}\'", "宁")'
-        " : Promise.resolve()).catch(function () {}).then(function () {"
-    )
-    page = page[:body_start] + wait + page[body_start:body_end] + "});" + page[body_end:]
-    title = " ".join(re.sub(r"<[^>]+>", " ", fig.layout.title.text or "wastealloc").split())
-    head = (
-        f"<head>\n<title>{html.escape(title)}</title>\n"
-        f"<style>{css}\nbody {{ margin: 0; font-family: {FONT_STACK}; }}</style>\n{GEO_STUB}\n"
-    )
-    page = page.replace("<head>", head, 1)
-    found = external_references(page)
-    if found:  # a plotly upgrade that starts loading something must not pass unseen
-        raise RuntimeError(f"{path.name} would fetch from the network: {found[:3]}")
-    write_plotly_bundle(path.parent)
-    return write_atomically(path, lambda temp: temp.write_text(page, encoding="utf-8"))
+__all__ = [
+    "GEO_STUB",
+    "external_references",
+    "plotly_bundle_name",
+    "write_offline_html",
+    "write_plotly_bundle",
+]
 
 
 # ---------------------------------------------------------------- the map
-
-
-def _to_lonlat() -> Transformer:
-    return Transformer.from_crs(CHINA_ALBERS, "EPSG:4326", always_xy=True)
 
 
 def _geojson(data: MapData) -> dict[str, Any]:
@@ -354,7 +259,7 @@ def interactive_map(
         ),
         "flows",
     )
-    for trace in _flow_traces(data, lang, min_flow_10kt):
+    for trace in flow_traces(data, lang, min_flow_10kt):
         add(trace, "flows")
 
     for trace in _fixed_traces(data, lang):
@@ -366,84 +271,9 @@ def interactive_map(
     return fig, members
 
 
-def _flow_traces(data: MapData, lang: str, min_flow_10kt: float) -> list[Any]:
-    flows = flow_table(data.table("hauls"), min_flow_10kt)
-    local = local_use(data.table("hauls"))
-    points = data.shapes.set_index("node")[["x", "y"]]
-    to_ll = _to_lonlat()
-    colours = data.stream_colours()
-    unit = markup(word("unit.amount", lang), "html")
-    traces: list[Any] = []
-    biggest = float(flows.bands["amount_10kt"].max()) if len(flows.bands) else 1.0
-    shown: set[str] = set()
-    for (origin, destination), _total in flows.pairs.items():
-        part = flows.bands[
-            (flows.bands["origin"] == origin) & (flows.bands["destination"] == destination)
-        ]
-        p0 = np.asarray(points.loc[origin], dtype=float)
-        p2 = np.asarray(points.loc[destination], dtype=float)
-        chord = p2 - p0
-        length = float(np.hypot(*chord))
-        right = np.array([chord[1], -chord[0]]) / length
-        t = np.linspace(0, 1, 30)[:, None]
-        for i, (stream, amount) in enumerate(zip(part["stream"], part["amount_10kt"], strict=True)):
-            control = (p0 + p2) / 2 + right * length * (0.18 + 0.07 * i)
-            curve = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p2
-            lon, lat = to_ll.transform(curve[:, 0], curve[:, 1])
-            label = (
-                f"{data.node_name(origin, lang)} → {data.node_name(destination, lang)}<br>"
-                f"{data.stream_name(stream, lang)}: {thousands(amount)} {unit}<extra></extra>"
-            )
-            width = max(1.2, 14.0 * float(amount) / biggest)
-            traces.append(
-                go.Scattergeo(
-                    lon=np.round(lon, 4),
-                    lat=np.round(lat, 4),
-                    mode="lines+markers",
-                    line={"color": colours.get(stream, "#777777"), "width": width},
-                    marker={
-                        "symbol": "arrow",
-                        "angleref": "previous",
-                        "size": [0] * (len(lon) - 1) + [max(8.0, width * 1.6)],
-                        "color": colours.get(stream, "#777777"),
-                    },
-                    opacity=0.85,
-                    hovertemplate=label,
-                    name=data.stream_name(stream, lang),
-                    legendgroup=stream,
-                    showlegend=stream not in shown,
-                )
-            )
-            shown.add(stream)
-    if len(local):
-        xy = points.loc[local.index]
-        lon, lat = to_ll.transform(xy["x"].to_numpy(), xy["y"].to_numpy())
-        traces.append(
-            go.Scattergeo(
-                lon=np.round(lon, 4),
-                lat=np.round(lat, 4),
-                mode="markers",
-                marker={
-                    "size": local.to_numpy(),
-                    "sizemode": "area",
-                    "sizeref": 2.0 * float(local.max()) / 44.0**2,
-                    "color": "rgba(140,140,140,0.45)",
-                    "line": {"color": "#4d4d4d", "width": 0.8},
-                },
-                hovertemplate=[
-                    f"{data.node_name(n, lang)}<br>{markup(word('tip.local_use', lang), 'html')}: "
-                    f"{thousands(v)} {unit}<extra></extra>"
-                    for n, v in local.items()
-                ],
-                name=markup(word("legend.local_use", lang, unit=data.unit(lang)), "html"),
-            )
-        )
-    return traces
-
-
 def _fixed_traces(data: MapData, lang: str) -> list[Any]:
     """Region outlines, region names and node names: on every layer."""
-    to_ll = _to_lonlat()
+    to_ll = to_lonlat()
     regions = data.dissolved().to_crs("EPSG:4326")
     lon, lat = _lines(regions.geometry)
     traces: list[Any] = [
@@ -479,12 +309,11 @@ def _fixed_traces(data: MapData, lang: str) -> list[Any]:
     if len(data.shapes) <= 40:
         xs, ys, lx, ly = [], [], [], []
         for _, row in data.shapes.iterrows():
-            dx, dy = LABEL_OFFSETS_KM.get(row["node"], (0.0, 0.0))
-            xs.append(row["label_x"] + dx * 1e3)
-            ys.append(row["label_y"] + dy * 1e3)
-            if np.hypot(dx, dy) >= LEADER_KM:
+            xs.append(row["text_x"])
+            ys.append(row["text_y"])
+            if row["leader"]:
                 a = to_ll.transform(row["label_x"], row["label_y"])
-                b = to_ll.transform(row["label_x"] + dx * 1e3, row["label_y"] + dy * 1e3)
+                b = to_ll.transform(row["text_x"], row["text_y"])
                 lx += [a[0], b[0], None]
                 ly += [a[1], b[1], None]
         lon_, lat_ = to_ll.transform(np.array(xs), np.array(ys))

@@ -27,15 +27,10 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.text import Text
 
 from model.outputs.maps import fonts
-from model.outputs.maps.base import (
-    MapData,
-    language,
-    save_figure,
-    stem_name,
-    text_units,
-    title_weight,
-)
-from model.outputs.maps.interactive import plotly_bundle_name, write_offline_html
+from model.outputs.maps.base import MapData
+from model.outputs.maps.figure import language, text_units, title_weight
+from model.outputs.maps.figure_files import save_figure, stem_name
+from model.outputs.maps.html_page import plotly_bundle_name, write_offline_html
 from model.outputs.maps.text import markup, plain, thousands, word, wrap
 
 UNUTILIZED = "__unutilized__"

