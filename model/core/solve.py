@@ -190,12 +190,12 @@ class Solver:
             out[r, g] = None if cost is None else cost - solution.objective_10k_cny
         return out
 
-    def highs_at_least_cost(self) -> tuple[highspy.Highs, Callable[[Any], int]]:
-        """The HiGHS instance holding the least-cost LP as solved now, and a function from
+    def highs_at_least_cost(self) -> tuple[Any, Callable[[Any], int]]:
+        """The highspy object holding the least-cost LP as solved now, and a function from
         a Pyomo constraint to its HiGHS row; for ranging (:mod:`model.core.ranging`).
 
         Re-solves the cost LP as the model stands (warm, nothing loaded): a tie-break
-        or next-point solve may have left another objective or bound in HiGHS.
+        or next-point solve may have left another LP in HiGHS.
         """
         result = self._run()
         if not result.optimal:
