@@ -36,6 +36,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def reports(runs: tuple[Path, Path]) -> dict[str, Any]:
     reference, run = runs
+    # a map as `wastealloc map --lang zh` would leave it (the runs were solved without maps)
+    (run / "map_utilization_zh.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     return {
         lang: write_report(run, run.parent / f"report-{lang}", reference=reference, lang=lang)
         for lang in ("en", "zh")
@@ -168,3 +170,11 @@ def test_the_command_refuses_user_folders_and_non_runs(
     result = runner.invoke(app, ["report", str(run), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in out.iterdir()} >= {"brief.md", "report.xlsx", "figures.json"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_brief_links_the_maps_of_the_run(reports: dict[str, Any], lang: str) -> None:
+    report = reports[lang]
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report.brief)
+    assert links == ["../target-2025/map_utilization_zh.png"]
+    assert (report.written.target / links[0]).resolve().is_file()

@@ -206,6 +206,14 @@ def test_the_command_writes_indices_runs_factors_and_a_figure(tmp_path: Path) ->
         "sensitivity-zh.png",
         "summary.json",
     }
+    # the data dictionary describes every column, those named after regions and factors too
+    dictionary = pd.read_csv(out / "columns.csv", keep_default_na=False)
+    described = {
+        (f, c): m for f, c, m in dictionary[["file", "column", "meaning"]].itertuples(False)
+    }
+    for name in ("factors.csv", "indices.csv", "runs.csv"):
+        for column in pd.read_csv(out / name, nrows=0).columns:
+            assert described.get((name, column)), (name, column)
     assert "storage_cost" in result.output
     bad = CliRunner().invoke(
         app, ["sensitivity", str(RUNS / "target-2025.toml"), "--method", "fast"]
