@@ -190,6 +190,15 @@ OTHER_FILES: dict[str, str] = {
     "summary.json": "Scenario as resolved (after extends), status, cost breakdown, versions, "
     "input hashes; paths relative to this folder",
     "columns.csv": "This data dictionary",
+    "flow_matrix_regions.csv": "Waste used, 10^4 t/yr, by region of origin (rows: origin_region, "
+    "with its Chinese and English names) and region of use (columns); the diagonal is use "
+    "inside the region",
+    "flow_matrix_provinces.csv": "Waste used, 10^4 t/yr, by province of origin (rows: "
+    "origin_node, with its names) and province of use (columns); the diagonal is use in the "
+    "province of origin",
+    "flow_matrix_prefectures.csv": "As flow_matrix_provinces.csv, by prefecture",
+    "maps_drawn.json": "The map sets drawn into this folder by `wastealloc map`, redrawn when "
+    "the scenario is solved again",
     ".png": "Figure",
     ".svg": "Figure (vector)",
     ".pdf": "Figure (print)",
