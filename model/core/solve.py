@@ -100,6 +100,8 @@ class Solver:
             if self.tie_break == "co2":
                 objectives["co2"] = m.tie_co2_least
             self._lp = CompiledLP(m, objectives)
+            if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
+                self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
             self._highs = _highs_of(self._lp, self._options)
             self._objective = "cost"
         else:
