@@ -160,9 +160,14 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
             for key in rates:
                 if key in m.target_rate:
                     m.target_rate[key] = rates[key] * f
+            wall = time.perf_counter()
             sol = solver.solve()
+            wall = time.perf_counter() - wall
+            timings = getattr(solver, "timings", None)  # before issue 12: one figure
             for stage in ("translate", "solve", "tie_break"):
-                t[stage] += getattr(solver, "timings", {}).get(stage, 0.0)  # none before issue 12
+                t[stage] += timings.get(stage, 0.0) if timings else 0.0
+            if not timings:
+                t["solve"] += wall
             start = time.perf_counter()
             results = collect(sol)
             t["results"] += time.perf_counter() - start
@@ -182,7 +187,10 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
                 )
         t["write"] = time.perf_counter() - start
         emissions = results.emissions.set_index("component")["co2_10kt"]
-        out.update(objective=sol.objective_10k_cny, net_co2=float(emissions["net"]), columns=m.nvariables(), nonzeros=None)  # fmt: skip
+        # the least cost of the first solve (the reported objective is that of the
+        # least-CO2 allocation, which the cost cap lets exceed it by 1e-9 relative)
+        least = getattr(solver, "least_cost_10k_cny", sol.objective_10k_cny)
+        out.update(objective=least, net_co2=float(emissions["net"]), columns=m.nvariables(), nonzeros=None)  # fmt: skip
     out["stages"] = t
     out["total_s"] = sum(t.values())
     out["peak_mb"] = peak_mb()

@@ -76,6 +76,7 @@ class Solver:
         self._objective = "cost"
         self._sense = "min"
         self.timings: dict[str, float] = {}
+        self.least_cost_10k_cny: float | None = None  # the first solve's, before the tie-break
 
     @classmethod
     def for_scenario(
@@ -139,6 +140,7 @@ class Solver:
         if not result.optimal:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
+        self.least_cost_10k_cny = result.objective
         lp = self._lp
         assert lp is not None
         lp.load(result.col_value)
