@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import highspy
@@ -72,7 +73,10 @@ class Solver:
         self.scenario = scenario
         self._options = {"time_limit": time_limit_s, "threads": threads}
         self._lp: CompiledLP | None = None
-        self._highs: highspy.Highs | None = None
+        self._h: highspy.Highs | None = None
+        # HiGHS options set before every run, as with Pyomo's interface before (whose
+        # ``_highs.config.solver_options`` tests and callers may still fill)
+        self._highs = SimpleNamespace(config=SimpleNamespace(solver_options={}))
         self._objective = "cost"
         self._sense = "min"
         self.timings: dict[str, float] = {}
@@ -95,7 +99,7 @@ class Solver:
     def _translate(self) -> tuple[CompiledLP, highspy.Highs]:
         """Compile the model and pass it to HiGHS (the first time), or pass on what changed."""
         start = time.perf_counter()
-        if self._lp is None or self._highs is None:
+        if self._lp is None or self._h is None:
             m = self.model
             objectives = {"cost": m.total_cost}
             if self.tie_break == "co2":
@@ -103,15 +107,15 @@ class Solver:
             self._lp = CompiledLP(m, objectives)
             if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
                 self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
-            self._highs = _highs_of(self._lp, self._options)
+            self._h = _highs_of(self._lp, self._options)
             self._objective = "cost"
         else:
-            _push(self._highs, self._lp, self._lp.sync(), self._objective)
-            _refresh(self._highs, self._lp)
+            _push(self._h, self._lp, self._lp.sync(), self._objective)
+            _refresh(self._h, self._lp)
         self.timings["translate"] = self.timings.get("translate", 0.0) + (
             time.perf_counter() - start
         )
-        return self._lp, self._highs
+        return self._lp, self._h
 
     def _run(self, objective: str = "cost", sense: str = "min") -> _Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
@@ -127,6 +131,8 @@ class Solver:
                 highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
             )
             self._sense = sense
+        for key, option in self._highs.config.solver_options.items():
+            h.setOptionValue(key, option)
         h.run()
         return _Result(h)
 
@@ -222,15 +228,15 @@ class Solver:
 
     def _objective_back(self) -> None:
         """The least-cost objective again, so the next re-solve is a cost solve."""
-        if self._highs is not None and self._lp is not None and self._objective != "cost":
+        if self._h is not None and self._lp is not None and self._objective != "cost":
             lp = self._lp
-            self._highs.changeColsCost(
+            self._h.changeColsCost(
                 lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost["cost"]
             )
-            self._highs.changeObjectiveOffset(lp.offset["cost"])
+            self._h.changeObjectiveOffset(lp.offset["cost"])
             self._objective = "cost"
-        if self._highs is not None and self._sense != "min":
-            self._highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        if self._h is not None and self._sense != "min":
+            self._h.changeObjectiveSense(highspy.ObjSense.kMinimize)
             self._sense = "min"
 
     def _explain(self, condition: TerminationCondition) -> str:
