@@ -158,7 +158,7 @@ def build_floor(inp: ModelInputs) -> FloorLP:
         b.row([(("x", w, n), 1.0) for (w, n) in gen if n == i], -INF, limit)
     for w, i in gen:
         x = [(("x", w, i), -1.0)] if i in draw else []
-        b.row(used(w, i) + [(("s", w, i), 1.0)] + x, gen[w, i], gen[w, i])
+        b.row([*used(w, i), (("s", w, i), 1.0), *x], gen[w, i], gen[w, i])
     for w, j in set(into) | set(uses):
         b.row([(k, 1.0) for k in into[w, j]] + [(k, -1.0) for k in uses[w, j]], 0, 0)
     for (j, p), zs in intake.items():
@@ -260,7 +260,7 @@ class FloorSolver:
         h.changeColsCost(n, self.all_cols, lp.co2)
         values = []
         senses = [highspy.ObjSense.kMaximize] if co2_range else []
-        for sense in senses + [highspy.ObjSense.kMinimize]:
+        for sense in [*senses, highspy.ObjSense.kMinimize]:
             h.changeObjectiveSense(sense)
             h.run()
             ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal

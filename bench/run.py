@@ -102,10 +102,16 @@ def synthetic(inp: Any, copies: int, step_km: float = 60.0) -> Any:
         distance_km=dist,
         arcs=tuple(arcs),
         leg_km={},
-        floor_rate={(w, name(i, c)): v for (w, i), v in inp.floor_rate.items() for c in range(copies)},
+        floor_rate={
+            (w, name(i, c)): v for (w, i), v in inp.floor_rate.items() for c in range(copies)
+        },
         use_floor_10kt=split(inp.use_floor_10kt, 1),
         intake_floor_10kt=split(inp.intake_floor_10kt, 0),
-        drawdown_max_10kt={name(i, c): v / copies for i, v in inp.drawdown_max_10kt.items() for c in range(copies)},
+        drawdown_max_10kt={
+            name(i, c): v / copies
+            for i, v in inp.drawdown_max_10kt.items()
+            for c in range(copies)
+        },
     )  # fmt: skip
 
 
@@ -149,7 +155,8 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
             t["solve"] += r.solve_s
             t["tie_break"] += r.tie_break_s
         t["results"] = t["write"] = 0.0
-        out.update(objective=r.objective_10k_cny, net_co2=r.net_co2_least_10kt, columns=lp.shape[1] if hasattr(lp, "shape") else lp.matrix.shape[1], nonzeros=lp.matrix.nnz)  # fmt: skip
+        out.update(objective=r.objective_10k_cny, net_co2=r.net_co2_least_10kt)
+        out.update(columns=lp.matrix.shape[1], nonzeros=lp.matrix.nnz)
     else:
         solver = Solver.for_scenario(inputs, scenario, co2_range=True)
         t["build"] = time.perf_counter() - start
@@ -160,9 +167,14 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
             for key in rates:
                 if key in m.target_rate:
                     m.target_rate[key] = rates[key] * f
+            wall = time.perf_counter()
             sol = solver.solve()
+            wall = time.perf_counter() - wall
+            timings = getattr(solver, "timings", None)  # before issue 12: one figure
             for stage in ("translate", "solve", "tie_break"):
-                t[stage] += getattr(solver, "timings", {}).get(stage, 0.0)  # none before issue 12
+                t[stage] += timings.get(stage, 0.0) if timings else 0.0
+            if not timings:
+                t["solve"] += wall
             start = time.perf_counter()
             results = collect(sol)
             t["results"] += time.perf_counter() - start
@@ -182,7 +194,11 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
                 )
         t["write"] = time.perf_counter() - start
         emissions = results.emissions.set_index("component")["co2_10kt"]
-        out.update(objective=sol.objective_10k_cny, net_co2=float(emissions["net"]), columns=m.nvariables(), nonzeros=None)  # fmt: skip
+        # the least cost of the first solve (the reported objective is that of the
+        # least-CO2 allocation, which the cost cap lets exceed it by 1e-9 relative)
+        least = getattr(solver, "least_cost_10k_cny", sol.objective_10k_cny)
+        out.update(objective=least, net_co2=float(emissions["net"]))
+        out.update(columns=m.nvariables(), nonzeros=None)
     out["stages"] = t
     out["total_s"] = sum(t.values())
     out["peak_mb"] = peak_mb()
@@ -315,7 +331,8 @@ def report(
         encoding="utf-8",
     )
     lines = [
-        f"Machine: {facts['cores']} cores, {facts['ram_gib']} GiB, Python {facts['python']}, HiGHS {facts['highs']}, Pyomo {facts['pyomo']}, load {facts['load_average']}",
+        f"Machine: {facts['cores']} cores, {facts['ram_gib']} GiB, Python {facts['python']}, "
+        f"HiGHS {facts['highs']}, Pyomo {facts['pyomo']}, load {facts['load_average']}",
         "",
         "| case | columns | same objective | wastealloc s | floor s | time × | memory × (MB) | "
         + " | ".join(STAGES)
@@ -331,12 +348,15 @@ def report(
             continue
         stage = " | ".join(f"{w['stages'][s]:.2f}/{f['stages'][s]:.2f}" for s in STAGES)
         lines.append(
-            f"| {r['case']} | {f['columns']:,} | {'yes' if r['same_objective'] else 'NO'} ({r['objective_rel_diff']:.0e}) "
-            f"| {w['total_s']:.2f} | {f['total_s']:.2f} | {r['time_ratio']:.1f} | {r['memory_ratio']:.1f} ({w['peak_mb']:.0f}/{f['peak_mb']:.0f}) | {stage} |"
+            f"| {r['case']} | {f['columns']:,} "
+            f"| {'yes' if r['same_objective'] else 'NO'} ({r['objective_rel_diff']:.0e}) "
+            f"| {w['total_s']:.2f} | {f['total_s']:.2f} | {r['time_ratio']:.1f} "
+            f"| {r['memory_ratio']:.1f} ({w['peak_mb']:.0f}/{f['peak_mb']:.0f}) | {stage} |"
         )
     lines += [
         "",
-        "Stages: wastealloc/floor seconds (medians). SYNTHETIC cases are made from the prefecture data (bench/run.py `synthetic`).",
+        "Stages: wastealloc/floor seconds (medians). SYNTHETIC cases are made from the "
+        "prefecture data (bench/run.py `synthetic`).",
     ]
     if fits:
         lines.append(

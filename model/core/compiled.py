@@ -87,7 +87,18 @@ class CompiledLP:
         self._values = np.array([float(p.value) for p in self._params])
         self._uses: dict[int, list[tuple[int | str, bool]]] | None = None
         self._bodies: dict[int, tuple[dict[int, float], float]] = {}  # row -> its body, read
+        self._known: dict[int, list[tuple[int | str, bool]]] = {}
         self._row_override: dict[int, dict[int, float]] = {}
+
+    def bound_of(self, param: Any, con: Any, constant: float) -> None:
+        """Declare that ``param`` is used by the bound of ``con`` only, whose body has ``constant``.
+
+        A change of that parameter alone then re-reads one bound, without the
+        walk of the whole model that finds where a parameter is used.
+        """
+        r = self.row_of[id(con)]
+        self._known[id(param)] = [(r, False)]
+        self._bodies.setdefault(r, ({}, constant))
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -116,7 +127,8 @@ class CompiledLP:
         if not len(changed):
             return out
         self._values = values
-        uses = self._index_uses()
+        known = [self._known.get(id(self._params[k])) for k in changed.tolist()]
+        uses = self._known if all(known) else self._index_uses()
         rows: dict[int, bool] = {}  # row -> whether its body (not only a bound) changed
         for k in changed.tolist():
             for use, in_body in uses.get(id(self._params[k]), ()):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import highspy
@@ -75,10 +76,14 @@ class Solver:
         self.scenario = scenario
         self._options = {"time_limit": time_limit_s, "threads": threads}
         self._lp: CompiledLP | None = None
-        self._highs: highspy.Highs | None = None
+        self._h: highspy.Highs | None = None
+        # HiGHS options set before every run, as with Pyomo's interface before (whose
+        # ``_highs.config.solver_options`` tests and callers may still fill)
+        self._highs = SimpleNamespace(config=SimpleNamespace(solver_options={}))
         self._objective = "cost"
         self._sense = "min"
         self.timings: dict[str, float] = {}
+        self.least_cost_10k_cny: float | None = None  # the first solve's, before the tie-break
 
     @classmethod
     def for_scenario(
@@ -102,21 +107,23 @@ class Solver:
     def _translate(self) -> tuple[CompiledLP, highspy.Highs]:
         """Compile the model and pass it to HiGHS (the first time), or pass on what changed."""
         start = time.perf_counter()
-        if self._lp is None or self._highs is None:
+        if self._lp is None or self._h is None:
             m = self.model
             objectives = {"cost": m.total_cost}
             if self.tie_break == "co2":
                 objectives["co2"] = m.tie_co2_least
             self._lp = CompiledLP(m, objectives)
-            self._highs = _highs_of(self._lp, self._options)
+            if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
+                self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
+            self._h = _highs_of(self._lp, self._options)
             self._objective = "cost"
         else:
-            _push(self._highs, self._lp, self._lp.sync(), self._objective)
-            _refresh(self._highs, self._lp)
+            _push(self._h, self._lp, self._lp.sync(), self._objective)
+            _refresh(self._h, self._lp)
         self.timings["translate"] = self.timings.get("translate", 0.0) + (
             time.perf_counter() - start
         )
-        return self._lp, self._highs
+        return self._lp, self._h
 
     def _run(self, objective: str = "cost", sense: str = "min") -> _Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
@@ -132,6 +139,8 @@ class Solver:
                 highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
             )
             self._sense = sense
+        for key, option in self._highs.config.solver_options.items():
+            h.setOptionValue(key, option)
         h.run()
         return _Result(h)
 
@@ -145,6 +154,7 @@ class Solver:
         if not result.optimal:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
+        self.least_cost_10k_cny = result.objective
         lp = self._lp
         assert lp is not None
         lp.load(result.col_value)
@@ -240,15 +250,15 @@ class Solver:
 
     def _objective_back(self) -> None:
         """The least-cost objective again, so the next re-solve is a cost solve."""
-        if self._highs is not None and self._lp is not None and self._objective != "cost":
+        if self._h is not None and self._lp is not None and self._objective != "cost":
             lp = self._lp
-            self._highs.changeColsCost(
+            self._h.changeColsCost(
                 lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost["cost"]
             )
-            self._highs.changeObjectiveOffset(lp.offset["cost"])
+            self._h.changeObjectiveOffset(lp.offset["cost"])
             self._objective = "cost"
-        if self._highs is not None and self._sense != "min":
-            self._highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        if self._h is not None and self._sense != "min":
+            self._h.changeObjectiveSense(highspy.ObjSense.kMinimize)
             self._sense = "min"
 
     def _explain(self, condition: TerminationCondition) -> str:
