@@ -129,3 +129,12 @@ def _write_partial(
         f"{stop.done} of {stop.total} points finished and kept in {target} "
         '(summary.json says "complete": false)'
     )
+
+
+def rate_cell(row: pd.Series) -> str:
+    """A utilization rate with its target and whether it is met: '59.2% (57%) ✓'."""
+    cell = f"{row['rate']:.1%}"
+    if pd.notna(row["target"]):
+        mark = "[green]✓[/]" if row["met"] else "[red]✗[/]"
+        cell += f" ({float(row['target']):.0%}) {mark}"
+    return cell

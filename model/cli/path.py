@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
-from model.cli.common import console, shown
-from model.cli.solve import rate_cell
+from model.cli.common import console, rate_cell, shown
 
 if TYPE_CHECKING:
     from model.run import PathRun

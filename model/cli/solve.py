@@ -17,6 +17,7 @@ from model.cli.common import (
     app,
     console,
     err,
+    rate_cell,
     shown,
 )
 from model.core.config import DEFAULT_DATA_DIR
@@ -71,15 +72,6 @@ def warn_figures_failed(run: Run | PathRun) -> None:
             f"the cause, redraw with: wastealloc map {escape(str(run.out_dir))}",
             soft_wrap=True,
         )
-
-
-def rate_cell(row: pd.Series) -> str:
-    """A utilization rate with its target and whether it is met: '59.2% (57%) ✓'."""
-    cell = f"{row['rate']:.1%}"
-    if pd.notna(row["target"]):
-        mark = "[green]✓[/]" if row["met"] else "[red]✗[/]"
-        cell += f" ({float(row['target']):.0%}) {mark}"
-    return cell
 
 
 def print_summary(run: Run) -> None:

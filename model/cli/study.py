@@ -201,7 +201,7 @@ def print_table(study: Any, table: Any, title: str) -> None:
 def _print(study: Any, written: Any) -> None:
     table, result, _ = written
     if study.kind == "sensitivity" and result is not None:
-        from model.cli.studies import print_indices
+        from model.cli.indices import print_indices
 
         if result.problem:
             err.print(f"[bold red]no indices[/]: {escape(result.problem)}", soft_wrap=True)
