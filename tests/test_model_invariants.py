@@ -315,7 +315,7 @@ def test_the_least_co2_allocation_does_not_depend_on_the_algorithm(dataset: Data
     found = []
     for options in ({}, {"solver": "ipm"}):
         solver = Solver(prepare(dataset, scenario), tie_break="co2", co2_range=True)
-        solver._highs.config.solver_options.update(options)
+        solver.solver_options.update(options)
         solution = solver.solve()
         found.append(outcomes(solution))
         m = solver.model

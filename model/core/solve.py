@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import highspy
@@ -77,9 +76,8 @@ class Solver:
         self._options = {"time_limit": time_limit_s, "threads": threads}
         self._lp: CompiledLP | None = None
         self._h: highspy.Highs | None = None
-        # HiGHS options set before every run, as with Pyomo's interface before (whose
-        # ``_highs.config.solver_options`` tests and callers may still fill)
-        self._highs = SimpleNamespace(config=SimpleNamespace(solver_options={}))
+        # further HiGHS options (name -> value), set before every run, e.g. {"solver": "ipm"}
+        self.solver_options: dict[str, Any] = {}
         self._objective = "cost"
         self._sense = "min"
         self.timings: dict[str, float] = {}
@@ -139,7 +137,7 @@ class Solver:
                 highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
             )
             self._sense = sense
-        for key, option in self._highs.config.solver_options.items():
+        for key, option in self.solver_options.items():
             h.setOptionValue(key, option)
         h.run()
         return _Result(h)
@@ -217,9 +215,9 @@ class Solver:
         result = self._run()
         if not result.optimal:
             raise SolveError(self._explain(result.termination_condition))
-        assert self._lp is not None and self._highs is not None
+        assert self._lp is not None and self._h is not None
         row_of = self._lp.row_of
-        return self._highs, lambda constraint: row_of[id(constraint)]
+        return self._h, lambda constraint: row_of[id(constraint)]
 
     def _co2_at_least_cost(self, cost: float, most: bool = False) -> float | None:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
