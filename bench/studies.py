@@ -78,7 +78,7 @@ def per_point(resolution: str, rebuilds: int) -> dict[str, float]:
 def throughput(resolution: str, points: int, workers: int) -> dict[str, float]:
     scenario = load_scenario(ROOT / SCENARIOS[resolution])
     dataset = load_dataset(scenario.data, scenario.resolution)
-    from model.studies.sweeps import with_targets
+    from model.studies.levers import with_targets
 
     scenario = with_targets(scenario, {"target.bulk": 0.57}, list(dataset["regions"].index))
     design = grid(points)

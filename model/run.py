@@ -13,8 +13,9 @@ from model.core.pathway import run as pathway_run
 from model.core.pathway.run import PathResults
 from model.core.pathway.solve import PathSolution
 from model.core.presolve import floors_without_outlet, unreachable_targets
+from model.core.prices import tight
 from model.core.ranging import target_ranges, with_ranges
-from model.core.results import Results, collect, tight, transport_summary
+from model.core.results import Results, collect, transport_summary
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError

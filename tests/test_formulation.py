@@ -336,7 +336,7 @@ def test_a_target_met_exactly_at_a_zero_price_is_re_solved() -> None:
     hauled to road base at b for 0.1 * 100 + 20 = 30 instead of 15 stored, so it
     costs 0.16 * 15 = 2.4 (10^4 CNY), and the note says the margin was misleading.
     """
-    from model.core.results import tight
+    from model.core.prices import tight
 
     revenue = {("ash", "cement"): 0.0, ("ash", "road"): 0.0, ("slag", "road"): 25.0}
     solver = Solver(

@@ -309,7 +309,7 @@ def test_the_least_co2_allocation_does_not_depend_on_the_algorithm(dataset: Data
 
     from model.core.inputs import prepare
     from model.core.solve import Solver
-    from model.studies.sweeps import outcomes
+    from model.studies.levers import outcomes
 
     scenario = load_scenario(RUNS / "target-2025.toml")
     found = []

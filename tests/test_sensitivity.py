@@ -14,7 +14,8 @@ from model.core.config import load_scenario
 from model.data.tables import load_dataset
 from model.errors import ScenarioError
 from model.run import solve_scenario
-from model.studies.sensitivity import design, factors, run
+from model.studies.factors import design, factors
+from model.studies.sensitivity import run
 from tests.conftest import DATA, RUNS
 
 
@@ -228,8 +229,8 @@ def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
     (least-CO2 second solve) net CO2, with non-unit scenario scales."""
     import numpy as np
 
+    from model.studies.levers import outcomes
     from model.studies.sensitivity import _bound_solver, _put
-    from model.studies.sweeps import outcomes
 
     scaled = target.model_copy(
         update={
@@ -254,7 +255,8 @@ def test_warm_re_solves_agree_with_cold_solves_at_every_point(target) -> None:
 def test_mu_star_is_the_change_across_the_full_range_of_a_linear_output() -> None:
     """y = 3 u1 - 2 u2 on [0, 1]^2: every elementary effect is the slope, so mu* = (3, 2)
     and mu = (3, -2) whatever the number of levels."""
-    from model.studies.sensitivity import Factor, analyse
+    from model.studies.factors import Factor
+    from model.studies.sensitivity import analyse
 
     active = [Factor("a", "a", (("p", "a", 0.0, 1.0),)), Factor("b", "b", (("p", "b", 0.0, 1.0),))]
     for levels in (4, 6):
@@ -269,7 +271,8 @@ def test_mu_star_is_the_change_across_the_full_range_of_a_linear_output() -> Non
 
 def test_sobol_shares_of_an_additive_output() -> None:
     """y = u1 + 2 u2, uniform: variances 1/12 and 4/12, so S1 = ST = (0.2, 0.8)."""
-    from model.studies.sensitivity import Factor, analyse
+    from model.studies.factors import Factor
+    from model.studies.sensitivity import analyse
 
     active = [Factor("a", "a", (("p", "a", 0.0, 1.0),)), Factor("b", "b", (("p", "b", 0.0, 1.0),))]
     x = design(active, "sobol", samples=1024, seed=1)

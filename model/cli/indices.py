@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 def print_indices(result: Sensitivity, method: str, with_reference: bool) -> None:
     """The strongest factors of the main output (a table), then of the other key outputs."""
+    from model.studies.factors import headline
     from model.studies.report import describe, key_outputs, sobol_warnings
-    from model.studies.sensitivity import headline
 
     morris = method == "morris"
     main = "cost_above_reference_10k_cny" if with_reference else "objective_10k_cny"

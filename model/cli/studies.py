@@ -202,7 +202,8 @@ def sensitivity_(
     from model.files import check_target
     from model.outputs.folders import write_run
     from model.run import default_out_dir
-    from model.studies.sensitivity import factors, plot, run
+    from model.studies.factors import factors
+    from model.studies.sensitivity import plot, run
 
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")

@@ -13,13 +13,10 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from model.core.formulation import group_generation
 from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
+from model.core.prices import EPS, capacity_value, shadow_price_table, val
 from model.core.solve import Solution
-
-EPS = 1e-7
-"""Amounts below this (10^4 t, i.e. 1 g) are solver noise and are not reported."""
 
 
 @dataclass(frozen=True)
@@ -54,16 +51,6 @@ class Results:
         }
 
 
-def _nonneg(x: float) -> float:
-    """max(x, 0) without a negative zero (-0.0 would print as '-0.000000')."""
-    return x if x > 0 else 0.0
-
-
-def _val(x: object) -> float:
-    v = pyo.value(x)
-    return 0.0 if abs(v) < EPS else float(v)
-
-
 def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     """Every haul with its km by road (access legs of a rail haul included) and its cost.
 
@@ -71,7 +58,7 @@ def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     """
     rows = []
     for w, i, j, mode in m.HAULS:
-        amount = _val(m.haul[w, i, j, mode])
+        amount = val(m.haul[w, i, j, mode])
         if amount <= EPS:
             continue
         road_km, mode_km = legs(m, i, j, mode)
@@ -79,7 +66,7 @@ def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         rows.append((w, i, j, mode, road_km + mode_km, road_km, amount, amount * unit))
     road_rate = pyo.value(m.transport_cost_cny_per_tkm["road"]) if "road" in m.MODES else 0.0
     for w, i, p in m.ON_SITE:
-        amount = _val(m.process[w, i, p])
+        amount = val(m.process[w, i, p])
         if amount > EPS:
             km = m.on_site_km[w, p]
             rows.append((w, i, i, "on_site", km, km, amount, amount * road_rate * km))
@@ -116,18 +103,16 @@ def transport_summary(hauls: pd.DataFrame) -> dict[str, float]:
 
 def processing_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     rows = [
-        (w, j, p, _val(m.process[w, j, p]))
+        (w, j, p, val(m.process[w, j, p]))
         for (w, j, p) in m.PROCESSES
-        if _val(m.process[w, j, p]) > EPS
+        if val(m.process[w, j, p]) > EPS
     ]
     cols = ["stream", "node", "pathway", "amount_10kt"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:3], ignore_index=True)
 
 
 def unutilized_table(m: pyo.ConcreteModel) -> pd.DataFrame:
-    rows = [
-        (w, i, _val(m.unutilized[w, i])) for (w, i) in m.SUPPLY if _val(m.unutilized[w, i]) > EPS
-    ]
+    rows = [(w, i, val(m.unutilized[w, i])) for (w, i) in m.SUPPLY if val(m.unutilized[w, i]) > EPS]
     cols = ["stream", "node", "amount_10kt"]
     return pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
 
@@ -135,18 +120,18 @@ def unutilized_table(m: pyo.ConcreteModel) -> pd.DataFrame:
 def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     def capex(j: str, p: str) -> float:
         if len(m.EXPANSION_TRANCHES) == 0:
-            return _val(m.expansion[j, p]) * _val(m.capex_cny_per_t_yr[p])
+            return val(m.expansion[j, p]) * val(m.capex_cny_per_t_yr[p])
         return sum(
-            _val(m.expansion_step[j, p, k])
-            * _val(m.expansion_capex_factor[k])
-            * _val(m.capex_cny_per_t_yr[p])
+            val(m.expansion_step[j, p, k])
+            * val(m.expansion_capex_factor[k])
+            * val(m.capex_cny_per_t_yr[p])
             for k in m.EXPANSION_TRANCHES
         )
 
     rows = [
-        (j, p, _val(m.expansion[j, p]), capex(j, p), _val(m.expansion_max_10kt[j, p]))
+        (j, p, val(m.expansion[j, p]), capex(j, p), val(m.expansion_max_10kt[j, p]))
         for (j, p) in m.EXPANDABLE
-        if _val(m.expansion[j, p]) > EPS
+        if val(m.expansion[j, p]) > EPS
     ]
     cols = ["node", "pathway", "expansion_10kt", "capex_10k_cny", "expansion_max_10kt"]
     table = pd.DataFrame(rows, columns=cols).sort_values(cols[:2], ignore_index=True)
@@ -155,24 +140,13 @@ def expansion_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return table
 
 
-def capacity_value(m: pyo.ConcreteModel, duals: dict[object, float], j: str, p: str) -> float:
-    """What one more t/yr of capacity of p at j is worth (CNY per t), >= 0.
-
-    The capacity constraint is <=, so its dual is <= 0 in a minimization. A plant
-    without intake has no constraint (Pyomo skipped it) and is worth nothing.
-    """
-    if (j, p) not in m.capacity:  # IndexedConstraint has no .get()
-        return 0.0
-    return _nonneg(-duals.get(m.capacity[j, p], 0.0))
-
-
 def capacity_use_table(m: pyo.ConcreteModel, duals: dict[object, float]) -> pd.DataFrame:
     """Existing and added capacity, intake, share used, and the value of one more tonne."""
     rows = []
     for j, p in m.PLANTS:
-        existing = _val(m.capacity_10kt[j, p])
-        added = _val(m.expansion[j, p]) if (j, p) in m.EXPANDABLE else 0.0
-        used = sum(_val(m.process[k]) for k in m._intake[j, p])
+        existing = val(m.capacity_10kt[j, p])
+        added = val(m.expansion[j, p]) if (j, p) in m.EXPANDABLE else 0.0
+        used = sum(val(m.process[k]) for k in m._intake[j, p])
         total = existing + added
         rows.append(
             (
@@ -203,9 +177,9 @@ AMOUNTS = ["generated_10kt", "drawn_10kt", "utilized_10kt"]
 def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     """Waste drawn from earlier years' stockpiles, per node and stream, with the node's limit."""
     rows = [
-        (i, w, _val(m.drawdown[w, i]), _val(m.drawdown_max_10kt[i]))
+        (i, w, val(m.drawdown[w, i]), val(m.drawdown_max_10kt[i]))
         for (w, i) in m.DRAWS
-        if _val(m.drawdown[w, i]) > EPS
+        if val(m.drawdown[w, i]) > EPS
     ]
     return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
 
@@ -222,9 +196,9 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
             (
                 w,
                 i,
-                _val(m.generation_10kt[w, i]),
-                _val(drawn(m, w, i)),
-                _val(m.generation_10kt[w, i]) + _val(drawn(m, w, i)) - _val(m.unutilized[w, i]),
+                val(m.generation_10kt[w, i]),
+                val(drawn(m, w, i)),
+                val(m.generation_10kt[w, i]) + val(drawn(m, w, i)) - val(m.unutilized[w, i]),
             )
             for (w, i) in m.SUPPLY
         ],
@@ -246,7 +220,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
             frames.append(agg)
     table = pd.concat(frames, ignore_index=True)
     floor = pd.Series(
-        {(w, i): _val(m.floor_rate[w, i]) * _val(m.generation_10kt[w, i]) for (w, i) in m.FLOORS},
+        {(w, i): val(m.floor_rate[w, i]) * val(m.generation_10kt[w, i]) for (w, i) in m.FLOORS},
         dtype=float,
     )
     base["floor_10kt"] = [
@@ -254,7 +228,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     ]
     # the base-year draw kept as a floor (drawdown_floor) counts where it was drawn
     node_drawn = base.groupby("node")["drawn_10kt"].transform("sum")
-    draw_floor = base["node"].map({i: _val(m.drawdown_floor_10kt[i]) for i in m.DRAW_FLOORS})
+    draw_floor = base["node"].map({i: val(m.drawdown_floor_10kt[i]) for i in m.DRAW_FLOORS})
     share = (base["drawn_10kt"] / node_drawn.where(node_drawn > 0)).fillna(0.0)
     base["floor_10kt"] += draw_floor.fillna(0.0) * share
     floor_rows = []
@@ -274,7 +248,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     ]
     table = table[table["generated_10kt"] > EPS].copy()
     table["rate"] = table["utilized_10kt"] / (table["generated_10kt"] + table["drawn_10kt"])
-    targets = {(r, g): _val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
+    targets = {(r, g): val(m.target_rate[r, g]) for (r, g) in m.TARGETS}
     table["target"] = [
         targets.get((a, g)) if lvl == "region" else None
         for lvl, a, g in zip(table["level"], table["area"], table["group"], strict=True)
@@ -287,178 +261,6 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     table["_o"] = table["level"].map(order)
     table = table.sort_values(["_o", "area", "group"]).drop(columns="_o")
     return table.reset_index(drop=True)
-
-
-ONE_SIDED_RATE = 1.0 - 1e-9
-"""A floor or target at this rate cannot rise: its dual is only a one-sided margin."""
-
-
-def shadow_price_table(
-    m: pyo.ConcreteModel,
-    inp: ModelInputs,
-    duals: dict[object, float],
-    next_point: dict[tuple[str, str], float | None] | None = None,
-) -> pd.DataFrame:
-    """Marginal cost of each target and floor and marginal value of each capacity.
-
-    ``one_sided`` marks constraints whose right-hand side cannot rise (a rate of
-    100%, a floor equal to all the capacity there can be): the dual is then the
-    value of relaxing them, not the cost of tightening them, and is not unique.
-    ``next_point`` (from :meth:`model.core.solve.Solver.cost_of_next_point`) gives, for
-    binding targets, the cost of a whole extra percentage point from a re-solve
-    (NaN: that re-solve is infeasible).
-    """
-    next_point = next_point or {}
-    rows = []
-    for r, g in m.TARGETS:
-        price = _nonneg(duals.get(m.target[r, g], 0.0))
-        gen = _val(group_generation(m, r, g))
-        rate = _val(m.target_rate[r, g])
-        rows.append(
-            {
-                "constraint": "target",
-                "region": r,
-                "node": "",
-                "group": g,
-                "stream": "",
-                "pathway": "",
-                "shadow_price": price,
-                "unit": "CNY per t of extra utilization (margin)",
-                "per_percentage_point_10k_cny": price * gen * 0.01,
-                "binding": price > 1e-6,
-                "one_sided": rate >= ONE_SIDED_RATE,
-                "next_point_10k_cny": next_point.get((r, g)),
-                "note": _target_note(r, g, rate, next_point, price),
-            }
-        )
-    for w, i in m.FLOORS:
-        if (w, i) not in m.practice_floor:
-            continue
-        price = _nonneg(duals.get(m.practice_floor[w, i], 0.0))
-        rows.append(
-            {
-                "constraint": "practice_floor",
-                "region": inp.node_region[i],
-                "node": i,
-                "group": "",
-                "stream": w,
-                "pathway": "",
-                "shadow_price": price,
-                "unit": "CNY per t of extra utilization (margin)",
-                "per_percentage_point_10k_cny": price * 0.01 * _val(m.generation_10kt[w, i]),
-                "binding": price > 1e-6,
-                "one_sided": _val(m.floor_rate[w, i]) >= ONE_SIDED_RATE,
-                "next_point_10k_cny": None,
-                "note": "one-sided: the base-year rate is 100%, it cannot rise"
-                if _val(m.floor_rate[w, i]) >= ONE_SIDED_RATE
-                else "",
-            }
-        )
-    rows += use_floor_rows(m, inp, duals)
-    for j, p in m.PLANTS:
-        if (j, p) not in m.capacity:
-            continue
-        price = capacity_value(m, duals, j, p)
-        rows.append(
-            {
-                "constraint": "capacity",
-                "region": inp.node_region[j],
-                "node": j,
-                "group": "",
-                "stream": "",
-                "pathway": p,
-                "shadow_price": price,
-                "unit": "CNY per t/yr of extra capacity",
-                "per_percentage_point_10k_cny": None,
-                "binding": price > 1e-6,
-                "one_sided": False,
-                "next_point_10k_cny": None,
-                "note": "",
-            }
-        )
-    cols = [
-        "constraint",
-        "region",
-        "node",
-        "group",
-        "stream",
-        "pathway",
-        "shadow_price",
-        "unit",
-        "per_percentage_point_10k_cny",
-        "binding",
-        "one_sided",
-        "next_point_10k_cny",
-        "note",
-    ]
-    table = pd.DataFrame(rows, columns=cols)
-    return table.sort_values(
-        ["constraint", "region", "node", "group", "stream", "pathway"], ignore_index=True
-    )
-
-
-def tight(m: pyo.ConcreteModel, key: tuple[str, str]) -> bool:
-    """Whether target ``key`` is met exactly (no slack, to 1e-6 of its group's generation).
-
-    A tight target with a zero shadow price is degenerate: the margin says the next
-    tonne is free, but a whole extra point may not be; its re-solve says.
-    """
-    scale = max(1.0, _val(group_generation(m, *key)))
-    return abs(_val(m.target[key].lslack())) <= 1e-6 * scale
-
-
-def _target_note(
-    r: str, g: str, rate: float, next_point: dict[tuple[str, str], float | None], price: float
-) -> str:
-    if rate >= ONE_SIDED_RATE:
-        return "one-sided: the rate is 100%, it cannot rise"
-    if (r, g) in next_point and next_point[r, g] is None:
-        return "one more percentage point is infeasible"
-    if (r, g) in next_point and price <= 1e-6:
-        return "met exactly at a zero price: the margin is free, a whole point may not be"
-    return ""
-
-
-def use_floor_rows(
-    m: pyo.ConcreteModel, inp: ModelInputs, duals: dict[object, float]
-) -> list[dict[str, object]]:
-    """Shadow prices of the base-year use floors (``base_year_uses``), CNY per t.
-
-    An intake floor is one-sided when it equals all the capacity the plant can
-    have (existing plus the expansion limit): it cannot rise.
-    """
-    rows: list[dict[str, object]] = []
-    for w, j, p in m.USE_FLOORS:
-        price = _nonneg(duals.get(m.use_floor[w, j, p], 0.0))
-        rows.append(_floor_row("use_floor", inp.node_region[j], j, w, p, price, False))
-    for j, p in m.INTAKE_FLOORS:
-        price = _nonneg(duals.get(m.intake_floor[j, p], 0.0))
-        room = _val(m.capacity_10kt[j, p]) + (
-            _val(m.expansion_max_10kt[j, p]) if (j, p) in m.EXPANDABLE else 0.0
-        )
-        full = _val(m.intake_floor_10kt[j, p]) >= room - 1e-6
-        rows.append(_floor_row("intake_floor", inp.node_region[j], j, "", p, price, full))
-    return rows
-
-
-def _floor_row(
-    kind: str, region: str, node: str, stream: str, pathway: str, price: float, one_sided: bool
-) -> dict[str, object]:
-    return {
-        "constraint": kind,
-        "region": region,
-        "node": node,
-        "group": "",
-        "stream": stream,
-        "pathway": pathway,
-        "shadow_price": price,
-        "unit": "CNY per t of extra base-year use (margin)",
-        "per_percentage_point_10k_cny": None,
-        "binding": price > 1e-6,
-        "one_sided": one_sided,
-        "next_point_10k_cny": None,
-        "note": "one-sided: the floor is all the capacity the plant can have" if one_sided else "",
-    }
 
 
 def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
@@ -518,8 +320,8 @@ def _zero(v: float) -> float:
 
 
 def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
-    transport = _val(m.transport_co2_10kt)
-    avoided = _val(m.avoided_co2_10kt)
+    transport = val(m.transport_co2_10kt)
+    avoided = val(m.avoided_co2_10kt)
     rows = [("transport", transport), ("avoided", avoided), ("net", transport - avoided)]
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
@@ -529,15 +331,15 @@ def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     transport: dict[str, float] = {i: 0.0 for i in m.NODES}
     avoided: dict[str, float] = {i: 0.0 for i in m.NODES}
     for w, i, j, mode in m.HAULS:
-        amount = _val(m.haul[w, i, j, mode])
+        amount = val(m.haul[w, i, j, mode])
         if amount > EPS:
             transport[i] += amount * pyo.value(haul_co2_t_per_t(m, i, j, mode))
     for w, i, p in m.ON_SITE:
-        amount = _val(m.process[w, i, p])
+        amount = val(m.process[w, i, p])
         if amount > EPS:
             transport[i] += amount * m.on_site_km[w, p] * pyo.value(m.emission_t_per_tkm["road"])
     for w, j, p in m.PROCESSES:
-        amount = _val(m.process[w, j, p])
+        amount = val(m.process[w, j, p])
         if amount > EPS:
             avoided[j] += amount * pyo.value(m.avoided_co2_t_per_t[w, p])
     rows = [(i, transport[i], avoided[i], transport[i] - avoided[i]) for i in m.NODES]
@@ -548,7 +350,8 @@ def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
 def collect(
     solution: Solution, next_point: dict[tuple[str, str], float | None] | None = None
 ) -> Results:
-    """The result tables of a solved model; ``next_point`` as in :func:`shadow_price_table`."""
+    """The result tables of a solved model; ``next_point`` as in
+    :func:`model.core.prices.shadow_price_table`."""
     m = solution.model
     inp: ModelInputs = m.inputs
     return Results(

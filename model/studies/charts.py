@@ -339,8 +339,8 @@ def front_figure(study: Study, table: pd.DataFrame, lang: str) -> Any:
 
 def sensitivity_figure(result: Any, lang: str, top: int = 8) -> Any:
     """Morris mu* (error bars: its 95% CI; sigma as a marker) or Sobol' ST and S1 with CIs."""
+    from model.studies.factors import headline
     from model.studies.report import describe, key_outputs
-    from model.studies.sensitivity import headline
 
     plt, _ = _plt(lang)
     morris = result.method == "morris"

@@ -7,11 +7,11 @@ A study file (TOML, under ``runs/``) names a base scenario and one way to vary i
 - ``[grid]``: every combination of the values of several parameters;
 - ``scenarios = [...]``: whole scenario files, one point each;
 - ``[sensitivity]``: a SALib Morris or Sobol' design over the low-high ranges of
-  the data (the factors of :mod:`model.studies.sensitivity`).
+  the data (the factors of :mod:`model.studies.factors`).
 
 Values are a list (``[0.55, 0.57, 0.6]``) or an even range
 (``{ from = 0.5, to = 1.5, points = 5 }``). Parameters are those of
-:mod:`model.studies.sweeps` (``target.GROUP``, ``target.REGION.GROUP``,
+:mod:`model.studies.levers` (``target.GROUP``, ``target.REGION.GROUP``,
 ``carbon_price``, the three scales) and ``co2_cap_mt``, a cap on net CO2 in Mt/yr
 (the cost-CO2 front). Unknown keys are errors, as in scenario files.
 
@@ -44,6 +44,8 @@ from model.core.config import (
 from model.data.schema import expectation
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
+from model.studies.factors import design, factors
+from model.studies.levers import parse_param, with_targets
 
 MAX_POINTS = 10**6
 """Most points in one study: each is a solve (0.1-1 s), and each leaves a part file."""
@@ -248,8 +250,6 @@ def base_value(param: str, scenario: Scenario) -> float | None:
 
 def load_study(path: str | Path, dataset: Dataset | None = None) -> Study:
     """Read, check and resolve a study file; every point listed, nothing solved."""
-    from model.studies.sweeps import parse_param, with_targets
-
     path = Path(path)
     spec = read_study_file(path)
     name = spec.name or path.stem
@@ -312,8 +312,6 @@ def _sensitivity(
     dataset: Dataset,
     common: dict[str, Any],
 ) -> Study:
-    from model.studies.sensitivity import factors, study_of
-
     active = sum(f.has_range for f in factors(dataset, scenario, spec.detail))
     rows = (
         spec.trajectories * (active + 1) if spec.method == "morris" else spec.samples * (active + 2)
@@ -326,3 +324,60 @@ def _sensitivity(
         return study_of(scenario, spec, dataset, **common)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: {exc}") from None
+
+
+def study_of(
+    scenario: Scenario,
+    spec: SensitivitySpec,
+    dataset: Dataset,
+    reference: Scenario | None = None,
+    **common: Any,
+) -> Study:
+    """The design as a study: one point per row of the SALib design, in factor levels.
+
+    The reference, if any, must read the same data and have every factor of the
+    scenario (it is solved at the same levels).
+    """
+    every = factors(dataset, scenario, spec.detail)
+    active = [f for f in every if f.has_range]
+    if not active:
+        raise ScenarioError("sensitivity: no factor has a range in the data")
+    if reference is not None:
+        here = (str(scenario.data), scenario.resolution)
+        there = (str(reference.data), reference.resolution)
+        if here != there:
+            raise ScenarioError(
+                f"sensitivity: reference {reference.name} has data={there[0]}, "
+                f"resolution={there[1]}; {scenario.name} has data={here[0]}, "
+                f"resolution={here[1]}: they must be the same"
+            )
+        by_name = {f.name for f in factors(dataset, reference, spec.detail)}
+        missing = [f.name for f in active if f.name not in by_name]
+        if missing:
+            raise ScenarioError(
+                f"sensitivity: reference {reference.name} has no factor {', '.join(missing)} "
+                f"(its modes: {', '.join(reference.transport.modes)}); the reference must have "
+                f"the factors of {scenario.name}"
+            )
+    levels_run = design(
+        active,
+        spec.method,
+        trajectories=spec.trajectories,
+        levels=spec.levels,
+        samples=spec.samples,
+        seed=spec.seed,
+    )
+    names = tuple(f.name for f in active)
+    common.setdefault("name", f"{scenario.name}-sensitivity-{spec.method}")
+    common.setdefault("description", "")
+    common.setdefault("data_hashes", dict(dataset.hashes))
+    return Study(
+        kind="sensitivity",
+        scenario=scenario,
+        reference=reference,
+        points=[dict(zip(names, map(float, row), strict=True)) for row in levels_run],
+        sensitivity=spec,
+        factor_names=names,
+        skipped=tuple(f.name for f in every if not f.has_range),
+        **common,
+    )

@@ -31,7 +31,8 @@ from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError, SolveError, WasteallocError
 from model.studies.design import CO2_CAP, Study
-from model.studies.sweeps import add_co2_cap, outcomes, parse_param, setter
+from model.studies.factors import factors
+from model.studies.levers import add_co2_cap, outcomes, parse_param, setter
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,6 @@ class Worker:
         """One setter per parameter (or factor); the reference skips targets and the cap."""
         study = self.study
         if study.kind == "sensitivity":
-            from model.studies.sensitivity import factors
-
             by_name = {f.name: f for f in factors(self.dataset, scenario, study.sensitivity.detail)}  # type: ignore[union-attr]
 
             def put_factor(name: str) -> Callable[[Any], None]:

@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,126 +48,9 @@ from model.core.inputs import prepare
 from model.core.solve import Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import Interrupted, ScenarioError
-from model.studies.design import SensitivitySpec, Study
-
-Method = Literal["morris", "sobol"]
-Item = tuple[str, object, float, float]  # (model parameter, index, low, high), scaled
-
-
-@dataclass(frozen=True)
-class Factor:
-    """One uncertain factor: parameters moved together from their low to their high value."""
-
-    name: str
-    description: str
-    items: tuple[Item, ...]
-
-    def values(self, level: float) -> list[tuple[str, object, float]]:
-        return [(param, key, low + level * (high - low)) for param, key, low, high in self.items]
-
-    @property
-    def has_range(self) -> bool:
-        return any(high > low for _, _, low, high in self.items)
-
-
-def _ranged(table: pd.DataFrame, central: str, low: str, high: str) -> pd.DataFrame:
-    """Columns ``low`` and ``high`` of a table; an empty bound means the central value."""
-    frame = table[[central, low, high]].astype(float)
-    return pd.DataFrame(
-        {"low": frame[low].fillna(frame[central]), "high": frame[high].fillna(frame[central])},
-        index=table.index,
-    )
-
-
-def factors(dataset: Dataset, scenario: Scenario, detail: bool = False) -> list[Factor]:
-    """The factors of a scenario, each with the model parameters it moves (all scaled)."""
-    out: list[Factor] = []
-    modes = _ranged(
-        dataset["modes"], "cost_cny_per_tkm", "cost_low_cny_per_tkm", "cost_high_cny_per_tkm"
-    )
-    scale = scenario.transport.cost_scale
-    for mode in scenario.transport.modes:
-        row = modes.loc[mode]
-        out.append(
-            Factor(
-                f"{mode}_freight",
-                f"{mode} freight rate, CNY/t·km",
-                (("transport_cost_cny_per_tkm", mode, row["low"] * scale, row["high"] * scale),),
-            )
-        )
-    storage = _ranged(
-        dataset["storage"],
-        "storage_cost_cny_per_t",
-        "storage_cost_low_cny_per_t",
-        "storage_cost_high_cny_per_t",
-    )
-    s = scenario.prices.storage_cost_scale
-    out.append(
-        Factor(
-            "storage_cost",
-            "storage cost of every stream, CNY/t",
-            tuple(
-                ("storage_cost_cny_per_t", w, r["low"] * s, r["high"] * s)
-                for w, r in storage.iterrows()
-            ),
-        )
-    )
-    opex = _ranged(
-        dataset["pathways"], "opex_cny_per_t", "opex_low_cny_per_t", "opex_high_cny_per_t"
-    )
-    compat = dataset["compatibility"]
-    revenue = _ranged(
-        compat, "revenue_cny_per_t", "revenue_low_cny_per_t", "revenue_high_cny_per_t"
-    )
-    avoided = _ranged(
-        compat, "avoided_co2_t_per_t", "avoided_co2_low_t_per_t", "avoided_co2_high_t_per_t"
-    )
-    groups = (
-        ("opex", "processing opex", "opex_cny_per_t", opex, "CNY/t"),
-        ("revenue", "revenue", "revenue_cny_per_t", revenue, "CNY/t"),
-        ("avoided_co2", "avoided CO2", "avoided_co2_t_per_t", avoided, "t CO2/t"),
-    )
-    for name, words, param, table, unit in groups:
-        items = [(param, key, float(r["low"]), float(r["high"])) for key, r in table.iterrows()]
-        if not detail:
-            out.append(
-                Factor(
-                    name,
-                    f"{words} of every {'pathway' if name == 'opex' else 'use'}, {unit}",
-                    tuple(items),
-                )
-            )
-            continue
-        for item in items:
-            key = item[1]
-            label = "/".join(key) if isinstance(key, tuple) else str(key)
-            out.append(Factor(f"{name}:{label}", f"{words} of {label}, {unit}", (item,)))
-    if scenario.capacity.tranches:
-        out += tranche_factors(dataset)
-    return out
-
-
-def tranche_factors(dataset: Dataset) -> list[Factor]:
-    """Expansion capex steps and revenue saturation, from tranches.csv's factor ranges.
-
-    At level u every tranche's factor is low + u (high - low); the ranges keep the
-    order of the steps (checked when the data are read), so the cost stays convex.
-    """
-    table = dataset["tranches"]
-    out = []
-    for kind, name, param, words in (
-        ("expansion", "expansion_steps", "expansion_capex_factor", "capex factor of"),
-        ("revenue", "revenue_saturation", "revenue_factor", "revenue factor of"),
-    ):
-        if kind not in table.index.get_level_values(0):
-            continue
-        rows = table.loc[kind]
-        items = tuple(
-            (param, int(k), float(r["factor_low"]), float(r["factor_high"]))
-            for k, r in rows.iterrows()
-        )
-        out.append(Factor(name, f"{words} each {kind} tranche, ratio", items))
-    return out
+from model.studies.design import SensitivitySpec, Study, study_of
+from model.studies.engine import Outcome, execute
+from model.studies.factors import Factor, Method, factors, salib_problem
 
 
 @dataclass(frozen=True)
@@ -182,41 +65,6 @@ class Sensitivity:
     scenario: str = ""
     reference: str = ""
     problem: str = ""  # why there are no indices (a point did not solve), or ""
-
-
-def _problem(active: Sequence[Factor]) -> dict[str, object]:
-    return {
-        "num_vars": len(active),
-        "names": [f.name for f in active],
-        "bounds": [[0.0, 1.0]] * len(active),
-    }
-
-
-def design(
-    active: Sequence[Factor],
-    method: Method,
-    *,
-    trajectories: int = 10,
-    levels: int = 4,
-    samples: int = 512,
-    seed: int = 2020,
-) -> np.ndarray:
-    """The design points (rows) in factor levels, one column per factor."""
-    from SALib.sample import morris as morris_sample
-    from SALib.sample import sobol as sobol_sample
-
-    problem = _problem(active)
-    if method == "morris":
-        if trajectories < 2:
-            raise ScenarioError("sensitivity: --trajectories must be at least 2")
-        if levels < 2 or levels % 2:
-            raise ScenarioError("sensitivity: --levels must be an even number, at least 2")
-        return morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
-    if samples < 2 or samples & (samples - 1):
-        raise ScenarioError(
-            f"sensitivity: --samples {samples}: Sobol' sampling needs a power of 2 (e.g. 64, 128)"
-        )
-    return sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
 
 
 def unique_outputs(columns: Sequence[str], tie_break: str = "none") -> list[str]:
@@ -247,7 +95,7 @@ def analyse(
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
-    problem = _problem(active)
+    problem = salib_problem(active)
     rows = []
     for column in outputs.columns:
         y = outputs[column].to_numpy(dtype=float)
@@ -295,63 +143,6 @@ def _put(solver: Solver, active: Sequence[Factor], point: np.ndarray) -> None:
             getattr(solver.model, param)[key] = value
 
 
-def study_of(
-    scenario: Scenario,
-    spec: SensitivitySpec,
-    dataset: Dataset,
-    reference: Scenario | None = None,
-    **common: Any,
-) -> Study:
-    """The design as a study: one point per row of the SALib design, in factor levels.
-
-    The reference, if any, must read the same data and have every factor of the
-    scenario (it is solved at the same levels).
-    """
-    every = factors(dataset, scenario, spec.detail)
-    active = [f for f in every if f.has_range]
-    if not active:
-        raise ScenarioError("sensitivity: no factor has a range in the data")
-    if reference is not None:
-        here = (str(scenario.data), scenario.resolution)
-        there = (str(reference.data), reference.resolution)
-        if here != there:
-            raise ScenarioError(
-                f"sensitivity: reference {reference.name} has data={there[0]}, "
-                f"resolution={there[1]}; {scenario.name} has data={here[0]}, "
-                f"resolution={here[1]}: they must be the same"
-            )
-        by_name = {f.name for f in factors(dataset, reference, spec.detail)}
-        missing = [f.name for f in active if f.name not in by_name]
-        if missing:
-            raise ScenarioError(
-                f"sensitivity: reference {reference.name} has no factor {', '.join(missing)} "
-                f"(its modes: {', '.join(reference.transport.modes)}); the reference must have "
-                f"the factors of {scenario.name}"
-            )
-    levels_run = design(
-        active,
-        spec.method,
-        trajectories=spec.trajectories,
-        levels=spec.levels,
-        samples=spec.samples,
-        seed=spec.seed,
-    )
-    names = tuple(f.name for f in active)
-    common.setdefault("name", f"{scenario.name}-sensitivity-{spec.method}")
-    common.setdefault("description", "")
-    common.setdefault("data_hashes", dict(dataset.hashes))
-    return Study(
-        kind="sensitivity",
-        scenario=scenario,
-        reference=reference,
-        points=[dict(zip(names, map(float, row), strict=True)) for row in levels_run],
-        sensitivity=spec,
-        factor_names=names,
-        skipped=tuple(f.name for f in every if not f.has_range),
-        **common,
-    )
-
-
 def run(
     scenario: Scenario,
     method: Method = "morris",
@@ -380,8 +171,6 @@ def run(
     ``keep_going`` every point is solved and the result has no indices and says
     why in ``problem`` (``runs`` records each point's status and reason).
     """
-    from model.studies.engine import Outcome, execute
-
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     spec = SensitivitySpec(
         method=method,
@@ -477,13 +266,6 @@ def factor_table(active: Sequence[Factor]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def headline(indices: pd.DataFrame, method: Method, output: str, top: int = 5) -> pd.DataFrame:
-    """The factors that matter most for one output, strongest first."""
-    key = "mu_star" if method == "morris" else "ST"
-    part = indices[indices["output"] == output].sort_values(key, ascending=False)
-    return part.head(top)
 
 
 def plot(result: Sensitivity, folder: Path, top: int = 8) -> list[str]:
