@@ -119,6 +119,15 @@ WORDS: Words = {
         "en": "## Scarce capacity\n\nValue of one more t/yr of capacity (CNY): {items}.",
         "zh": "## 稀缺的利用能力\n\n每吨/年新增能力的价值（元）：{items}。",
     },
+    "at_limit": {
+        "en": "{n} of the expansions stop at the assumed expansion limit "
+        "(`expansion_share`, not a sourced figure): there the assumption, not the costs, "
+        "decides how far a use grows, and the cost of the targets moves with it "
+        "(data/regions/README.md).",
+        "zh": "有{n}处扩能达到假定的扩能上限（`expansion_share`，并非有出处的数据）："
+        "在这些地方由该假定而非成本决定利用方式的增长幅度，目标成本也随之变化"
+        "（见 data/regions/README.md）。",
+    },
     "scarce_item": {"en": "{node}, {pathway} {price}", "zh": "{node}{pathway} {price}"},
     "co2": {
         "en": "## CO₂\n\nTransport {transport}, avoided {avoided}, net {net} Mt/yr.",
@@ -293,7 +302,10 @@ class Brief:
             )
             for s in self.f["scarce"]
         )
-        return self.w("scarce", items=items)
+        text = self.w("scarce", items=items)
+        if self.f.get("at_limit"):
+            text += "\n\n" + self.w("at_limit", n=self.f["at_limit"])
+        return text
 
     def co2(self) -> str:
         c = self.f["co2_mt"]

@@ -84,6 +84,7 @@ def facts(result_dir: Path, reference_dir: Path | None = None) -> dict[str, Any]
             ).sum()
         ),
         "scarce": _scarce(tables["shadow_prices"]),
+        "at_limit": _at_limit(tables.get("expansions")),
         "co2_mt": _co2(tables["emissions"], summary),
         "maps": _maps(Path(result_dir)),
         "reference": None,
@@ -132,6 +133,13 @@ def _binding(prices: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _at_limit(expansions: pd.DataFrame | None) -> int:
+    """How many expansions reached the assumed expansion limit (expansions.csv at_limit)."""
+    if expansions is None or "at_limit" not in expansions:
+        return 0
+    return int(expansions["at_limit"].astype(str).eq("True").sum())
 
 
 def _scarce(prices: pd.DataFrame) -> list[dict[str, Any]]:
