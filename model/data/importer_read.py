@@ -7,30 +7,20 @@ names, and amounts in 万吨 (10^4 t). This module finds the header, the unit of
 each amount column, the national row and the model's provinces, and names
 every row it does not use. Amounts are returned in 10^4 t.
 
-The file's format is taken from its first bytes, not its name. Workbooks are
-read through their first ``MAX_COLUMNS`` columns: .xlsx as a stream (openpyxl in
-read-only mode), so a stray cell far to the right or formatting down to row
-1,048,576 costs neither memory nor time; .xls with calamine (the format is at
-most 256 columns by 65,536 rows).
+The file is opened by :mod:`model.data.importer_files`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
+from model.data.importer_files import Sheet, file_problem, one_line, read_sheets
 from model.errors import DataError, Problem
 
-MAX_COLUMNS = 60  # the table is read from the first 60 columns of a sheet
 HEADER_ROWS = 30  # the header is looked for in the first 30 rows
 
 AMOUNTS = ("generated_10kt", "utilized_10kt", "disposed_10kt", "stored_10kt")
@@ -63,21 +53,6 @@ MISSING = ("", "-", "—", "–", "…", "...", "nan", "none", "n/a", "na")
 PROVINCE_SUFFIX = r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$"
 
 
-def text(value: object) -> str:
-    """A cell as text: NFKC (full-width digits, spaces and brackets to ASCII), trimmed."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def one_line(cell: str) -> str:
-    """A cell for messages: its lines joined with ' / ', runs of spaces collapsed."""
-    lines = [re.sub(r"\s+", " ", line).strip() for line in cell.splitlines()]
-    return " / ".join(line for line in lines if line)
-
-
 def _clean(cell: str) -> str:
     return re.sub(r"\s+", "", cell).lower()
 
@@ -87,154 +62,6 @@ def _zh(cell: str) -> str:
 
 
 # --- reading the file -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Sheet:
-    name: str | None  # None for a CSV file
-    rows: list[list[str]]  # cells as text; row n of the sheet is rows[n - 1]
-
-
-def _problem(path: Path, expected: str, value: str = "") -> DataError:
-    return DataError(str(path), [Problem(path.name, None, "", value, expected)])
-
-
-def _kind(path: Path, head: bytes) -> str:
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    if re.match(rb"\s*<(!doctype html|html|\?xml|table)", head.lower()):
-        raise _problem(
-            path,
-            "a CSV, .xlsx or .xls file; this is an HTML or XML page saved under that name "
-            "(open it in Excel or LibreOffice and save it as .xlsx)",
-        )
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise _problem(
-            path,
-            f"an Excel workbook, as its name {path.suffix} says; the file is plain text "
-            "(a CSV file?): rename it to .csv if it is one",
-        )
-    return "csv"
-
-
-def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
-    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text"
-    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
-        try:
-            content = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in content:
-            break
-        delimiter = "\t" if content[:8192].count("\t") > content[:8192].count(",") else ","
-        reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-        rows = [[text(c) for c in row[:MAX_COLUMNS]] for row in reader]
-        _check_not_cut(path, content, rows)
-        return rows
-    raise _problem(path, "a CSV text file in UTF-8, GB18030 (GBK) or UTF-16, or an Excel workbook")
-
-
-def _check_not_cut(path: Path, content: str, rows: list[list[str]]) -> None:
-    """A file cut short (an interrupted download or copy) ends inside a row: no line break
-    at the end and fewer cells than the row above. Its last figure may be cut too. A last
-    row of one cell (a note under the table) is not taken for a cut."""
-    if content.endswith(("\n", "\r")) or len(rows) < 2 or len(rows[-1]) >= len(rows[-2]):
-        return
-    if sum(1 for cell in rows[-1] if cell) < 2:
-        return
-    raise DataError(
-        str(path),
-        [
-            Problem(
-                path.name,
-                len(rows),
-                "",
-                one_line(",".join(rows[-1]))[:60],
-                f"a whole last row: it has {len(rows[-1])} cells where the row above has "
-                f"{len(rows[-2])}, and the file ends without a line break, so it looks cut "
-                "short; download or save it again",
-            )
-        ],
-    )
-
-
-def _xlsx_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
-    import openpyxl
-
-    # A handle, not a name: openpyxl refuses names not ending in .xlsx (an .xlsx saved as .xls)
-    with path.open("rb") as handle:
-        book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
-        try:
-            for sheet in book.worksheets:
-                yield sheet.title, sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
-        finally:
-            book.close()
-
-
-def _xls_sheets(path: Path) -> Iterator[tuple[str, Iterator[tuple[object, ...]]]]:
-    # A compound file is whole sectors (512 or 4096 bytes, 2**shift at offset 30); a cut
-    # file is not, and calamine panics on some of them rather than raising.
-    with path.open("rb") as handle:
-        shift = int.from_bytes(handle.read(32)[30:32], "little")
-    if shift not in (9, 12) or path.stat().st_size % (1 << shift):
-        raise EOFError(f"{path.stat().st_size:,} bytes is not a whole number of sectors")
-    with path.open("rb") as handle, pd.ExcelFile(handle, engine="calamine") as book:
-        for name in book.sheet_names:
-            frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
-            frame = frame.iloc[:, :MAX_COLUMNS]
-            yield str(name), frame.itertuples(index=False, name=None)
-
-
-def _sheet(name: str | None, rows: Iterable[Sequence[object]]) -> Sheet:
-    empty: list[str] = []
-    cells = []
-    for row in rows:
-        if row.count(None) == len(row):  # formatting without values, down to row 1,048,576
-            cells.append(empty)
-            continue
-        texts = [text(c) for c in row]
-        while texts and not texts[-1]:
-            texts.pop()
-        cells.append(texts)
-    return Sheet(name, cells)
-
-
-def read_sheets(path: Path) -> Iterator[Sheet]:
-    """The sheets of the file, in order (a CSV file is one sheet); errors name the file."""
-    if not path.is_file():
-        raise _problem(path, "an existing file (CSV, .xlsx or .xls)")
-    with path.open("rb") as handle:
-        head = handle.read(512)
-    if not head.strip():
-        raise _problem(path, "a table; the file is empty")
-    kind = _kind(path, head)
-    if kind == "csv":
-        yield _sheet(None, _csv_rows(path, path.read_bytes()))
-        return
-    reader = _xlsx_sheets if kind == "xlsx" else _xls_sheets
-    label = "an .xlsx workbook" if kind == "xlsx" else "a legacy .xls workbook"
-    from python_calamine import CalamineError
-
-    try:
-        for name, rows in reader(path):
-            yield _sheet(name, rows)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError) as exc:
-        raise _problem(
-            path,
-            f"{label} that can be read; it is truncated or damaged ({exc}); "
-            "save it again from Excel or download it again",
-        ) from None
-    except CalamineError as exc:
-        raise _problem(path, f"{label} that can be read ({exc})") from None
-    except BaseException as exc:
-        if type(exc).__name__ != "PanicException":  # raised by calamine's Rust code
-            raise
-        raise _problem(path, f"{label} that can be read; it is damaged ({exc})") from None
-
-
-# --- header, units, regions ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -424,7 +251,7 @@ def parse_table(path: Path, nodes: pd.DataFrame, year: int | None = None) -> Tab
             return _parse_rows(path, sheet, header, nodes, year)
         searched.append(sheet.name)
     where = f" of sheet(s) {', '.join(map(str, searched))}" if searched and searched[0] else ""
-    raise _problem(
+    raise file_problem(
         path,
         f"a header row in the first {HEADER_ROWS} rows{where} with a region column "
         "(地区 / Region / province) and a generation column (产生量 / Produced / "
