@@ -310,3 +310,27 @@ def test_sobol_warnings_name_wide_intervals_and_s1_above_st() -> None:
     assert len(lines) == 1 and "b has S1 0.30 above ST 0.10" in lines[0]
     indices["ST_conf"] = [0.15, 0.02]
     assert any("±0.15" in line for line in sobol_warnings(indices, ["y"]))
+
+
+def test_a_grid_of_three_parameters_draws_curves_at_one_value_of_the_third(tmp_path: Path) -> None:
+    """The response figure of a 3-parameter grid joins only points that differ in the
+    first parameter: the third is held at one value (the scenario's own where the grid
+    has it, else its first), and the second's line styles spread over its range."""
+    from model.studies.charts import _held, spread
+
+    path = tmp_path / "study-three.toml"
+    path.write_text(
+        f'scenario = "{TARGET.as_posix()}"\n[grid]\n"target.bulk" = [0.55, 0.6]\n'
+        "transport_cost_scale = [0.8, 0.9, 1.0, 1.1, 1.2, 1.3]\ncarbon_price = [50, 100]\n",
+        encoding="utf-8",
+    )
+    study = load_study(path)
+    assert len(study.points) == 2 * 6 * 2
+    table = pd.DataFrame(study.points)
+    rows, fixed = _held(study, table)
+    assert fixed == {"carbon_price": 50.0}  # the scenario's own (0) is not in the grid
+    assert len(rows) == 12 and set(rows["carbon_price"]) == {50.0}
+    for _, part in rows.groupby("transport_cost_scale"):
+        assert sorted(part["target.bulk"]) == [0.55, 0.6]  # one curve: x varies, nothing else
+    assert spread(6, 4) == [0, 2, 3, 5]  # four of the six freight values, both ends kept
+    assert spread(3, 4) == [0, 1, 2]

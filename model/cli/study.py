@@ -190,12 +190,20 @@ def print_table(study: Any, table: Any, title: str) -> None:
     from model.studies.report import UNITS, cells, shown_columns
 
     headings, rows = cells(study, table, shown_columns(study, table, console.width))
-    view = Table(title=escape(title), title_justify="left", caption=UNITS, caption_justify="left")
+    caption = UNITS
+    if len(rows) > MAX_ROWS:  # a large study: its first and last points, the rest in the file
+        caption = f"{len(rows) - MAX_ROWS:,} points between these are in study.csv; {UNITS}"
+        rows = [*rows[: MAX_ROWS // 2], ["..."] * len(headings), *rows[-MAX_ROWS // 2 :]]
+    view = Table(title=escape(title), title_justify="left", caption=caption, caption_justify="left")
     for heading in headings:
         view.add_column(escape(heading), justify="right")
     for row in rows:
         view.add_row(*[escape(c) for c in row])
     console.print(view)
+
+
+MAX_ROWS = 40
+"""Points a study's terminal table shows at most (half from each end)."""
 
 
 def _print(study: Any, written: Any) -> None:

@@ -150,8 +150,11 @@ def draw_study(study: Study, table: pd.DataFrame, folder: Path, result: Any = No
         names += _both(folder, "tornado", lambda lang: tornado(study, table, lang))
     elif study.params:
         second = study.params[1] if len(study.params) > 1 else None
+        rows, fixed = _held(study, table)
         names += _both(
-            folder, "response", lambda lang: response(study, table, study.params[0], second, lang)
+            folder,
+            "response",
+            lambda lang: response(study, rows, study.params[0], second, lang, fixed),
         )
     if any(p in study.params for p in FRONT_LEVERS) and "on_front" in table:
         names += _both(folder, "front", lambda lang: front_figure(study, table, lang))
@@ -169,6 +172,29 @@ def _series_name(column: str, lang: str) -> str:
 
 def _response_in(study: Study, table: pd.DataFrame, param: str, lang: str) -> Any:
     return response(study, table, param, None, lang)
+
+
+def _held(study: Study, table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
+    """A grid's rows with its third and later parameters held at one value each (the
+    scenario's own value where the grid has it, else the first), so that a curve joins
+    only points that differ in the parameter on the x axis."""
+    rows, fixed = table, {}
+    for param in study.params[2:]:
+        values = sorted(float(v) for v in table[param].dropna().unique())
+        if not values:
+            continue
+        base = study.base.get(param)
+        value = base if base is not None and base in values else values[0]
+        rows = rows[rows[param] == value]
+        fixed[param] = value
+    return rows, fixed
+
+
+def spread(n: int, k: int) -> list[int]:
+    """Indices of at most ``k`` of ``n`` ordered values: both ends and evenly between."""
+    if n <= k:
+        return list(range(n))
+    return sorted({round(j * (n - 1) / (k - 1)) for j in range(k)})
 
 
 def _only(study: Study, table: pd.DataFrame, param: str, i: int) -> bool:
@@ -206,9 +232,17 @@ SCALES = {"cost": 1e-4, "price": 1.0, "rate": 100.0, "co2": 1e-2}
 STYLES = ("-", "--", ":", "-.")
 
 
-def response(study: Study, table: pd.DataFrame, x: str, by: str | None, lang: str) -> Any:
+def response(
+    study: Study,
+    table: pd.DataFrame,
+    x: str,
+    by: str | None,
+    lang: str,
+    fixed: dict[str, float] | None = None,
+) -> Any:
     """Outputs against one parameter: a colour per series (target, region and group), a
-    line style per value of ``by`` (a grid's second parameter, first four values)."""
+    line style per value of ``by`` (a grid's second parameter: four values spread over
+    its range); ``fixed`` names the parameters held at one value (said in the title)."""
     from matplotlib.lines import Line2D
 
     plt, _ = _plt(lang)
@@ -217,7 +251,10 @@ def response(study: Study, table: pd.DataFrame, x: str, by: str | None, lang: st
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(9.0, 2.3 * len(panels) + 0.8), sharex=True, squeeze=False
     )
-    groups = list(table.groupby(by, sort=True))[:4] if by else [(None, table)]
+    groups: list[tuple[Any, pd.DataFrame]] = (
+        list(table.groupby(by, sort=True)) if by else [(None, table)]
+    )
+    groups = [groups[k] for k in spread(len(groups), len(STYLES))]
     reference = study.reference.name if study.reference is not None else ""
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, (kind, columns) in zip(axes[:, 0], panels, strict=True):
@@ -253,7 +290,13 @@ def response(study: Study, table: pd.DataFrame, x: str, by: str | None, lang: st
         if handles:
             ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes[-1, 0].set_xlabel(param_name(x, lang))
-    fig.suptitle(word("study", lang, name=study.name, n=len(table)), x=0.02, ha="left", fontsize=10)
+    title = word("study", lang, name=study.name, n=len(table))
+    if fixed:
+        sep = "，" if lang == "zh" else ", "
+        title += sep + sep.join(
+            f"{_short(p, lang)} = {plain_number(float(v))}" for p, v in fixed.items()
+        )
+    fig.suptitle(title, x=0.02, ha="left", fontsize=10)
     fig.tight_layout()
     return fig
 
