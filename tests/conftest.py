@@ -52,3 +52,18 @@ def two_node_inputs(**overrides: Any) -> ModelInputs:
 @pytest.fixture
 def two_node() -> ModelInputs:
     return two_node_inputs()
+
+
+@pytest.fixture(scope="session")
+def solved_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Results folders of baseline-expansion and target-2025 (no maps), solved once for
+    the tests that read saved runs (tables, report)."""
+    from model.run import solve_file
+
+    folder = tmp_path_factory.mktemp("solved")
+    out = []
+    for name in ("baseline-expansion", "target-2025"):
+        run = solve_file(RUNS / f"{name}.toml", folder / name, draw_maps=False)
+        assert run.out_dir is not None
+        out.append(run.out_dir)
+    return out[0], out[1]

@@ -16,21 +16,15 @@ from model.cli import app
 from model.files import MARKER
 from model.outputs.report import write_report
 from model.outputs.report.brief import money, one, pct, whole
-from model.run import solve_file
-from tests.conftest import DATA, RUNS
+from tests.conftest import DATA
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("report")
-    out = []
-    for name in ("baseline-expansion", "target-2025"):
-        run = solve_file(RUNS / f"{name}.toml", folder / name, draw_maps=False)
-        assert run.out_dir is not None
-        out.append(run.out_dir)
-    return out[0], out[1]
+def runs(solved_pair: tuple[Path, Path]) -> tuple[Path, Path]:
+    """baseline-expansion and target-2025, solved once for the session (conftest)."""
+    return solved_pair
 
 
 @pytest.fixture(scope="module")

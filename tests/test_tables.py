@@ -15,20 +15,14 @@ from model.cli import app
 from model.core.config import load_scenario
 from model.outputs.folders import read_run
 from model.outputs.labels import decimals
-from model.run import solve_file
 from model.studies.compare import COSTS, compare
 from tests.conftest import DATA, RUNS
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tables")
-    out = []
-    for name in ("baseline-expansion", "target-2025"):
-        run = solve_file(RUNS / f"{name}.toml", folder / name, draw_maps=False)
-        assert run.out_dir is not None
-        out.append(run.out_dir)
-    return out[0], out[1]
+def runs(solved_pair: tuple[Path, Path]) -> tuple[Path, Path]:
+    """baseline-expansion and target-2025, solved once for the session (conftest)."""
+    return solved_pair
 
 
 def test_every_column_of_every_file_is_in_columns_csv(runs: tuple[Path, Path]) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from model.errors import DataError, Interrupted, ScenarioError
+from model.errors import DataError, Interrupted, ScenarioError, WasteallocError
 
 if TYPE_CHECKING:
     from model.files import Kind, Written
@@ -73,7 +75,7 @@ def _main(
         signal.signal(signal.SIGTERM, _terminate)
 
 
-def _fail(exc: Exception, code: int | None = None) -> None:
+def _fail(exc: Exception, code: int | None = None) -> NoReturn:
     """Print the error; exit 2 for bad input (data, scenario, options, folders), 1 otherwise."""
     from model.files import OutputError
 
@@ -82,10 +84,30 @@ def _fail(exc: Exception, code: int | None = None) -> None:
     raise typer.Exit(code=code if code is not None else default)
 
 
-def _interrupted(kept: str) -> None:
+def _interrupted(kept: str) -> NoReturn:
     """Ctrl-C: say what was kept, exit 130 (the shell's code for SIGINT)."""
     err.print(f"[bold yellow]interrupted[/]: {escape(kept)}", soft_wrap=True)
     raise typer.Exit(code=130)
+
+
+@contextmanager
+def failures(kept: str = "nothing was written") -> Iterator[None]:
+    """A command's body: wastealloc's errors in one line (exit 2 or 1, :func:`_fail`),
+    Ctrl-C saying what was ``kept`` (exit 130, :func:`_interrupted`)."""
+    try:
+        yield
+    except WasteallocError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _interrupted(kept)
+
+
+def print_problems(exc: DataError) -> NoReturn:
+    """Every problem of bad data on its own line, then exit 2."""
+    err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
+    for problem in exc.problems:
+        err.print(f"  {escape(str(problem))}", soft_wrap=True)
+    raise typer.Exit(code=2) from None
 
 
 def _notes(written: Written | None) -> None:

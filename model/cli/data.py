@@ -12,7 +12,7 @@ from model.cli.common import (
     _fail,
     app,
     console,
-    err,
+    print_problems,
 )
 from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
@@ -39,7 +39,6 @@ def data_build(
         written = write_build(data_dir)
     except WasteallocError as exc:
         _fail(exc)
-        return
     for path in written:
         console.print(f"wrote {escape(str(path))}", soft_wrap=True)
 
@@ -55,7 +54,6 @@ def data_calibrate(
         result = write_calibration(data_dir)
     except WasteallocError as exc:
         _fail(exc)
-        return
     table = result.table
     worst = table.loc[table["difference_pp"].abs().idxmax()]
     console.print(
@@ -97,12 +95,8 @@ def data_import(
         result = import_table(file, data, target, year, title, partial)
     except WasteallocError as exc:
         if isinstance(exc, DataError):
-            err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
-            for problem in exc.problems:
-                err.print(f"  {escape(str(problem))}", soft_wrap=True)
-            raise typer.Exit(code=2) from None
+            print_problems(exc)
         _fail(exc)
-        return
 
     def say(text: str) -> None:
         console.print(escape(text), soft_wrap=True)

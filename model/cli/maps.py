@@ -137,12 +137,9 @@ def map_(
         for path in exc.written:
             console.print(f"wrote {escape(str(path))}", soft_wrap=True)
         _fail(exc, code=2)
-        return
     except (WasteallocError, FileNotFoundError, ValueError) as exc:
         _fail(exc, code=2)
-        return
     except KeyboardInterrupt:
         _interrupted("figures drawn before it are complete; the one being drawn was not saved")
-        return
     for path in written:
         console.print(f"wrote {escape(str(path))}", soft_wrap=True)

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from model.cli.common import _done, _fail, _interrupted, app, console, err
-from model.errors import DataError, WasteallocError
+from model.cli.common import _done, app, console, err, failures
 
 
 @app.command("report")
@@ -33,18 +32,8 @@ def report_(
         err.print(f"[bold red]error:[/] --lang {escape(lang)}: expected one of {', '.join(LANGS)}")
         raise typer.Exit(code=2)
     target = out if out is not None else default_out(run, lang)
-    try:
-        with console.status(f"writing the report of {escape(str(run))} ..."):
-            report = write_report(run, target, reference=reference, lang=lang)
-    except DataError as exc:
-        _fail(exc, code=2)
-        return
-    except WasteallocError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        _interrupted("nothing was written")
-        return
+    with failures(), console.status(f"writing the report of {escape(str(run))} ..."):
+        report = write_report(run, target, reference=reference, lang=lang)
     quotes = [line[2:] for line in report.brief.splitlines() if line.startswith("> ")]
     for line in quotes:
         console.print(escape(line), soft_wrap=True)

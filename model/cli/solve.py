@@ -12,11 +12,12 @@ from rich.table import Table
 
 from model.cli.common import (
     _fail,
-    _interrupted,
     _notes,
     app,
     console,
     err,
+    failures,
+    print_problems,
     rate_cell,
     shown,
 )
@@ -38,15 +39,11 @@ def solve(
     """Solve a scenario and write its results folder (tables, summary.json, maps)."""
     from model.run import Run, solve_file
 
-    try:
-        with console.status(f"solving {escape(str(scenario))} ..."):
-            run = solve_file(scenario, out, draw_maps=maps)
-    except WasteallocError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        _interrupted("nothing was written; earlier results, if any, are untouched")
-        return
+    with (
+        failures("nothing was written; earlier results, if any, are untouched"),
+        console.status(f"solving {escape(str(scenario))} ..."),
+    ):
+        run = solve_file(scenario, out, draw_maps=maps)
     if isinstance(run, Run):
         print_summary(run)
     else:
@@ -184,8 +181,8 @@ def print_summary(run: Run) -> None:
             else f"Rail carries {share:.1%} of tonne-km"
         )
     expansions = run.results.expansions
-    at_limit = expansions[expansions["at_limit"].astype(bool)] if "at_limit" in expansions else None
-    if at_limit is not None and not at_limit.empty:
+    at_limit = expansions[expansions["at_limit"].astype(bool)]
+    if not at_limit.empty:
         kinds = ", ".join(f"{n} {p}" for p, n in at_limit["pathway"].value_counts().items())
         console.print(
             f"Expanded to their limit ({len(at_limit)}: {escape(kinds)}): the limit is an "
@@ -238,13 +235,9 @@ def validate(
             loaded = load_scenario(scenario)
             problems = unreachable_targets(prepare(dataset, loaded), loaded.name)
     except DataError as exc:
-        err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")
-        for problem in exc.problems:
-            err.print(f"  {escape(str(problem))}", soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        print_problems(exc)
     except WasteallocError as exc:
         _fail(exc)
-        return
     if problems:
         err.print(f"[bold red]{len(problems)} problem(s)[/] with scenario {escape(str(scenario))}:")
         for problem in problems:

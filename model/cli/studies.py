@@ -21,6 +21,7 @@ from model.cli.common import (
     app,
     console,
     err,
+    failures,
 )
 from model.cli.indices import print_indices
 from model.cli.study import (
@@ -66,7 +67,7 @@ def sweep_(
     from model.run import default_out_dir
     from model.studies.sweeps import sweep, sweep_study
 
-    try:
+    with failures():
         numbers = options_.sweep_values(param, values)
         loaded = load_scenario(scenario)
         base = default_out_dir(loaded)
@@ -81,15 +82,8 @@ def sweep_(
         except Interrupted as stop:
             kept = _write_partial(target, {"sweep": stop.partial}, facts, stop, "sweep")
             _interrupted(kept)
-            return
         written = write_run(target, {"sweep": table}, {**facts, "complete": True}, kind="sweep")
         study = sweep_study(loaded, param, numbers, dataset)
-    except WasteallocError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        _interrupted("nothing was written")
-        return
     print_table(study, table.rename(columns={"value": param}), f"{loaded.name}: sweep of {param}")
     for _, row in table[table["status"] != "optimal"].head(3).iterrows():
         console.print(escape(f"{param} = {row['value']:g}: {row['reason']}"), soft_wrap=True)
@@ -130,19 +124,13 @@ def compare_(
     from model.outputs.folders import write_run
     from model.studies.compare import compare
 
-    try:
+    with failures():
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
         table, facts = compare(a, b)
         summary = {"a": str(a), "b": str(b), **facts}
         written = write_run(
             target, {"compare": table}, summary, _redraw_maps(target), kind="compare"
         )
-    except WasteallocError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        _interrupted("nothing was written")
-        return
     if not facts["same_data"]:
         console.print("note: the two runs read different data files (summary.json hashes)")
     shown = table if all_rows else table[table["change"].abs().fillna(1.0) > 1e-6]
@@ -208,7 +196,7 @@ def sensitivity_(
     if method not in ("morris", "sobol"):
         err.print(f"[bold red]error:[/] --method {escape(method)}: expected morris or sobol")
         raise typer.Exit(code=2)
-    try:
+    with failures():
         loaded = load_scenario(scenario)
         against = load_scenario(reference) if reference is not None else None
         dataset = load_dataset(loaded.data, loaded.resolution)
@@ -249,7 +237,6 @@ def sensitivity_(
         except Interrupted as stop:
             kept = _write_partial(target, {"runs": stop.partial}, facts, stop, "sensitivity")
             _interrupted(kept + " (no indices: they need every design point)")
-            return
         tables = {"factors": result.factors, "runs": result.runs}
         if not result.problem:
             tables["indices"] = result.indices
@@ -273,11 +260,5 @@ def sensitivity_(
                     f"{result.problem} Each point's status and reason: {target}/runs.csv"
                 )
             )
-    except WasteallocError as exc:
-        _fail(exc)
-        return
-    except KeyboardInterrupt:
-        _interrupted("nothing was written")
-        return
     print_indices(result, method, against is not None)
     _done(written, target)

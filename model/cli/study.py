@@ -117,7 +117,6 @@ def study_(
         written = _finish(folder, study, done, dataset)
     except WasteallocError as exc:
         _fail(exc)
-        return
     except KeyboardInterrupt:
         err.print(
             "[bold yellow]interrupted[/]: the finished points are kept; resume with "

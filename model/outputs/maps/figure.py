@@ -321,6 +321,16 @@ class MapFigure:
 
     def _region_label(self, region: str, geometry: Polygon | MultiPolygon) -> None:
         name = self.data.region_name(region, self.lang)
+        weight, style = emphasis(self.lang)
+        text: dict[str, Any] = {
+            "va": "center",
+            "fontsize": REGION_FONT,
+            "color": REGION_COLOUR,
+            "weight": weight,
+            "style": style,
+            "path_effects": HALO,
+            "zorder": 6,
+        }
         if region in REGION_LABEL_LONLAT:
             to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
             lon, lat, align = REGION_LABEL_LONLAT[region]
@@ -331,15 +341,9 @@ class MapFigure:
                 (anchor.x, anchor.y),
                 xytext=(x, y),
                 ha=align,
-                va="center",
-                fontsize=REGION_FONT,
-                color=REGION_COLOUR,
-                weight=emphasis(self.lang)[0],
-                style=emphasis(self.lang)[1],
-                path_effects=HALO,
                 arrowprops={"arrowstyle": "-", "color": REGION_COLOUR, "lw": 0.7, "shrinkA": 4},
-                zorder=6,
                 annotation_clip=False,
+                **text,
             )
         else:
             p = label_point(geometry)
@@ -348,13 +352,7 @@ class MapFigure:
                 p.y,
                 name,
                 ha="center",
-                va="center",
-                fontsize=REGION_FONT,
-                color=REGION_COLOUR,
-                weight=emphasis(self.lang)[0],
-                style=emphasis(self.lang)[1],
-                path_effects=HALO,
-                zorder=6,
+                **text,
             )
 
     def label_nodes(self, texts: Mapping[str, str], *, fontsize: float = 7.0) -> None:
