@@ -247,9 +247,11 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, kind: str = "scenario") -> dict[str, Any]:
+    """A TOML file's content; a missing file, bad TOML or non-UTF-8 text is a one-line
+    ScenarioError naming the file (``kind``: what the file is, for the message)."""
     if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found")
+        raise ScenarioError(f"{path}: {kind} file not found")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -282,7 +284,7 @@ def _read_raw(path: Path) -> tuple[dict[str, Any], tuple[Path, ...]]:
                 f"{chain[0]}: 'extends' chain deeper than {MAX_EXTENDS} files "
                 f"(at {current.name}): expected at most {MAX_EXTENDS}"
             )
-        raw = _read_toml(current)
+        raw = read_toml(current)
         if chain:
             raw.pop("name", None)
             raw.pop("description", None)

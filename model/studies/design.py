@@ -26,7 +26,6 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,6 +39,7 @@ from model.core.config import (
     load_scenario,
     name_problem,
     percent_hint,
+    read_toml,
 )
 from model.data.schema import expectation
 from model.data.tables import Dataset, load_dataset
@@ -187,20 +187,9 @@ class Study(BaseModel):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _read(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(f"{path}: study file not found")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: expected UTF-8 text: save the file as UTF-8") from exc
-
-
 def read_study_file(path: Path) -> StudyFile:
     """The study file's keys, strictly checked; each problem one line (file, key, value)."""
-    raw = _read(path)
+    raw = read_toml(path, "study")
     try:
         return StudyFile(**raw)
     except ValidationError as exc:
