@@ -159,7 +159,9 @@ def test_sankey_draws_offline(pages: dict[str, Path], tmp_path: Path, name: str)
 
 def test_hovering_a_node_shows_its_numbers(pages: dict[str, Path], tmp_path: Path) -> None:
     script = (
-        "var shape = document.querySelectorAll('.choroplethlocation')[0];"
+        # a modelled province's shape (the base map's countries come first)
+        "var shape = Array.from(document.querySelectorAll('.choroplethlocation'))"
+        "  .filter(function (p) { return p.__data__ && p.__data__.loc === 'shanxi'; })[0];"
         "var box = shape.getBoundingClientRect();"
         "var x = box.left + box.width / 2, y = box.top + box.height / 2;"
         "var under = document.elementFromPoint(x, y);"

