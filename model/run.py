@@ -22,6 +22,7 @@ from model.errors import ScenarioError
 from model.files import OutputError, Written, check_target
 from model.outputs.folders import located, versions, write_run
 from model.outputs.labels import labelled
+from model.progress import stage
 
 SolutionT = TypeVar("SolutionT")
 ResultsT = TypeVar("ResultsT")
@@ -70,7 +71,9 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
             f"scenario {scenario.name!r} has a [path] section (several model years): solve it "
             "with `wastealloc solve`; sweeps, sensitivity and compare take one-year scenarios"
         )
+    stage("reading the data")
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    stage("preparing the inputs")
     inputs = prepare(dataset, scenario)
     stranded = floors_without_outlet(inputs)
     if stranded:
@@ -87,13 +90,19 @@ def solve_scenario(scenario: Scenario, dataset: Dataset | None = None) -> Run:
             f"scenario {scenario.name!r}: targets that no capacity in reach can meet "
             "(found before solving):\n" + "\n".join(f"  {p}" for p in unreachable)
         )
+    stage("building the model")
     solver = Solver.for_scenario(inputs, scenario, co2_range=True)
+    stage("solving (HiGHS: least cost, then least CO2 at that cost)")
     solution = solver.solve()
     m = solution.model
     # targets that bind, and targets met exactly at a zero price (degenerate: the
     # margin says 0, but the next whole point may cost something): re-solve both
     binding = [k for k in m.TARGETS if solution.duals.get(m.target[k], 0.0) > 1e-6 or tight(m, k)]
-    results = collect(solution, solver.cost_of_next_point(solution, binding))
+    stage(f"pricing the next point of {len(binding)} binding target(s)")
+    next_point = solver.cost_of_next_point(solution, binding)
+    stage("collecting the results")
+    results = collect(solution, next_point)
+    stage("ranging the target prices")
     ranged = with_ranges(results.shadow_prices, target_ranges(solver, solution))
     results = replace(results, shadow_prices=ranged)
     return Run(scenario, dataset, solution, results, _summary(scenario, dataset, solution, results))
@@ -176,6 +185,7 @@ def solve_file(
             return []
         from model.outputs import maps  # only when drawing: solving never needs plotting
 
+        stage("drawing the maps")
         drawn, failed = maps.draw_after_solve(
             run.results.tables(), run.summary, run.dataset, folder, previous=target
         )
@@ -183,6 +193,7 @@ def solve_file(
         return [path.name for path in drawn]
 
     names = run.dataset["regions"]
+    stage("writing the results")
     tables = labelled(run.results.tables(), run.dataset.nodes, names)
     written = write_run(target, tables, summary, figures, kind="solve", owner=scenario.name)
     return Run(run.scenario, run.dataset, run.solution, run.results, summary, target, written)
@@ -190,7 +201,10 @@ def solve_file(
 
 def solve_path_scenario(scenario: Scenario, dataset: Dataset | None = None) -> PathRun:
     """Solve a multi-year scenario in memory (no files written)."""
+    stage("reading the data")
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
+    assert scenario.path is not None
+    stage(f"building and solving {len(scenario.path.years)} model years")
     solution, results, summary = pathway_run.solve_path_scenario(scenario, dataset)
     return PathRun(scenario, dataset, solution, results, summary)
 
@@ -205,10 +219,12 @@ def _solve_path_file(scenario: Scenario, target: Path, draw_maps: bool) -> PathR
             return []
         from model.outputs import trajectory  # only when drawing
 
+        stage("drawing the trajectory chart and the maps")
         drawn, failed = trajectory.draw_path_figures(run.results, run.summary, run.dataset, folder)
         summary["figures_failed"] = [f.as_dict() for f in failed]
         return drawn
 
+    stage("writing the results")
     written = write_run(
         target, run.results.tables(), summary, figures, kind="solve", owner=scenario.name
     )

@@ -102,6 +102,32 @@ def failures(kept: str = "nothing was written") -> Iterator[None]:
         _interrupted(kept)
 
 
+@contextmanager
+def stages(what: str) -> Iterator[None]:
+    """A spinner on stderr with ``what``, the current :func:`model.progress.stage` and the
+    time since the command began, for commands that run a while (a prefecture solve
+    takes a minute); nothing when stderr is not a terminal."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from model.progress import listening
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as display:
+        task = display.add_task(escape(what), total=None)
+
+        def show(name: str) -> None:
+            display.update(task, description=f"{escape(what)}: {escape(name)}")
+
+        with listening(show):
+            yield
+
+
 def print_problems(exc: DataError) -> NoReturn:
     """Every problem of bad data on its own line, then exit 2."""
     err.print(f"[bold red]{len(exc.problems)} problem(s)[/] in {escape(exc.data_dir)}:")

@@ -20,6 +20,7 @@ from model.cli.common import (
     print_problems,
     rate_cell,
     shown,
+    stages,
 )
 from model.core.config import DEFAULT_DATA_DIR
 from model.errors import DataError, WasteallocError
@@ -41,7 +42,7 @@ def solve(
 
     with (
         failures("nothing was written; earlier results, if any, are untouched"),
-        console.status(f"solving {escape(str(scenario))} ..."),
+        stages(f"solving {shown(scenario)}"),
     ):
         run = solve_file(scenario, out, draw_maps=maps)
     if isinstance(run, Run):
