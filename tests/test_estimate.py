@@ -174,3 +174,39 @@ def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> Non
     assert "(red_mud 2023)" in red_mud("shanxi")["note"]
     assert red_mud("jiangsu")["generation_10kt"] == 0.0
     assert "placeholder" in red_mud("jiangsu")["note"]
+
+
+def test_a_province_total_that_disagrees_with_itself_is_named_before_anything_is_built(
+    tmp_path: Path,
+) -> None:
+    """A generated amount a digit short (Henan 1,665 for 16,647) would read as a draw of
+    11,396 on stock; its own rate and its own balance give it away, in validate and in
+    data build, and nothing is written."""
+    from model.data.tables import load_dataset
+    from model.data.totals import check_total_rows
+    from model.errors import DataError
+
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    path = copy / "province_totals.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("henan,2021,16647.0,"))
+    lines[row] = lines[row].replace("henan,2021,16647.0,", "henan,2021,1665.0,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = (copy / "generation.csv").read_bytes()
+    expected = (
+        f"province_totals.csv row {row + 1}, column generated_10kt: value '1665': "
+        "expected about utilized + disposed + stored = 16872 for henan 2021",
+        f"province_totals.csv row {row + 1}, column utilization_rate: value '0.7846': "
+        "expected the rate its amounts give for henan 2021: utilized 13061 / (generated "
+        "1665 + utilized above generated) = 1.0000",
+    )
+    for attempt in (lambda: load_dataset(copy), lambda: write_build(copy)):
+        with pytest.raises(DataError) as caught:
+            attempt()
+        for text in expected:
+            assert text in str(caught.value)
+    assert (copy / "generation.csv").read_bytes() == before
+    # every shipped row agrees with itself: rates to 0.01, balances within 0% and +8%
+    shipped = pd.read_csv(DATA / "province_totals.csv").assign(_row=lambda f: range(2, len(f) + 2))
+    assert check_total_rows(shipped) == []

@@ -17,7 +17,7 @@ from model.data.estimate import INPUT_FILES, Frames, estimate_totals, read_input
 from model.data.measure import measurements
 from model.data.prefecture import build_prefecture, prefecture_nodes
 from model.data.tables import load_tables
-from model.data.totals import stock_drawn
+from model.data.totals import check_total_rows, stock_drawn
 from model.errors import DataError
 from model.files import atomic_file
 
@@ -46,7 +46,7 @@ def input_frames(data_dir: Path) -> Frames:
     frames, problems = load_tables(data_dir)
     problems = [p for p in problems if p.file in INPUT_FILES]
     if not problems:
-        problems = check_proxies(frames)
+        problems = check_proxies(frames) + check_total_rows(frames["province_totals"])
     if problems:
         raise DataError(str(data_dir), problems)
     return frames

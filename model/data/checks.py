@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from model.data.schema import TABLES
-from model.data.totals import base_year_totals
+from model.data.totals import base_year_totals, check_total_rows
 from model.errors import Problem
 
 REQUIRED_PARAMETERS = ("base_year", "circuity_factor")
@@ -384,6 +384,7 @@ CROSS_CHECKS: tuple[tuple[Callable[[dict[str, pd.DataFrame]], list[Problem]], se
     (check_estimation, {"compatibility.csv", "nodes.csv", "estimation/pathway_mix.csv"}),
     (check_proxies, {"estimation/coefficients.csv"}),
     (check_totals, {"generation.csv", "province_totals.csv", "nodes.csv", "parameters.csv"}),
+    (lambda frames: check_total_rows(frames["province_totals"]), set()),
     (check_base_utilization, {"generation.csv", "base_utilization.csv"}),
 )
 """Each cross-file check with the files it reads beyond the rows it reports."""
