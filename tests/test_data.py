@@ -318,6 +318,16 @@ def test_byte_order_mark_is_accepted(data_copy: Path) -> None:
     assert len(load_dataset(data_copy).nodes) == len(load_dataset(DATA).nodes)
 
 
+def test_a_semicolon_separated_file_gets_one_problem_that_says_so(data_copy: Path) -> None:
+    path = data_copy / "capacity.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    problems = problems_of(data_copy)
+    assert len(problems) == 1
+    assert (problems[0].file, problems[0].row) == ("capacity.csv", 1)
+    assert "separated by ';'" in problems[0].expected
+    assert problems[0].value.startswith("node;pathway;")
+
+
 @pytest.mark.parametrize(
     ("parameter", "value", "expected"),
     [

@@ -199,6 +199,19 @@ def read_table(path: Path, spec: TableSpec, problems: list[Problem]) -> pd.DataF
         problems.append(Problem(name, 1, column, "", "each column once in the header"))
     required = [c for c, f in fields.items() if f.is_required()]
     missing = [c for c in required if c not in header]
+    separator = next((s for s in (";", "\t", "|") if len(header) == 1 and s in header[0]), None)
+    if missing and separator is not None:  # one problem, not one per column
+        problems.append(
+            Problem(
+                name,
+                1,
+                "",
+                header[0][:60],
+                f"columns separated by commas; this header is separated by {separator!r} "
+                "(Excel in some locales saves CSV so): save it as 'CSV UTF-8 (Comma delimited)'",
+            )
+        )
+        return empty
     for column in missing:
         problems.append(Problem(name, None, column, "", f"a column named {column!r}"))
     if missing or repeated:
