@@ -41,8 +41,19 @@ def test_extends_merges_tables_key_by_key(tmp_path: Path) -> None:
 
 def test_unknown_key_is_an_error(tmp_path: Path) -> None:
     path = write(tmp_path / "typo.toml", "[transport]\nmax_haul = 300\n")
-    with pytest.raises(ScenarioError, match=r"transport\.max_haul: unknown key"):
+    with pytest.raises(ScenarioError, match=r"transport\.max_haul: unknown key") as caught:
         load_scenario(path)
+    # the nearest key, and every key the section has
+    assert "did you mean max_haul_km?" in str(caught.value)
+    assert "Keys of [transport]: max_haul_km, circuity," in str(caught.value)
+    top = write(tmp_path / "top.toml", 'extend = "baseline.toml"\n')
+    with pytest.raises(ScenarioError, match="did you mean extends"):
+        load_scenario(top)
+    nothing_near = write(tmp_path / "far.toml", "[prices]\nzzz = 1\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(nothing_near)
+    assert "did you mean" not in str(caught.value)
+    assert "Keys of [prices]: carbon_cny_per_t, levy, storage_cost_scale." in str(caught.value)
 
 
 def test_out_of_range_rate_is_an_error(tmp_path: Path) -> None:

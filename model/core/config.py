@@ -8,9 +8,11 @@ errors, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import tomllib
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -340,13 +342,41 @@ def load_scenario(path: str | Path) -> Scenario:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"])
             if err["type"] == "extra_forbidden":
-                lines.append(
-                    f"{path}: {where}: unknown key (check the spelling; see runs/README.md)"
-                )
+                lines.append(unknown_key(path, err["loc"], Scenario, top=["extends"]))
             else:
                 value = _shown(err.get("input"))
                 lines.append(f"{path}: {where} = {value}: expected {expectation(err)}")
         raise ScenarioError("\n".join(lines)) from exc
+
+
+def _section_keys(root: type[BaseModel], parts: Sequence[Any]) -> list[str]:
+    """The keys a scenario (or study) file may give at ``parts`` (e.g. ``("prices",)``)."""
+    model: Any = root
+    for part in parts:
+        field = getattr(model, "model_fields", {}).get(str(part))
+        if field is None:
+            return []
+        candidates = [field.annotation, *typing.get_args(field.annotation)]
+        model = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if model is None:
+            return []
+    return [k for k in getattr(model, "model_fields", {}) if k != "source_files"]
+
+
+def unknown_key(
+    path: Path, loc: Sequence[Any], root: type[BaseModel], top: Sequence[str] = ()
+) -> str:
+    """The line for a key the file may not give, with the nearest keys it may (``top``:
+    keys of the top level read before validation, such as ``extends``)."""
+    where = ".".join(str(p) for p in loc)
+    known = _section_keys(root, loc[:-1]) + (list(top) if len(loc) == 1 else [])
+    close = difflib.get_close_matches(str(loc[-1]), known, n=2, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    section = f"[{'.'.join(str(p) for p in loc[:-1])}]" if len(loc) > 1 else "the top level"
+    listed = f" Keys of {section}: {', '.join(known)}." if known else ""
+    return f"{path}: {where}: unknown key{hint}{listed} (see runs/README.md)"
 
 
 def key_problem(section: str, key: str, value: Any) -> str | None:

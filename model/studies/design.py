@@ -40,6 +40,7 @@ from model.core.config import (
     name_problem,
     percent_hint,
     read_toml,
+    unknown_key,
 )
 from model.data.schema import expectation
 from model.data.tables import Dataset, load_dataset
@@ -205,10 +206,7 @@ def read_study_file(path: Path) -> StudyFile:
                     "range ({ from = 0.5, to = 1.5, points = 5 })"
                 )
             elif err["type"] == "extra_forbidden":
-                where = ".".join(loc)
-                lines.append(
-                    f"{path}: {where}: unknown key (check the spelling; see runs/README.md)"
-                )
+                lines.append(unknown_key(path, loc, StudyFile))
             else:
                 where = ".".join(loc) or "file"
                 lines.append(f"{path}: {where} = {shown}: expected {expectation(err)}")
