@@ -69,6 +69,10 @@ def test_year_by_year_changes_add_up_to_the_discounted_total(runs: dict[str, Pat
     assert t.at[("target", "in force", "2025"), "a"] > 0
     assert t.at[("target", "in force", "2025"), "b"] == 0
     assert t.at[("cost", "total", "2025"), "change"] < 0
+    # a target that costs something has a price, also where its group draws stock (the
+    # constraint keeps lower <= body, so its dual is not clipped to 0)
+    prices = tables["compare"].query("section == 'target price' and year == '2025'")
+    assert prices["a"].max() > 0
     wide = tables["compare_by_year"].set_index(["section", "item"])
     assert wide.at[("cost", "total"), "2025"] == t.at[("cost", "total", "2025"), "change"]
 
