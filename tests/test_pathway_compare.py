@@ -192,3 +192,24 @@ def test_a_myopic_path_study_is_refused_with_a_reason(tmp_path: Path) -> None:
     dataset = load_dataset(scenario.data, scenario.resolution)
     record = Worker(sweep_study(scenario, "carbon_price", [0.0], dataset), dataset).point(0).record
     assert record["status"] == "error" and "perfect" in record["reason"]
+
+
+def test_a_target_sweep_on_a_path_moves_the_target_where_it_is_in_force(tmp_path: Path) -> None:
+    """`wastealloc sweep` of target.yrb.bulk on a path: the 2025 rate meets each value (the
+    target is set in 2025, where it is in force); 2021 has no target, hence no price; the
+    discounted cost rises with the target."""
+    from typer.testing import CliRunner
+
+    from model.cli import app
+
+    toml = tmp_path / "short.toml"
+    toml.write_text(SHORT.format(runs=RUNS.resolve(), name="s", extra=""))
+    out = tmp_path / "sweep"
+    args = ["sweep", str(toml), "--param", "target.yrb.bulk", "--values", "0.57,0.6"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "sweep.csv")
+    assert list(table["status"]) == ["optimal", "optimal"]
+    assert (table["y2025_rate_yrb_bulk"] >= table["value"] - 1e-6).all()
+    assert "y2021_shadow_yrb_bulk_cny_per_t" not in table
+    assert table["objective_10k_cny"].is_monotonic_increasing
