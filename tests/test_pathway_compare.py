@@ -8,6 +8,7 @@ against itself, the discount weights, a fresh solve) or worked out by hand.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -123,6 +124,18 @@ def test_existing_capacity_retires_linearly_by_hand() -> None:
     assert kept.objective_10k_cny == pytest.approx((W1 + W2) * 110, abs=1e-6)
 
 
+def test_todays_use_stays_when_its_plant_retires_by_hand() -> None:
+    """No target; existing cement 10 at a with today's intake 10 as a floor, retiring over 4
+    years. 2023 has 5 standing: the floor makes the model build 5 (capex 30 + haul 10 +
+    opex 100 = 140) where it would otherwise use 5 and store 5 (55 + 75 = 130)."""
+    base = one_node(capacity_10kt={("a", "cement"): 10.0})
+    floored = replace(base, intake_floor_10kt={("a", "cement"): 10.0})
+    for inputs, cost_2023 in ((floored, 140.0), (base, 130.0)):
+        periods = [retired(inputs, existing_share(y, 2021, 4)) for y in (2021, 2023)]
+        solution = solve_path(make_path(periods, [2021, 2023], 2023), SCENARIO)
+        assert solution.objective_10k_cny == pytest.approx(W1 * 110 + W2 * cost_2023, abs=1e-6)
+
+
 def test_existing_life_years_reaches_the_periods(tmp_path: Path) -> None:
     from model.core.pathway.periods import build_path
     from model.data.tables import load_dataset
@@ -134,6 +147,9 @@ def test_existing_life_years_reaches_the_periods(tmp_path: Path) -> None:
     path = build_path(load_dataset(scenario.data, scenario.resolution), scenario)
     first, later = (q.inputs.capacity_10kt for q in path.periods)
     assert sum(later.values()) == pytest.approx(0.5 * sum(first.values()))
+    # today's uses stay as floors: what retires must be replaced
+    floors = [q.inputs.intake_floor_10kt for q in path.periods]
+    assert floors[0] and floors[0] == floors[1]
 
 
 def test_map_subtitle_names_the_map_year_of_a_path() -> None:

@@ -107,15 +107,15 @@ def existing_share(year: int, base_year: int, life: int | None) -> float:
 
 
 def retired(inputs: ModelInputs, share: float) -> ModelInputs:
-    """The inputs with the existing capacity, and the base-year use floors at it, times
-    ``share`` (a retired plant no longer runs today's practice)."""
+    """The inputs with the existing capacity times ``share``. The base-year use floors
+    stay: today's uses go on, so what retires is replaced by capacity the model adds
+    (or the scenario is infeasible and says so); scaling them down too would let
+    retirement lower the cost by freeing the model from today's practice."""
     if share == 1.0:
         return inputs
     return replace(
         inputs,
         capacity_10kt={k: v * share for k, v in inputs.capacity_10kt.items()},
-        use_floor_10kt={k: v * share for k, v in inputs.use_floor_10kt.items()},
-        intake_floor_10kt={k: v * share for k, v in inputs.intake_floor_10kt.items()},
     )
 
 

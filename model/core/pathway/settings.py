@@ -80,8 +80,8 @@ class PathConfig(_Strict):
         ge=1,
         le=100,
         description="Years over which the base year's existing capacity retires, linearly from "
-        "the base year (a share 1 - (y - base year) / life stands in year y; its base-year use "
-        "floors shrink with it); default none: it stands for the whole horizon (an assumption "
+        "the base year (a share 1 - (y - base year) / life stands in year y; today's uses stay "
+        "as floors, so what retires is replaced); default none: it stands for the whole horizon (an assumption "
         "either way: plant ages are not published).",
     )
     expansion_limit: Literal["per_period", "standing"] = Field(
