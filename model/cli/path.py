@@ -126,7 +126,8 @@ def print_path_compare(table: pd.DataFrame, facts: dict[str, Any], all_rows: boo
         for year in columns:
             key = (section, item, year)
             value = keyed.at[key, column] if key in keyed.index else float("nan")
-            out.append("" if pd.isna(value) else f"{value:,.2f}")
+            digits = 0 if section == "target" and item == "in force" else 2
+            out.append("" if pd.isna(value) else f"{value:,.{digits}f}")
         return out
 
     pairs = list(dict.fromkeys(zip(table["section"], table["item"], strict=True)))
