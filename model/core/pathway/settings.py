@@ -81,8 +81,8 @@ class PathConfig(_Strict):
         le=100,
         description="Years over which the base year's existing capacity retires, linearly from "
         "the base year (a share 1 - (y - base year) / life stands in year y; today's uses stay "
-        "as floors, so what retires is replaced); default none: it stands for the whole horizon (an assumption "
-        "either way: plant ages are not published).",
+        "as floors, so what retires is replaced); default none: it stands for the whole "
+        "horizon (an assumption either way: plant ages are not published).",
     )
     expansion_limit: Literal["per_period", "standing"] = Field(
         "per_period",
