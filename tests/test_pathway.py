@@ -382,17 +382,3 @@ def test_a_path_folder_is_read_as_its_map_year(tmp_path: object) -> None:
     tables, read = read_run(folder)
     assert tables["costs"].to_dict("list") == {"component": ["total"], "cost_10k_cny": [2]}
     assert read["base_year"] == 2030
-
-
-def test_sweeps_refuse_a_path_scenario(tmp_path: object) -> None:
-    """A sweep builds one year: a [path] scenario is refused with exit code 2, not
-    silently solved as its base year."""
-    from typer.testing import CliRunner
-
-    from model.cli import app
-
-    out = str(tmp_path)
-    args = ["sweep", str(RUNS / "pathway-2030.toml"), "--param", "target.yrb.bulk"]
-    result = CliRunner().invoke(app, [*args, "--values", "0.5,0.6", "--out", out])
-    assert result.exit_code == 2
-    assert "[path] section" in " ".join(result.output.split())

@@ -119,20 +119,35 @@ def compare_(
     all_rows: Annotated[
         bool, typer.Option("--all", help="Print every row, not only those that change")
     ] = False,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="A one-year run against a multi-year one: the model year to compare it with "
+            "(default: the one-year run's base year)"
+        ),
+    ] = None,
 ) -> None:
-    """What B changes against A: cost, rates, target prices, CO2, capacity (compare.csv)."""
+    """What B changes against A: cost, rates, target prices, CO2, capacity (compare.csv);
+    two multi-year runs year by year (README, Multi-year)."""
+    from model.cli.path import compare_figures, print_path_compare
     from model.outputs.folders import write_run
-    from model.studies.compare import compare
+    from model.studies.compare_path import compare_runs
 
     with failures():
         target = out if out is not None else a.parent / f"compare-{a.name}-{b.name}"
-        table, facts = compare(a, b)
+        tables, facts = compare_runs(a, b, year)
         summary = {"a": str(a), "b": str(b), **facts}
-        written = write_run(
-            target, {"compare": table}, summary, _redraw_maps(target), kind="compare"
-        )
+        figures = compare_figures(a, b, facts, _redraw_maps(target))
+        written = write_run(target, tables, summary, figures, kind="compare")
     if not facts["same_data"]:
         console.print("note: the two runs read different data files (summary.json hashes)")
+    if "note" in facts:
+        console.print(escape(f"note: {facts['note']}"), soft_wrap=True)
+    if facts.get("kind") == "multi-year":
+        print_path_compare(tables["compare"], facts, all_rows)
+        _done(written, target / "compare.csv")
+        return
+    table = tables["compare"]
     shown = table if all_rows else table[table["change"].abs().fillna(1.0) > 1e-6]
     view = Table(title=escape(f"B = {facts['b']} against A = {facts['a']}"), title_justify="left")
     for column in ("section", "item", "unit", "A", "B", "B - A"):

@@ -189,9 +189,12 @@ def print_table(study: Any, table: Any, title: str) -> None:
     from model.studies.report import UNITS, cells, shown_columns
 
     headings, rows = cells(study, table, shown_columns(study, table, console.width))
-    caption = UNITS
+    units = UNITS
+    if study.scenario.path is not None:  # a multi-year scenario: its cost is the discounted total
+        units = "costs discounted over the model years in 10^8 CNY, " + UNITS.split(", ", 1)[1]
+    caption = units
     if len(rows) > MAX_ROWS:  # a large study: its first and last points, the rest in the file
-        caption = f"{len(rows) - MAX_ROWS:,} points between these are in study.csv; {UNITS}"
+        caption = f"{len(rows) - MAX_ROWS:,} points between these are in study.csv; {units}"
         rows = [*rows[: MAX_ROWS // 2], ["..."] * len(headings), *rows[-MAX_ROWS // 2 :]]
     view = Table(title=escape(title), title_justify="left", caption=caption, caption_justify="left")
     for heading in headings:

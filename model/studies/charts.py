@@ -31,6 +31,10 @@ from model.studies.report import FRONT_LEVERS, plain_number, varies
 LANGS = ("en", "zh")
 WORDS: dict[str, dict[str, str]] = {
     "cost": {"en": "Total cost, 10^8 CNY/yr", "zh": "总成本（亿元/年）"},
+    "path_cost": {
+        "en": "Discounted cost over the model years, 10^8 CNY",
+        "zh": "各模型年的贴现总成本（亿元）",
+    },
     "above": {"en": "Cost above {ref}, 10^8 CNY/yr", "zh": "相对{ref}的增量成本（亿元/年）"},
     "price": {"en": "Shadow price of the target, CNY/t", "zh": "目标的影子价格（元/吨）"},
     "rate": {"en": "Utilization rate, %", "zh": "综合利用率（%）"},
@@ -283,7 +287,7 @@ def response(
         title = (
             word("above", lang, ref=reference)
             if columns[0].startswith("cost_above")
-            else word(kind, lang)
+            else word("path_cost" if kind == "cost" and study.scenario.path else kind, lang)
         )
         ax.set_title(title, loc="left", fontsize=9)
         ax.grid(alpha=0.3)

@@ -90,8 +90,18 @@ def _figures(tables: dict[str, pd.DataFrame], summary: dict[str, Any]) -> pd.Dat
 
 def compare(a: Path, b: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The comparison table of two run folders and a few facts about them."""
-    tables_a, summary_a = _load(Path(a))
-    tables_b, summary_b = _load(Path(b))
+    return compare_tables(_load(Path(a)), _load(Path(b)), a, b)
+
+
+Loaded = tuple[dict[str, pd.DataFrame], dict[str, Any]]
+"""The tables and summary of a run (one year)."""
+
+
+def compare_tables(
+    run_a: Loaded, run_b: Loaded, a: Path, b: Path
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """:func:`compare` of two runs already read (``a`` and ``b`` name them in messages)."""
+    (tables_a, summary_a), (tables_b, summary_b) = run_a, run_b
     for key in ("base_year", "resolution"):
         if summary_a.get(key) != summary_b.get(key):
             raise ScenarioError(

@@ -26,6 +26,7 @@ import pandas as pd
 
 from model.core.config import Scenario
 from model.core.inputs import prepare
+from model.core.pathway.study import blocks, path_solver
 from model.core.results import collect
 from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
@@ -33,6 +34,7 @@ from model.errors import ScenarioError, SolveError, WasteallocError
 from model.studies.design import CO2_CAP, Study
 from model.studies.factors import factors
 from model.studies.levers import add_co2_cap, outcomes, parse_param, setter
+from model.studies.path_points import path_outcomes
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,26 @@ class Outcome:
     index: int
     record: dict[str, Any]
     allocation: pd.DataFrame | None = None
+
+
+def _all_periods(spec: Any, model: Any) -> Callable[[Any], None]:
+    """The lever's setter in every model year of a path (one setter in a one-year model);
+    a target is set in the years it is in force, an error only if it is in none."""
+    parts = []
+    for block in blocks(model):
+        try:
+            parts.append(setter(spec, block))
+        except ScenarioError:
+            if len(blocks(model)) == 1:
+                raise
+    if not parts:
+        raise ScenarioError(f"sweep {spec.name}: no waste of that group in that region in any year")
+
+    def put(value: Any) -> None:
+        for part in parts:
+            part(value)
+
+    return put
 
 
 def describe_point(study: Study, index: int) -> dict[str, Any]:
@@ -78,6 +100,9 @@ class Worker:
 
     # -- building ----------------------------------------------------------------------
     def _solver(self, scenario: Scenario, co2_range: bool) -> Solver:
+        if scenario.path is not None:  # every period's block takes the levers
+            cap = add_co2_cap if CO2_CAP in self.study.params else None
+            return path_solver(self.dataset, scenario, cap)
         solver = Solver.for_scenario(prepare(self.dataset, scenario), scenario, co2_range=co2_range)
         if CO2_CAP in self.study.params:
             add_co2_cap(solver.model)
@@ -96,7 +121,8 @@ class Worker:
 
                 def put(level: float) -> None:
                     for param, key, value in factor.values(float(level)):
-                        getattr(solver.model, param)[key] = value
+                        for block in blocks(solver.model):
+                            getattr(block, param)[key] = value
 
                 return put
 
@@ -104,7 +130,8 @@ class Worker:
         out: list[Callable[[Any], None]] = []
         for name in study.params:
             applies = main or not (name.startswith("target.") or name == CO2_CAP)
-            out.append(setter(parse_param(name, self.dataset), solver.model) if applies else _skip)
+            spec = parse_param(name, self.dataset)
+            out.append(_all_periods(spec, solver.model) if applies else _skip)
         return out
 
     def _main(self, index: int) -> tuple[Solver, list[Callable[[Any], None]]]:
@@ -158,6 +185,8 @@ class Worker:
         return self.study.params
 
     def _record(self, solution: Solution) -> dict[str, Any]:
+        if hasattr(solution.model, "PERIODS"):
+            return path_outcomes(solution)
         row: dict[str, Any] = {"tie_break": solution.tie_break}
         row |= outcomes(solution)
         row["carbon_cost_10k_cny"] = float(solution.model.carbon_cost.expr())
@@ -251,13 +280,6 @@ def execute(
     workers and re-raises KeyboardInterrupt; the points already passed to
     ``on_result`` are the finished ones.
     """
-    for scenario in (study.scenario, study.reference, *study.scenarios):
-        if scenario is not None and scenario.path is not None:  # a study varies one year
-            raise ScenarioError(
-                f"scenario {scenario.name!r} has a [path] section (several model years): "
-                "studies, sweeps and sensitivity solve one model year; remove [path] or "
-                "study one of its years as a one-year scenario"
-            )
     todo = list(indices)
     if not todo:
         return

@@ -332,8 +332,10 @@ def add_targets(m: pyo.ConcreteModel) -> None:
             if w in inp.group_streams[g] and inp.node_region[i] == r
         )
         slack = m.shortfall[r, g] if inp.elastic_targets else 0.0
-        base = group_generation(m, r, g) + group_drawn(m, r, g)
-        return used + slack >= m.target_rate[r, g] * base
+        rate = m.target_rate[r, g]
+        # drawn stock on the left keeps the form lower <= body (lower = rate x generation)
+        # whether or not the group draws: the dual is then >= 0 and ranging reads the row
+        return used + slack - rate * group_drawn(m, r, g) >= rate * group_generation(m, r, g)
 
     m.target = pyo.Constraint(m.TARGETS, rule=rule)
 

@@ -98,6 +98,27 @@ def rate_in(
     return base + (rate - base) * max(year - base_year, 0) / (applies - base_year)
 
 
+def existing_share(year: int, base_year: int, life: int | None) -> float:
+    r"""Share of the base year's existing capacity standing in ``year``:
+    :math:`\max(0, 1 - (y - y_0) / L)` retiring over L years, 1 without a life."""
+    if life is None:
+        return 1.0
+    return max(0.0, 1.0 - max(year - base_year, 0) / life)
+
+
+def retired(inputs: ModelInputs, share: float) -> ModelInputs:
+    """The inputs with the existing capacity times ``share``. The base-year use floors
+    stay: today's uses go on, so what retires is replaced by capacity the model adds
+    (or the scenario is infeasible and says so); scaling them down too would let
+    retirement lower the cost by freeing the model from today's practice."""
+    if share == 1.0:
+        return inputs
+    return replace(
+        inputs,
+        capacity_10kt={k: v * share for k, v in inputs.capacity_10kt.items()},
+    )
+
+
 def build_path(dataset: Dataset, scenario: Scenario) -> Path:
     """The periods of a ``[path]`` scenario with their inputs, and the stock data."""
     cfg = scenario.path
@@ -158,6 +179,7 @@ def build_path(dataset: Dataset, scenario: Scenario) -> Path:
             drawdown_max_10kt=draws,
             drawdown_floor_10kt=kept,
         )
+        inputs = retired(inputs, existing_share(year, base_year, cfg.existing_life_years))
         weight = discount_weight(cfg.years[0], year, years, rate)
         periods.append(Period(year, years, weight, inputs, first=t == 0))
     return Path(

@@ -74,6 +74,16 @@ class PathConfig(_Strict):
         description="Years capacity added in a period lasts; 20, the life over which the data "
         "annualize capex (pathways.csv notes, parameters.csv annualization_rate).",
     )
+    existing_life_years: int | None = Field(
+        None,
+        strict=True,
+        ge=1,
+        le=100,
+        description="Years over which the base year's existing capacity retires, linearly from "
+        "the base year (a share 1 - (y - base year) / life stands in year y; today's uses stay "
+        "as floors, so what retires is replaced); default none: it stands for the whole "
+        "horizon (an assumption either way: plant ages are not published).",
+    )
     expansion_limit: Literal["per_period", "standing"] = Field(
         "per_period",
         description="What the expansion limit of capacity.csv caps: each period's addition "

@@ -221,8 +221,17 @@ class MapData:
         if description:
             text += f" — {description}"
         if self.base_year is not None:
-            text += " · " + word("base_year", lang, year=self.base_year)
+            text += " · " + self.year_phrase(lang)
         return text
+
+    def year_phrase(self, lang: str) -> str:
+        """ "base year 2021"; of a multi-year run (read as its map year) "year 2030 of the
+        path 2021-2030", since the year shown is a model year, not the data's base year."""
+        path = self.summary.get("path")
+        if isinstance(path, dict) and path.get("years"):
+            years = path["years"]
+            return word("map_year", lang, year=self.base_year, first=years[0], last=years[-1])
+        return word("base_year", lang, year=self.base_year)
 
     def unit(self, lang: str) -> str:
         return unit_word(self.resolution, lang)

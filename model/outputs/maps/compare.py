@@ -105,7 +105,7 @@ def draw_changes(
     names = {"b": after.shown(after.scenario), "a": before.shown(before.scenario)}
     subtitle = word("change.sub", lang, **names)
     if after.base_year is not None:
-        subtitle += " · " + word("base_year", lang, year=after.base_year)
+        subtitle += " · " + after.year_phrase(lang)
     written: list[Path] = []
     for key in layers:
         with language(lang):

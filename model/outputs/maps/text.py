@@ -226,6 +226,10 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "scenario": {"en": "Scenario: {name}", "zh": "情景：{name}"},
     "base_year": {"en": "base year {year}", "zh": "基准年 {year}"},
+    "map_year": {
+        "en": "year {year} of the path {first}-{last}",
+        "zh": "{first}—{last}年路径中的{year}年",
+    },
     "html.layer": {"en": "Layer", "zh": "图层"},
     # tooltip fields
     "tip.rate": {"en": "utilization rate ({group})", "zh": "综合利用率（{group}）"},
