@@ -29,6 +29,8 @@ from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variab
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from model.core.evaluate import Evaluator
+
 INF = float("inf")
 
 
@@ -89,6 +91,9 @@ class CompiledLP:
         self._bodies: dict[int, tuple[dict[int, float], float]] = {}  # row -> its body, read
         self._known: dict[int, list[tuple[int | str, bool]]] = {}
         self._row_override: dict[int, dict[int, float]] = {}
+        self.x = np.zeros(self.shape[1])  # the column values held (see ``hold``)
+        self._evaluator: Evaluator | None = None
+        self.memo: dict[str, Any] = {}  # maps derived from the columns (model.core.outcomes)
 
     def bound_of(self, param: Any, con: Any, constant: float) -> None:
         """Declare that ``param`` is used by the bound of ``con`` only, whose body has ``constant``.
@@ -114,10 +119,22 @@ class CompiledLP:
         self.cost[name] = cost
         self.offset[name] = float(constant)
 
-    def load(self, x: np.ndarray) -> None:
-        """Put the solver's values into the Pyomo variables."""
-        for v, value in zip(self.columns, x.tolist(), strict=True):
+    def hold(self, x: np.ndarray) -> None:
+        """Keep the solver's column values (for :meth:`value`) without loading them."""
+        self.x = x
+
+    def load(self, x: np.ndarray | None = None) -> None:
+        """Put the solver's values (by default those held) into the Pyomo variables."""
+        if x is not None:
+            self.x = x
+        for v, value in zip(self.columns, self.x.tolist(), strict=True):
             v.set_value(value, skip_validation=True)
+
+    def value(self, expr: object, x: np.ndarray | None = None) -> float:
+        """``pyo.value(expr)`` with the variables at ``x`` (by default the values held)."""
+        if self._evaluator is None:
+            self._evaluator = Evaluator(self.col_of, self.shape[1])
+        return self._evaluator.value(expr, self.x if x is None else x)
 
     def sync(self) -> Changes:
         """Re-read the rows and objectives whose parameters changed since the last sync."""

@@ -184,27 +184,45 @@ def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
 
 
-def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
+def supply_table(m: pyo.ConcreteModel, inp: ModelInputs, x: Any = None) -> pd.DataFrame:
+    """Generated, drawn and utilized per stream and node (the rows of ``m.SUPPLY``), with region.
+
+    ``x``: a :class:`model.core.outcomes.SolutionArrays`, which reads the same
+    numbers from the solver's arrays; None reads them from the model.
+    """
+    if x is not None:
+        base = x.supply()
+    else:
+        base = pd.DataFrame(
+            [
+                (
+                    w,
+                    i,
+                    val(m.generation_10kt[w, i]),
+                    val(drawn(m, w, i)),
+                    val(m.generation_10kt[w, i]) + val(drawn(m, w, i)) - val(m.unutilized[w, i]),
+                )
+                for (w, i) in m.SUPPLY
+            ],
+            columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
+        )
+    base["region"] = base["node"].map(inp.node_region)
+    return base
+
+
+def level_sums(part: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The amounts of ``part`` summed by ``key`` (node or region), as rows with an area."""
+    return part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
+
+
+def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs, x: Any = None) -> pd.DataFrame:
     """Generated, drawn, utilized and rate per node, per region and overall, per target group.
 
     Utilization is credited to the node where the waste arises, as statistics do.
     Waste drawn from earlier years' stockpiles counts as utilized and in the
     denominator, as in the yearbook: rate = utilized / (generated + drawn).
     """
-    base = pd.DataFrame(
-        [
-            (
-                w,
-                i,
-                val(m.generation_10kt[w, i]),
-                val(drawn(m, w, i)),
-                val(m.generation_10kt[w, i]) + val(drawn(m, w, i)) - val(m.unutilized[w, i]),
-            )
-            for (w, i) in m.SUPPLY
-        ],
-        columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
-    )
-    base["region"] = base["node"].map(inp.node_region)
+    base = supply_table(m, inp, x)
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
     frames = []
     for group, streams in groups.items():
@@ -214,7 +232,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 agg = part[AMOUNTS].sum().to_frame().T
                 agg.insert(0, "area", "all")
             else:
-                agg = part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
+                agg = level_sums(part, key)
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
             frames.append(agg)
