@@ -47,7 +47,7 @@ class SolutionArrays:
                 keys,  # held, so that its id is not reused
                 np.array([col_of.get(id(var[k]), -1) for k in keys], dtype=np.int64),
             )
-        return self.lp.memo[memo_key][1]  # type: ignore[no-any-return]
+        return self.lp.memo[memo_key][1]
 
     def values(self, var: Any, keys: list[Any]) -> np.ndarray:
         """val(var[k]) for each key; 0 where the variable has no column (no constraint uses it)."""
