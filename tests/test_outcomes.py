@@ -101,7 +101,7 @@ def test_a_solution_without_arrays_reads_the_model() -> None:
 
 
 def test_utilization_table_from_arrays_is_the_same_table(province: Solver) -> None:
-    from model.core.outcomes import SolutionArrays
+    from model.core.arrays import SolutionArrays
     from model.core.results import utilization_table
 
     solution = province.solve()
@@ -109,3 +109,12 @@ def test_utilization_table_from_arrays_is_the_same_table(province: Solver) -> No
     fast = utilization_table(m, m.inputs, SolutionArrays(solution))
     slow = utilization_table(m, m.inputs)
     assert fast.equals(slow)
+
+
+def test_collect_from_arrays_gives_the_tables_of_the_model_path(province: Solver) -> None:
+    """Every table of a run is the same whether read from the arrays or the model."""
+    solution = province.solve()
+    fast = collect(solution).tables()
+    slow = collect(replace(solution, lp=None, x=None)).tables()
+    for name, frame in slow.items():
+        assert fast[name].equals(frame), name

@@ -37,7 +37,6 @@ from model.core.evaluate import Evaluator
 INF = float("inf")
 
 
-
 def _sparse() -> Any:
     """scipy.sparse, without the scipy.stats, integrate and spatial that Pyomo adds.
 
@@ -98,9 +97,7 @@ class CompiledLP:
         # each as its own row of c; any other objective is left out
         wanted = {id(o) for o in objectives.values()}
         switched = [
-            o
-            for o in model.component_data_objects(pyo.Objective)
-            if o.active != (id(o) in wanted)
+            o for o in model.component_data_objects(pyo.Objective) if o.active != (id(o) in wanted)
         ]
         for o in switched:
             o.deactivate() if o.active else o.activate()

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from model.core.arrays import SolutionArrays
 from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
 from model.core.prices import EPS, capacity_value, shadow_price_table, val
@@ -184,10 +185,12 @@ def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
 
 
-def supply_table(m: pyo.ConcreteModel, inp: ModelInputs, x: Any = None) -> pd.DataFrame:
+def supply_table(
+    m: pyo.ConcreteModel, inp: ModelInputs, x: SolutionArrays | None = None
+) -> pd.DataFrame:
     """Generated, drawn and utilized per stream and node (the rows of ``m.SUPPLY``), with region.
 
-    ``x``: a :class:`model.core.outcomes.SolutionArrays`, which reads the same
+    ``x``: a :class:`model.core.arrays.SolutionArrays`, which reads the same
     numbers from the solver's arrays; None reads them from the model.
     """
     if x is not None:
@@ -215,7 +218,9 @@ def level_sums(part: pd.DataFrame, key: str) -> pd.DataFrame:
     return part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
 
 
-def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs, x: Any = None) -> pd.DataFrame:
+def utilization_table(
+    m: pyo.ConcreteModel, inp: ModelInputs, x: SolutionArrays | None = None
+) -> pd.DataFrame:
     """Generated, drawn, utilized and rate per node, per region and overall, per target group.
 
     Utilization is credited to the node where the waste arises, as statistics do.
@@ -281,14 +286,15 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs, x: Any = None) -> 
     return table.reset_index(drop=True)
 
 
-def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def cost_table(m: pyo.ConcreteModel, solution: Solution | None = None) -> pd.DataFrame:
     """Cost by component and in total, 10^4 CNY/yr.
 
     Each named expression of the objective is evaluated once; the total and the
     carbon cost are then summed from those values exactly as Pyomo evaluates
-    them (same terms, same order), which saves walking every term again.
+    them (same terms, same order), which saves walking every term again. With
+    a ``solution`` that holds the solver's arrays, each value is read from them
+    (:meth:`model.core.solve.Solution.value`, the same floats).
     """
-    tco2, avoided = pyo.value(m.transport_co2_10kt), pyo.value(m.avoided_co2_10kt)
     parts = [
         ("transport", m.transport_cost),
         ("processing", m.processing_cost),
@@ -299,10 +305,16 @@ def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         ("carbon", m.carbon_cost),
         ("shortfall_penalty", m.penalty_cost),
     ]
-    known = {id(m.transport_co2_10kt): tco2, id(m.avoided_co2_10kt): avoided}
-    raw = {id(expr): _value(expr, known) for _, expr in parts}
+    if solution is not None and solution.lp is not None:
+        raw = {id(expr): solution.value(expr) for _, expr in parts}
+        total = solution.value(m.total_cost)
+    else:
+        tco2, avoided = pyo.value(m.transport_co2_10kt), pyo.value(m.avoided_co2_10kt)
+        known = {id(m.transport_co2_10kt): tco2, id(m.avoided_co2_10kt): avoided}
+        raw = {id(expr): _value(expr, known) for _, expr in parts}
+        total = _value(m.total_cost, raw)
     rows = [(name, _zero(-raw[id(e)] if name == "revenue" else raw[id(e)])) for name, e in parts]
-    rows.append(("total", _zero(_value(m.total_cost, raw))))
+    rows.append(("total", _zero(total)))
     return pd.DataFrame(rows, columns=["component", "cost_10k_cny"])
 
 
@@ -337,9 +349,11 @@ def _zero(v: float) -> float:
     return 0.0 if abs(v) < EPS else float(v)
 
 
-def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
-    transport = val(m.transport_co2_10kt)
-    avoided = val(m.avoided_co2_10kt)
+def emission_table(m: pyo.ConcreteModel, solution: Solution | None = None) -> pd.DataFrame:
+    """Transport, avoided and net CO2 (from the solver's arrays if ``solution`` holds them)."""
+    value = solution.value if solution is not None else pyo.value
+    transport = val(value(m.transport_co2_10kt))
+    avoided = val(value(m.avoided_co2_10kt))
     rows = [("transport", transport), ("avoided", avoided), ("net", transport - avoided)]
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
@@ -372,16 +386,17 @@ def collect(
     :func:`model.core.prices.shadow_price_table`."""
     m = solution.model
     inp: ModelInputs = m.inputs
+    x = SolutionArrays(solution) if solution.lp is not None and solution.x is not None else None
     return Results(
         hauls=haul_table(m),
         processing=processing_table(m),
         unutilized=unutilized_table(m),
         expansions=expansion_table(m),
         capacity_use=capacity_use_table(m, solution.duals),
-        utilization=utilization_table(m, inp),
+        utilization=utilization_table(m, inp, x),
         shadow_prices=shadow_price_table(m, inp, solution.duals, next_point),
-        costs=cost_table(m),
-        emissions=emission_table(m),
+        costs=cost_table(m, solution),
+        emissions=emission_table(m, solution),
         node_emissions=node_emission_table(m),
         drawdown=drawdown_table(m),
     )
