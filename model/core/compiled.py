@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.plugins.standard_form import (
@@ -183,7 +184,8 @@ class CompiledLP:
         """``pyo.value(expr)`` with the variables at ``x`` (by default the values held)."""
         if self._evaluator is None:
             self._evaluator = Evaluator(self.col_of, self.shape[1])
-        return self._evaluator.value(expr, self.x if x is None else x)
+        with PauseGC():  # the first evaluation plans the expression: many small objects
+            return self._evaluator.value(expr, self.x if x is None else x)
 
     def sync(self) -> Changes:
         """Re-read the rows and objectives whose parameters changed since the last sync."""

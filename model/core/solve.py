@@ -16,6 +16,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.common.results import TerminationCondition
 
@@ -120,7 +121,8 @@ class Solver:
             objectives = {"cost": m.total_cost}
             if self.tie_break == "co2":
                 objectives["co2"] = m.tie_co2_least
-            self._lp = CompiledLP(m, objectives)
+            with PauseGC():  # as in the build: many objects, no cycles to free
+                self._lp = CompiledLP(m, objectives)
             if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
                 self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
             self._h = _highs_of(self._lp, self._options)
