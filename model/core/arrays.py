@@ -55,10 +55,28 @@ class SolutionArrays:
             out[missing] = [pyo.value(var[keys[k]], exception=False) or 0.0 for k in missing]
         return _val(out)
 
+    def supply_keys(self) -> list[tuple[str, str]]:
+        """The (stream, node) keys of ``m.SUPPLY``, in order."""
+        return self.lp.memo.setdefault("supply", list(self.m.SUPPLY))
+
     def supply(self) -> pd.DataFrame:
         """The rows of :func:`model.core.results.supply_table` (without the region)."""
+        keys = self.supply_keys()
+        generated, drawn, utilized = self.supply_amounts()
+        return pd.DataFrame(
+            {
+                "stream": [w for w, _ in keys],
+                "node": [i for _, i in keys],
+                "generated_10kt": generated,
+                "drawn_10kt": drawn,
+                "utilized_10kt": utilized,
+            }
+        )
+
+    def supply_amounts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Generated, drawn and utilized of each supply key, as the model path reads them."""
         m = self.m
-        keys = self.lp.memo.setdefault("supply", list(m.SUPPLY))
+        keys = self.supply_keys()
         generated = _val(np.array([m.generation_10kt[k].value for k in keys], dtype=float))
         draws = self.lp.memo.setdefault("draws", [k for k in keys if k in m.DRAWS])
         drawn = np.zeros(len(keys))
@@ -66,12 +84,4 @@ class SolutionArrays:
             where = self.lp.memo.setdefault("draw_rows", [keys.index(k) for k in draws])
             drawn[where] = self.values(m.drawdown, draws)
         left = self.values(m.unutilized, keys)
-        return pd.DataFrame(
-            {
-                "stream": [w for w, _ in keys],
-                "node": [i for _, i in keys],
-                "generated_10kt": generated,
-                "drawn_10kt": drawn,
-                "utilized_10kt": generated + drawn - left,
-            }
-        )
+        return generated, drawn, generated + drawn - left

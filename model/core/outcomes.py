@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from model.core.arrays import SolutionArrays
@@ -26,23 +27,39 @@ from model.core.solve import Solution
 def region_rates(m: pyo.ConcreteModel, inp: ModelInputs, x: SolutionArrays | None) -> list[Any]:
     """(region, group, rate) of the region rows of the utilization table, in its order.
 
-    One groupby over the rows of every target group, keyed by (group, region):
-    each sum adds the same rows in the same order as the table's groupby per
-    group (pandas sums each group on its own), so the rates are the same floats.
+    One groupby over the rows of every target group, keyed by a number for each
+    (group, region): each sum adds the same rows in the same order as the table's
+    groupby by region within a group (pandas sums each group on its own, with the
+    same compensated sum), so the rates are the same floats.
     """
-    base = supply_table(m, inp, x)
+    if x is None:
+        base = supply_table(m, inp)
+        streams, regions = base["stream"].tolist(), base["region"].tolist()
+        amounts = [base[c].to_numpy() for c in AMOUNTS]
+    else:
+        keys = x.supply_keys()
+        streams = [w for w, _ in keys]
+        regions = [inp.node_region[i] for _, i in keys]
+        amounts = list(x.supply_amounts())
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
-    stream = base["stream"].to_numpy()
-    rows = [np.flatnonzero(np.isin(stream, list(streams))) for streams in groups.values()]
-    picked = base.take(np.concatenate(rows))
-    picked.insert(0, "_group", np.repeat(np.arange(len(rows)), [len(r) for r in rows]))
-    agg = picked.groupby(["_group", "region"])[AMOUNTS].sum().reset_index()
+    names = sorted(set(regions))
+    code = {r: k for k, r in enumerate(names)}
+    region_code = np.array([code[r] for r in regions], dtype=np.int64)
+    rows = [
+        np.array([k for k, w in enumerate(streams) if w in s], dtype=np.int64)
+        for s in groups.values()
+    ]
+    picked = np.concatenate(rows)
+    group_of = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+    frame = pd.DataFrame({c: a[picked] for c, a in zip(AMOUNTS, amounts, strict=True)})
+    frame.insert(0, "_key", group_of * len(names) + region_code[picked])
+    agg = frame.groupby("_key", sort=True)[AMOUNTS].sum()
     agg = agg[agg["generated_10kt"] > EPS]
     rate = agg["utilized_10kt"] / (agg["generated_10kt"] + agg["drawn_10kt"])
-    names = list(groups)
+    labels = list(groups)
     out = [
-        (a, names[g], float(r))
-        for g, a, r in zip(agg["_group"].tolist(), agg["region"], rate.tolist(), strict=True)
+        (names[key % len(names)], labels[key // len(names)], float(r))
+        for key, r in zip(agg.index.tolist(), rate.tolist(), strict=True)
     ]
     return sorted(out, key=lambda row: (row[0], row[1]))
 
