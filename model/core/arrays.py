@@ -55,6 +55,10 @@ class SolutionArrays:
             out[missing] = [pyo.value(var[keys[k]], exception=False) or 0.0 for k in missing]
         return _val(out)
 
+    def keys(self, index_set: Any) -> list[Any]:
+        """The members of a Pyomo set, in order (listed once per compiled LP)."""
+        return self.lp.memo.setdefault(f"keys:{index_set.name}", list(index_set))
+
     def supply_keys(self) -> list[tuple[str, str]]:
         """The (stream, node) keys of ``m.SUPPLY``, in order."""
         return self.lp.memo.setdefault("supply", list(self.m.SUPPLY))

@@ -52,14 +52,21 @@ class Results:
         }
 
 
-def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def amounts(var: Any, keys: Any, x: SolutionArrays | None) -> list[Any]:
+    """(key, val(var[key])) for every key, from the solver's arrays if ``x`` is given."""
+    keys = x.keys(keys) if x is not None else list(keys)
+    if x is not None:
+        return list(zip(keys, x.values(var, keys).tolist(), strict=True))
+    return [(k, val(var[k])) for k in keys]
+
+
+def haul_table(m: pyo.ConcreteModel, x: SolutionArrays | None = None) -> pd.DataFrame:
     """Every haul with its km by road (access legs of a rail haul included) and its cost.
 
     On-site uses are rows with mode ``on_site`` (origin = destination, the on-site km).
     """
     rows = []
-    for w, i, j, mode in m.HAULS:
-        amount = val(m.haul[w, i, j, mode])
+    for (w, i, j, mode), amount in amounts(m.haul, m.HAULS, x):
         if amount <= EPS:
             continue
         road_km, mode_km = legs(m, i, j, mode)
@@ -358,12 +365,11 @@ def emission_table(m: pyo.ConcreteModel, solution: Solution | None = None) -> pd
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
 
-def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def node_emission_table(m: pyo.ConcreteModel, x: SolutionArrays | None = None) -> pd.DataFrame:
     """CO2 by node: transport of the waste it sends out, avoided by the use it hosts."""
     transport: dict[str, float] = {i: 0.0 for i in m.NODES}
     avoided: dict[str, float] = {i: 0.0 for i in m.NODES}
-    for w, i, j, mode in m.HAULS:
-        amount = val(m.haul[w, i, j, mode])
+    for (_w, i, j, mode), amount in amounts(m.haul, m.HAULS, x):
         if amount > EPS:
             transport[i] += amount * pyo.value(haul_co2_t_per_t(m, i, j, mode))
     for w, i, p in m.ON_SITE:
@@ -388,7 +394,7 @@ def collect(
     inp: ModelInputs = m.inputs
     x = SolutionArrays(solution) if solution.lp is not None and solution.x is not None else None
     return Results(
-        hauls=haul_table(m),
+        hauls=haul_table(m, x),
         processing=processing_table(m),
         unutilized=unutilized_table(m),
         expansions=expansion_table(m),
@@ -397,6 +403,6 @@ def collect(
         shadow_prices=shadow_price_table(m, inp, solution.duals, next_point),
         costs=cost_table(m, solution),
         emissions=emission_table(m, solution),
-        node_emissions=node_emission_table(m),
+        node_emissions=node_emission_table(m, x),
         drawdown=drawdown_table(m),
     )
