@@ -115,6 +115,20 @@ def synthetic(inp: Any, copies: int, step_km: float = 60.0) -> Any:
     )  # fmt: skip
 
 
+def record(solution: Any) -> dict[str, Any]:
+    """A study point's row: its outcomes and carbon cost (before issue 12's second
+    part: read from the full result tables)."""
+    try:
+        from model.core.outcomes import point_outcomes
+    except ImportError:
+        from model.studies.levers import outcomes as point_outcomes
+    row = point_outcomes(solution)
+    carbon = solution.model.carbon_cost
+    value = getattr(solution, "value", None)
+    row["carbon_cost_10k_cny"] = value(carbon) if value else float(carbon.expr())
+    return row
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -176,7 +190,10 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
             if not timings:
                 t["solve"] += wall
             start = time.perf_counter()
-            results = collect(sol)
+            if sweep:  # what a study point records (model.studies.engine.Worker._record)
+                record(sol)
+            else:
+                results = collect(sol)
             t["results"] += time.perf_counter() - start
         start = time.perf_counter()
         if not sweep:
@@ -193,6 +210,8 @@ def one(kind: str, case: str, copies: int) -> dict[str, Any]:
                     owner=case,
                 )
         t["write"] = time.perf_counter() - start
+        if sweep:
+            results = collect(sol)
         emissions = results.emissions.set_index("component")["co2_10kt"]
         # the least cost of the first solve (the reported objective is that of the
         # least-CO2 allocation, which the cost cap lets exceed it by 1e-9 relative)

@@ -115,3 +115,58 @@ def test_the_same_lp_as_pyomos_persistent_highs() -> None:
     np.testing.assert_array_equal(lp.A.data, a.value_)
     np.testing.assert_array_equal(lp.row_lower, given.row_lower_)
     np.testing.assert_array_equal(lp.cost["cost"], given.col_cost_)
+
+
+class Recorder:
+    """A live HiGHS instance whose method calls are noted (name, arguments)."""
+
+    def __init__(self, h: object) -> None:
+        self._h = h
+        self.calls: list[tuple[str, tuple[object, ...]]] = []
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self._h, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: object) -> object:
+            self.calls.append((name, args))
+            return attr(*args)
+
+        return call
+
+
+def test_the_tie_break_changes_costs_and_the_cap_row_and_starts_from_the_basis() -> None:
+    """Issue 12: the second and third solves change the live model, nothing is re-passed.
+
+    The only row bound that moves is the cost cap's, the only coefficient written is
+    one already there, the costs switch to CO2 and back, and each run starts from
+    the basis of the one before (a re-solve of an unchanged LP takes no iteration).
+    """
+    solver = Solver(two_node_inputs(**RICH), tie_break="co2", co2_range=True)
+    solver.solve()
+    lp = solver._lp
+    assert lp is not None
+    cap = lp.row_of[id(solver.model.tie_cost_cap)]
+    h = Recorder(solver._h)
+    solver._h = h  # type: ignore[assignment]
+    lower, upper = lp.row_lower.copy(), lp.row_upper.copy()
+    solver.solve()
+    names = {name for name, _ in h.calls}
+    assert not names & {"passModel", "clearModel", "clearSolver", "setBasis", "addRow", "addCol"}
+    assert names >= {"run", "changeColsCost", "changeObjectiveSense"}
+    moved = set()
+    for name, args in h.calls:
+        if name == "changeRowsBounds":
+            _, rows, lo, hi = args
+            for r, a, b in zip(rows, lo, hi, strict=True):  # type: ignore[call-overload]
+                if (a, b) != (lower[r], upper[r]):
+                    moved.add(int(r))
+        if name == "changeCoeff":
+            r, c, value = args
+            assert lp.A[r, c] == value  # written as it is: HiGHS keeps its basis
+    assert moved == {cap}
+    solver._run()  # the least-cost LP again: the cap is lifted
+    assert lp.row_upper[cap] > 1e14
+    solver._run()  # from the basis left by the run before: already optimal
+    assert h._h.getInfo().simplex_iteration_count == 0  # type: ignore[attr-defined]

@@ -25,11 +25,52 @@ from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
 from pyomo.repn.linear import LinearRepnVisitor
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from pyomo.repn.plugins.standard_form import (
+    LinearStandardFormCompiler,
+    _LinearStandardFormCompiler_impl,
+)
+
+from model.core.evaluate import Evaluator
 
 INF = float("inf")
+
+
+def _sparse() -> Any:
+    """scipy.sparse, without the scipy.stats, integrate and spatial that Pyomo adds.
+
+    Pyomo registers a callback on the import of scipy that imports those three
+    (1-2 s, most of a province solve's start-up). It is held back while
+    scipy.sparse is imported; Pyomo's deferred ``scipy`` still resolves (and
+    runs it) if Pyomo itself ever uses scipy.
+    """
+    import sys
+
+    from pyomo.common.dependencies import DeferredImportCallbackFinder
+
+    if "scipy" in sys.modules:
+        import scipy.sparse
+
+        return scipy.sparse
+    callbacks = DeferredImportCallbackFinder._callbacks
+    held = callbacks.pop("scipy", None)
+    try:
+        import scipy.sparse
+    finally:
+        if held is not None:
+            callbacks["scipy"] = held
+    return scipy.sparse
+
+
+if _LinearStandardFormCompiler_impl._to_vector is None:
+    # The compiler's first use would resolve Pyomo's deferred ``scipy`` (see
+    # ``_sparse``); it uses only the sparse arrays, set here first as it sets them.
+    sparse = _sparse()
+    _LinearStandardFormCompiler_impl._to_vector = np.fromiter
+    _LinearStandardFormCompiler_impl._csc_matrix = sparse.csc_array
+    _LinearStandardFormCompiler_impl._csr_matrix = sparse.csr_array
 
 
 @dataclass
@@ -53,15 +94,22 @@ class CompiledLP:
 
     def __init__(self, model: pyo.Block, objectives: dict[str, pyo.Objective]) -> None:
         self.model = model
-        active = [o for o in model.component_data_objects(pyo.Objective, active=True)]
-        for o in active:  # objectives are read below, over the constraints' columns
-            o.deactivate()
+        # the objectives are compiled with the constraints (one pass over shared terms),
+        # each as its own row of c; any other objective is left out
+        wanted = {id(o) for o in objectives.values()}
+        switched = [
+            o for o in model.component_data_objects(pyo.Objective) if o.active != (id(o) in wanted)
+        ]
+        for o in switched:
+            o.deactivate() if o.active else o.activate()
         try:
             repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
         finally:
-            for o in active:
-                o.activate()
+            for o in switched:
+                o.deactivate() if o.active else o.activate()
         a = repn.A.tocsc()
+        if (np.diff(a.indptr) == 0).any():
+            raise ValueError("an objective uses a variable no constraint uses")
         rows = [entry.constraint for entry in repn.rows]
         order = _first_use_order(a, rows, repn.columns)
         self.A = a[:, order].tocsc()
@@ -81,14 +129,21 @@ class CompiledLP:
         self.objectives = objectives
         self.cost: dict[str, np.ndarray] = {}
         self.offset: dict[str, float] = {}
-        for name in objectives:
-            self._read_objective(name)
+        c = repn.c.tocsr()
+        name_of = {id(o): name for name, o in objectives.items()}
+        for k, objective in enumerate(repn.objectives):
+            name = name_of[id(objective)]
+            self.cost[name] = c[[k], :].toarray().ravel()[order]
+            self.offset[name] = float(repn.c_offset[k])
         self._params: list[Any] = _mutable_params(model)
         self._values = np.array([float(p.value) for p in self._params])
         self._uses: dict[int, list[tuple[int | str, bool]]] | None = None
         self._bodies: dict[int, tuple[dict[int, float], float]] = {}  # row -> its body, read
         self._known: dict[int, list[tuple[int | str, bool]]] = {}
         self._row_override: dict[int, dict[int, float]] = {}
+        self.x = np.zeros(self.shape[1])  # the column values held (see ``hold``)
+        self._evaluator: Evaluator | None = None
+        self.memo: dict[str, Any] = {}  # maps derived from the columns (model.core.outcomes)
 
     def bound_of(self, param: Any, con: Any, constant: float) -> None:
         """Declare that ``param`` is used by the bound of ``con`` only, whose body has ``constant``.
@@ -114,10 +169,23 @@ class CompiledLP:
         self.cost[name] = cost
         self.offset[name] = float(constant)
 
-    def load(self, x: np.ndarray) -> None:
-        """Put the solver's values into the Pyomo variables."""
-        for v, value in zip(self.columns, x.tolist(), strict=True):
+    def hold(self, x: np.ndarray) -> None:
+        """Keep the solver's column values (for :meth:`value`) without loading them."""
+        self.x = x
+
+    def load(self, x: np.ndarray | None = None) -> None:
+        """Put the solver's values (by default those held) into the Pyomo variables."""
+        if x is not None:
+            self.x = x
+        for v, value in zip(self.columns, self.x.tolist(), strict=True):
             v.set_value(value, skip_validation=True)
+
+    def value(self, expr: object, x: np.ndarray | None = None) -> float:
+        """``pyo.value(expr)`` with the variables at ``x`` (by default the values held)."""
+        if self._evaluator is None:
+            self._evaluator = Evaluator(self.col_of, self.shape[1])
+        with PauseGC():  # the first evaluation plans the expression: many small objects
+            return self._evaluator.value(expr, self.x if x is None else x)
 
     def sync(self) -> Changes:
         """Re-read the rows and objectives whose parameters changed since the last sync."""

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from model.core.arrays import SolutionArrays
 from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
 from model.core.prices import EPS, capacity_value, shadow_price_table, val
@@ -51,14 +52,21 @@ class Results:
         }
 
 
-def haul_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def amounts(var: Any, keys: Any, x: SolutionArrays | None) -> list[Any]:
+    """(key, val(var[key])) for every key, from the solver's arrays if ``x`` is given."""
+    keys = x.keys(keys) if x is not None else list(keys)
+    if x is not None:
+        return list(zip(keys, x.values(var, keys).tolist(), strict=True))
+    return [(k, val(var[k])) for k in keys]
+
+
+def haul_table(m: pyo.ConcreteModel, x: SolutionArrays | None = None) -> pd.DataFrame:
     """Every haul with its km by road (access legs of a rail haul included) and its cost.
 
     On-site uses are rows with mode ``on_site`` (origin = destination, the on-site km).
     """
     rows = []
-    for w, i, j, mode in m.HAULS:
-        amount = val(m.haul[w, i, j, mode])
+    for (w, i, j, mode), amount in amounts(m.haul, m.HAULS, x):
         if amount <= EPS:
             continue
         road_km, mode_km = legs(m, i, j, mode)
@@ -184,27 +192,49 @@ def drawdown_table(m: pyo.ConcreteModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "stream", "drawn_10kt", "node_limit_10kt"])
 
 
-def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
+def supply_table(
+    m: pyo.ConcreteModel, inp: ModelInputs, x: SolutionArrays | None = None
+) -> pd.DataFrame:
+    """Generated, drawn and utilized per stream and node (the rows of ``m.SUPPLY``), with region.
+
+    ``x``: a :class:`model.core.arrays.SolutionArrays`, which reads the same
+    numbers from the solver's arrays; None reads them from the model.
+    """
+    if x is not None:
+        base = x.supply()
+    else:
+        base = pd.DataFrame(
+            [
+                (
+                    w,
+                    i,
+                    val(m.generation_10kt[w, i]),
+                    val(drawn(m, w, i)),
+                    val(m.generation_10kt[w, i]) + val(drawn(m, w, i)) - val(m.unutilized[w, i]),
+                )
+                for (w, i) in m.SUPPLY
+            ],
+            columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
+        )
+    base["region"] = base["node"].map(inp.node_region)
+    return base
+
+
+def level_sums(part: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The amounts of ``part`` summed by ``key`` (node or region), as rows with an area."""
+    return part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
+
+
+def utilization_table(
+    m: pyo.ConcreteModel, inp: ModelInputs, x: SolutionArrays | None = None
+) -> pd.DataFrame:
     """Generated, drawn, utilized and rate per node, per region and overall, per target group.
 
     Utilization is credited to the node where the waste arises, as statistics do.
     Waste drawn from earlier years' stockpiles counts as utilized and in the
     denominator, as in the yearbook: rate = utilized / (generated + drawn).
     """
-    base = pd.DataFrame(
-        [
-            (
-                w,
-                i,
-                val(m.generation_10kt[w, i]),
-                val(drawn(m, w, i)),
-                val(m.generation_10kt[w, i]) + val(drawn(m, w, i)) - val(m.unutilized[w, i]),
-            )
-            for (w, i) in m.SUPPLY
-        ],
-        columns=["stream", "node", "generated_10kt", "drawn_10kt", "utilized_10kt"],
-    )
-    base["region"] = base["node"].map(inp.node_region)
+    base = supply_table(m, inp, x)
     groups = {"all": frozenset(inp.streams), **inp.group_streams}
     frames = []
     for group, streams in groups.items():
@@ -214,7 +244,7 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
                 agg = part[AMOUNTS].sum().to_frame().T
                 agg.insert(0, "area", "all")
             else:
-                agg = part.groupby(key)[AMOUNTS].sum().reset_index().rename(columns={key: "area"})
+                agg = level_sums(part, key)
             agg.insert(0, "level", level)
             agg.insert(2, "group", group)
             frames.append(agg)
@@ -263,14 +293,15 @@ def utilization_table(m: pyo.ConcreteModel, inp: ModelInputs) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def cost_table(m: pyo.ConcreteModel, solution: Solution | None = None) -> pd.DataFrame:
     """Cost by component and in total, 10^4 CNY/yr.
 
     Each named expression of the objective is evaluated once; the total and the
     carbon cost are then summed from those values exactly as Pyomo evaluates
-    them (same terms, same order), which saves walking every term again.
+    them (same terms, same order), which saves walking every term again. With
+    a ``solution`` that holds the solver's arrays, each value is read from them
+    (:meth:`model.core.solve.Solution.value`, the same floats).
     """
-    tco2, avoided = pyo.value(m.transport_co2_10kt), pyo.value(m.avoided_co2_10kt)
     parts = [
         ("transport", m.transport_cost),
         ("processing", m.processing_cost),
@@ -281,10 +312,16 @@ def cost_table(m: pyo.ConcreteModel) -> pd.DataFrame:
         ("carbon", m.carbon_cost),
         ("shortfall_penalty", m.penalty_cost),
     ]
-    known = {id(m.transport_co2_10kt): tco2, id(m.avoided_co2_10kt): avoided}
-    raw = {id(expr): _value(expr, known) for _, expr in parts}
+    if solution is not None and solution.lp is not None:
+        raw = {id(expr): solution.value(expr) for _, expr in parts}
+        total = solution.value(m.total_cost)
+    else:
+        tco2, avoided = pyo.value(m.transport_co2_10kt), pyo.value(m.avoided_co2_10kt)
+        known = {id(m.transport_co2_10kt): tco2, id(m.avoided_co2_10kt): avoided}
+        raw = {id(expr): _value(expr, known) for _, expr in parts}
+        total = _value(m.total_cost, raw)
     rows = [(name, _zero(-raw[id(e)] if name == "revenue" else raw[id(e)])) for name, e in parts]
-    rows.append(("total", _zero(_value(m.total_cost, raw))))
+    rows.append(("total", _zero(total)))
     return pd.DataFrame(rows, columns=["component", "cost_10k_cny"])
 
 
@@ -319,19 +356,20 @@ def _zero(v: float) -> float:
     return 0.0 if abs(v) < EPS else float(v)
 
 
-def emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
-    transport = val(m.transport_co2_10kt)
-    avoided = val(m.avoided_co2_10kt)
+def emission_table(m: pyo.ConcreteModel, solution: Solution | None = None) -> pd.DataFrame:
+    """Transport, avoided and net CO2 (from the solver's arrays if ``solution`` holds them)."""
+    value = solution.value if solution is not None else pyo.value
+    transport = val(value(m.transport_co2_10kt))
+    avoided = val(value(m.avoided_co2_10kt))
     rows = [("transport", transport), ("avoided", avoided), ("net", transport - avoided)]
     return pd.DataFrame(rows, columns=["component", "co2_10kt"])
 
 
-def node_emission_table(m: pyo.ConcreteModel) -> pd.DataFrame:
+def node_emission_table(m: pyo.ConcreteModel, x: SolutionArrays | None = None) -> pd.DataFrame:
     """CO2 by node: transport of the waste it sends out, avoided by the use it hosts."""
     transport: dict[str, float] = {i: 0.0 for i in m.NODES}
     avoided: dict[str, float] = {i: 0.0 for i in m.NODES}
-    for w, i, j, mode in m.HAULS:
-        amount = val(m.haul[w, i, j, mode])
+    for (_w, i, j, mode), amount in amounts(m.haul, m.HAULS, x):
         if amount > EPS:
             transport[i] += amount * pyo.value(haul_co2_t_per_t(m, i, j, mode))
     for w, i, p in m.ON_SITE:
@@ -354,16 +392,17 @@ def collect(
     :func:`model.core.prices.shadow_price_table`."""
     m = solution.model
     inp: ModelInputs = m.inputs
+    x = SolutionArrays(solution) if solution.lp is not None and solution.x is not None else None
     return Results(
-        hauls=haul_table(m),
+        hauls=haul_table(m, x),
         processing=processing_table(m),
         unutilized=unutilized_table(m),
         expansions=expansion_table(m),
         capacity_use=capacity_use_table(m, solution.duals),
-        utilization=utilization_table(m, inp),
+        utilization=utilization_table(m, inp, x),
         shadow_prices=shadow_price_table(m, inp, solution.duals, next_point),
-        costs=cost_table(m),
-        emissions=emission_table(m),
-        node_emissions=node_emission_table(m),
+        costs=cost_table(m, solution),
+        emissions=emission_table(m, solution),
+        node_emissions=node_emission_table(m, x),
         drawdown=drawdown_table(m),
     )

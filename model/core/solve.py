@@ -16,6 +16,7 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.common.results import TerminationCondition
 
@@ -41,6 +42,16 @@ class Solution:
     tie_break: str = "none"  # "co2" when the least-CO2 optimum was found by a second solve
     # net CO2 of the most-CO2 allocation at the same least cost (None: not computed)
     net_co2_most_10kt: float | None = None
+    # the compiled LP and its column values at this solution, for values without
+    # walking Pyomo's expressions (None for a solution made otherwise)
+    lp: CompiledLP | None = field(default=None, repr=False, compare=False)
+    x: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def value(self, expr: Any) -> float:
+        """``pyo.value(expr)`` at this solution, from the arrays where it can be."""
+        if self.lp is None or self.x is None:
+            return float(pyo.value(expr))
+        return self.lp.value(expr, self.x)
 
 
 class Solver:
@@ -110,7 +121,8 @@ class Solver:
             objectives = {"cost": m.total_cost}
             if self.tie_break == "co2":
                 objectives["co2"] = m.tie_co2_least
-            self._lp = CompiledLP(m, objectives)
+            with PauseGC():  # as in the build: many objects, no cycles to free
+                self._lp = CompiledLP(m, objectives)
             if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
                 self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
             self._h = _highs_of(self._lp, self._options)
@@ -155,28 +167,34 @@ class Solver:
         self.least_cost_10k_cny = result.objective
         lp = self._lp
         assert lp is not None
-        lp.load(result.col_value)
+        lp.hold(result.col_value)
         duals = dict(zip(lp.rows, result.row_dual.tolist(), strict=True))
         version = ".".join(str(v) for v in _version())
         tie, most = "none", None
         if self.tie_break == "co2":
             tie_start = time.perf_counter()
-            cost = float(pyo.value(self.model.total_cost))
+            # pyo.value(total_cost) from the arrays (model.core.evaluate: the same float)
+            cost = lp.value(self.model.total_cost)
             if self.co2_range:
                 most = self._co2_at_least_cost(cost, most=True)
             tie = "co2" if self._co2_at_least_cost(cost) is not None else "none"
             seconds = time.perf_counter() - start
             self.timings["tie_break"] = time.perf_counter() - tie_start
+        load_start = time.perf_counter()
+        lp.load()  # the allocation reported (least CO2 if the tie-break found it)
+        self.timings["load"] = time.perf_counter() - load_start
         return Solution(
             model=self.model,
             status="optimal",
-            objective_10k_cny=float(pyo.value(self.model.total_cost)),
+            objective_10k_cny=lp.value(self.model.total_cost),
             solve_seconds=seconds,
             build_seconds=self.build_seconds,
             duals=duals,
             solver_version=version,
             tie_break=tie,
             net_co2_most_10kt=most,
+            lp=lp,
+            x=lp.x,
         )
 
     def cost_of_next_point(
@@ -223,11 +241,12 @@ class Solver:
         """Second solve: least (or most) net CO2 among allocations costing at most the optimum.
 
         Caps total cost at z* (1 + 1e-9) + 1e-6 and minimises (maximises) transport
-        CO2 less avoided CO2. The least-CO2 allocation is loaded into the model; the
-        most-CO2 one is only measured (its net CO2 is returned). The duals of the
-        first solve are kept: in a linear program any optimal dual solution pairs
-        with any optimal primal one. If the solve fails (time limit, numerics) the
-        loaded allocation is unchanged and None is returned. Each solve has the
+        CO2 less avoided CO2. The least-CO2 allocation is held (``CompiledLP.hold``)
+        for :meth:`solve` to load into the model; the most-CO2 one is only measured
+        (its net CO2 is returned). The duals of the first solve are kept: in a linear
+        program any optimal dual solution pairs with any optimal primal one. If the
+        solve fails (time limit, numerics) the allocation held is unchanged and None
+        is returned. Each solve has the
         scenario's time limit. The cap is a row of the compiled model (``_add_tie_break``)
         whose bound changes; the objective is the CO2 cost vector compiled beside the cost.
         """
@@ -240,8 +259,8 @@ class Solver:
             if most:
                 return result.objective
             assert self._lp is not None
-            self._lp.load(result.col_value)
-            return float(pyo.value(m.transport_co2_10kt - m.avoided_co2_10kt))
+            self._lp.hold(result.col_value)  # loaded into the model by solve()
+            return self._lp.value(m.tie_co2_least)
         finally:
             m.tie_cost_rhs = _NO_CAP
             self._objective_back()

@@ -189,7 +189,7 @@ class Worker:
             return path_outcomes(solution)
         row: dict[str, Any] = {"tie_break": solution.tie_break}
         row |= outcomes(solution)
-        row["carbon_cost_10k_cny"] = float(solution.model.carbon_cost.expr())
+        row["carbon_cost_10k_cny"] = solution.value(solution.model.carbon_cost)
         if solution.net_co2_most_10kt is not None:
             row["net_co2_most_10kt"] = solution.net_co2_most_10kt
         return row

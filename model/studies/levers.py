@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from model.core.config import Scenario
-from model.core.results import collect
+from model.core.outcomes import point_outcomes
 from model.core.solve import Solution
 from model.data.tables import Dataset
 from model.errors import ScenarioError
@@ -138,13 +138,4 @@ def outcomes(solution: Solution) -> dict[str, float]:
     Total cost, the utilization rate of every region and target group, the shadow
     price of every target (CNY per t) and net CO2.
     """
-    results = collect(solution)
-    row = {"objective_10k_cny": solution.objective_10k_cny}
-    util = results.utilization
-    for _, u in util[util["level"] == "region"].iterrows():
-        row[f"rate_{u['area']}_{u['group']}"] = float(u["rate"])
-    prices = results.shadow_prices
-    for _, p in prices[prices["constraint"] == "target"].iterrows():
-        row[f"shadow_{p['region']}_{p['group']}_cny_per_t"] = float(p["shadow_price"])
-    row["net_co2_10kt"] = float(results.emissions.set_index("component").loc["net", "co2_10kt"])
-    return row
+    return point_outcomes(solution)  # from the solver's arrays, not the full tables

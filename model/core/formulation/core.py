@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from model.core.formulation.tranches import (
     add_expansion_tranches,
@@ -38,23 +39,27 @@ def add_components(m: pyo.Block, inp: ModelInputs) -> None:
     """Every set, parameter, variable, constraint and cost of one year, on a model or a block.
 
     The multi-year model (:mod:`model.core.pathway`) builds one block per period with it.
+    Python's cyclic garbage collector is paused meanwhile: the build makes millions
+    of objects and no cycles to free, and the collector's passes over them were
+    half the build time of the prefecture model (Pyomo's writers pause it too).
     """
-    m.inputs = inp  # kept for results; not a Pyomo component
-    add_sets(m, inp)
-    add_parameters(m, inp)
-    add_variables(m)
-    add_stock_drawdown(m, inp)
-    add_origin_balance(m)
-    add_destination_balance(m)
-    add_capacity(m)
-    add_blend_limits(m)
-    add_targets(m)
-    add_practice_floors(m, inp)
-    add_use_floors(m, inp)
-    add_interregional_limits(m, inp)
-    add_expansion_tranches(m, inp)
-    add_revenue_tranches(m, inp)
-    add_objective(m)
+    with PauseGC():
+        m.inputs = inp  # kept for results; not a Pyomo component
+        add_sets(m, inp)
+        add_parameters(m, inp)
+        add_variables(m)
+        add_stock_drawdown(m, inp)
+        add_origin_balance(m)
+        add_destination_balance(m)
+        add_capacity(m)
+        add_blend_limits(m)
+        add_targets(m)
+        add_practice_floors(m, inp)
+        add_use_floors(m, inp)
+        add_interregional_limits(m, inp)
+        add_expansion_tranches(m, inp)
+        add_revenue_tranches(m, inp)
+        add_objective(m)
 
 
 def add_sets(m: pyo.ConcreteModel, inp: ModelInputs) -> None:
