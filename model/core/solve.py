@@ -17,12 +17,12 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.common.tee import capture_output
 from pyomo.contrib.solver.common.results import TerminationCondition
 
-from model.core.compiled import Changes, CompiledLP
+from model.core.compiled import CompiledLP
 from model.core.config import Scenario
 from model.core.formulation import build_model
+from model.core.highs import Result, highs_of, highs_version, push, refresh
 from model.core.inputs import ModelInputs
 from model.errors import ScenarioError, SolveError
 
@@ -125,17 +125,17 @@ class Solver:
                 self._lp = CompiledLP(m, objectives)
             if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
                 self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
-            self._h = _highs_of(self._lp, self._options)
+            self._h = highs_of(self._lp, self._options)
             self._objective = "cost"
         else:
-            _push(self._h, self._lp, self._lp.sync(), self._objective)
-            _refresh(self._h, self._lp)
+            push(self._h, self._lp, self._lp.sync(), self._objective)
+            refresh(self._h, self._lp)
         self.timings["translate"] = self.timings.get("translate", 0.0) + (
             time.perf_counter() - start
         )
         return self._lp, self._h
 
-    def _run(self, objective: str = "cost", sense: str = "min") -> _Result:
+    def _run(self, objective: str = "cost", sense: str = "min") -> Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
         lp, h = self._translate()
         if objective != self._objective:
@@ -152,7 +152,7 @@ class Solver:
         for key, option in self.solver_options.items():
             h.setOptionValue(key, option)
         h.run()
-        return _Result(h)
+        return Result(h)
 
     def solve(self) -> Solution:
         """Solve; raise :class:`SolveError` with advice unless the optimum is found."""
@@ -169,7 +169,7 @@ class Solver:
         assert lp is not None
         lp.hold(result.col_value)
         duals = dict(zip(lp.rows, result.row_dual.tolist(), strict=True))
-        version = ".".join(str(v) for v in _version())
+        version = ".".join(str(v) for v in highs_version())
         tie, most = "none", None
         if self.tie_break == "co2":
             tie_start = time.perf_counter()
@@ -332,100 +332,6 @@ limit), so it cannot be unbounded: infeasibleOrUnbounded means infeasible.
 def status_word(condition: TerminationCondition) -> str:
     """The status in words: "infeasible", not HiGHS's ``provenInfeasible``."""
     return STATUS_WORDS.get(condition, "no optimum found")
-
-
-_CONDITIONS = {
-    highspy.HighsModelStatus.kOptimal: TerminationCondition.convergenceCriteriaSatisfied,
-    highspy.HighsModelStatus.kInfeasible: TerminationCondition.provenInfeasible,
-    highspy.HighsModelStatus.kUnboundedOrInfeasible: TerminationCondition.infeasibleOrUnbounded,
-    highspy.HighsModelStatus.kUnbounded: TerminationCondition.unbounded,
-    highspy.HighsModelStatus.kObjectiveBound: TerminationCondition.objectiveLimit,
-    highspy.HighsModelStatus.kObjectiveTarget: TerminationCondition.objectiveLimit,
-    highspy.HighsModelStatus.kTimeLimit: TerminationCondition.maxTimeLimit,
-    highspy.HighsModelStatus.kIterationLimit: TerminationCondition.iterationLimit,
-    highspy.HighsModelStatus.kLoadError: TerminationCondition.error,
-    highspy.HighsModelStatus.kModelError: TerminationCondition.error,
-    highspy.HighsModelStatus.kPresolveError: TerminationCondition.error,
-    highspy.HighsModelStatus.kSolveError: TerminationCondition.error,
-    highspy.HighsModelStatus.kPostsolveError: TerminationCondition.error,
-}
-"""HiGHS's model status as Pyomo's termination condition (as Pyomo's own interface maps it)."""
-
-
-class _Result:
-    """What one HiGHS run left: status, objective, primal values and row duals."""
-
-    def __init__(self, h: highspy.Highs) -> None:
-        status = h.getModelStatus()
-        self.termination_condition = _CONDITIONS.get(status, TerminationCondition.unknown)
-        self.optimal = status == highspy.HighsModelStatus.kOptimal
-        self.objective = float(h.getInfo().objective_function_value) if self.optimal else None
-        self._h = h
-
-    @property
-    def col_value(self) -> np.ndarray:
-        return np.asarray(self._h.getSolution().col_value)
-
-    @property
-    def row_dual(self) -> np.ndarray:
-        return np.asarray(self._h.getSolution().row_dual)
-
-
-def _version() -> tuple[int, int, int]:
-    return (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR, highspy.HIGHS_VERSION_PATCH)
-
-
-def _highs_of(lp: CompiledLP, options: dict[str, Any]) -> highspy.Highs:
-    """A HiGHS instance holding the compiled LP (least cost), silent, with the time limit."""
-    with capture_output(capture_fd=True):  # HiGHS prints its banner when created
-        h = highspy.Highs()
-    # HiGHS writes warnings to stdout (e.g. a coefficient of the cost cap set to 0
-    # by a sweep); results and failures are reported through the status instead
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(options["time_limit"]))
-    if options["threads"] is not None:
-        h.setOptionValue("threads", int(options["threads"]))
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = lp.shape[1], lp.shape[0]
-    model.col_cost_ = lp.cost["cost"]
-    model.offset_ = lp.offset["cost"]
-    model.col_lower_, model.col_upper_ = lp.col_lower, lp.col_upper
-    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = lp.A.indptr
-    model.a_matrix_.index_ = lp.A.indices
-    model.a_matrix_.value_ = lp.A.data
-    h.passModel(model)
-    return h
-
-
-def _refresh(h: Any, lp: CompiledLP) -> None:
-    """Put HiGHS in the state Pyomo's persistent interface left it in before each re-solve.
-
-    That interface re-set every row bound and every parameter-dependent
-    coefficient to its (mostly unchanged) value before each re-solve; a
-    coefficient change makes HiGHS refactorize from the basis rather than
-    continue with its current factorization. The optimum is the same either way,
-    but where several allocations share it the path decides which one HiGHS
-    returns, and the results must not change (issue 12): so the same kind of
-    changes are made here, in two calls (checked by scripts/compare_with_main.sh).
-    """
-    n = lp.shape[0]
-    h.changeRowsBounds(n, np.arange(n, dtype=np.int32), lp.row_lower, lp.row_upper)
-    a = lp.A
-    h.changeCoeff(int(a.indices[0]), 0, float(a.data[0]))
-
-
-def _push(h: Any, lp: CompiledLP, changes: Changes, objective: str) -> None:
-    """Pass parameter changes to the live HiGHS model: bounds, coefficients, costs."""
-    if changes.row_bounds:
-        rows = np.array(sorted(changes.row_bounds), dtype=np.int32)
-        h.changeRowsBounds(len(rows), rows, lp.row_lower[rows], lp.row_upper[rows])
-    for (r, c), value in changes.coefficients.items():
-        h.changeCoeff(r, c, value)
-    if objective in changes.objectives:
-        h.changeColsCost(lp.shape[1], np.arange(lp.shape[1], dtype=np.int32), lp.cost[objective])
-        h.changeObjectiveOffset(lp.offset[objective])
 
 
 _NO_CAP = 1e15  # 10^4 CNY: a cap far above any cost, below HiGHS's 1e20 "infinite" bound
