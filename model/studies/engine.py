@@ -2,8 +2,10 @@
 
 A :class:`Worker` holds the built model of the study's scenario (and of its
 reference) bound to a persistent HiGHS instance; each point sets every varied
-parameter (so a result does not depend on which points the worker solved
-before) and re-solves from the previous basis. A point that does not solve is
+parameter and re-solves from the optimal basis of the base scenario
+(:meth:`~model.core.solve.Solver.anchor`), so that a point's row does not depend
+on which points the worker solved before it, even where several allocations
+share the least cost. A point that does not solve is
 recorded with its status and the reason in words; the study goes on.
 
 :func:`execute` runs points in this process (one worker), in a pool of local
@@ -15,6 +17,7 @@ back one by one, in the order they finish, to a callback that keeps them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -140,6 +143,7 @@ class Worker:
         if slot not in self._built:
             scenario = study.scenarios[slot] if slot >= 0 else study.scenario
             solver = self._solver(scenario, study.co2_range)
+            _anchor(solver)
             self._built[slot] = (solver, self._setters(solver, scenario, main=True))
         return self._built[slot]
 
@@ -149,6 +153,7 @@ class Worker:
             return None
         if self._reference is None:
             solver = self._solver(reference, False)
+            _anchor(solver)
             self._reference = (solver, self._setters(solver, reference, main=False))
         return self._reference
 
@@ -225,6 +230,15 @@ class Worker:
 # -- where the points run ----------------------------------------------------------------
 
 _LOCAL = threading.local()
+
+
+def _anchor(solver: Solver) -> None:
+    """Start the solver's points from its base scenario's optimum (:meth:`Solver.anchor`),
+    so that a point's table row does not depend on the points solved before it; a base
+    without an optimum (a study of what makes it feasible) leaves the points to start
+    where the previous one ended."""
+    with contextlib.suppress(SolveError):
+        solver.anchor()
 
 
 def _worker_for(study: Study) -> Worker:
