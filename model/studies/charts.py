@@ -46,6 +46,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Change in total cost against the scenario, 10^8 CNY/yr",
         "zh": "总成本相对情景的变化（亿元/年）",
     },
+    "path_tornado": {
+        "en": "Change in the discounted cost over the model years against the scenario, 10^8 CNY",
+        "zh": "各模型年的贴现总成本相对情景的变化（亿元）",
+    },
     "low": {"en": "lowest value", "zh": "最低取值"},
     "high": {"en": "highest value", "zh": "最高取值"},
     "front_x": {"en": "Net CO2, Mt/yr", "zh": "净CO2排放（百万吨/年）"},
@@ -335,7 +339,8 @@ def tornado(study: Study, table: pd.DataFrame, lang: str) -> Any:
     ax.barh(labels, [r[1] for r in rows], color="#4c72b0", label=word("low", lang))
     ax.barh(labels, [r[2] for r in rows], color="#dd8452", label=word("high", lang))
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel(word("tornado", lang))
+    # a point on a path costs the discounted total over its years, not a cost per year
+    ax.set_xlabel(word("path_tornado" if study.scenario.path else "tornado", lang))
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.tick_params(axis="y", labelsize=8)
