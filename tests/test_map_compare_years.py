@@ -18,30 +18,14 @@ from model.cli import app
 from model.outputs.maps import load_results
 from model.outputs.maps.base import MapError
 from model.outputs.maps.compare import change_subtitle, change_values, compare_year
-from model.run import solve_file
-from tests.conftest import RUNS
-
-SHORT = """extends = "{runs}/pathway-2030.toml"
-[path]
-years = [2021, 2025, 2030]
-end_year = 2030
-{extra}
-"""
+from tests.test_pathway_compare import solve_short_paths
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The short path on time (a), with the 2025 targets late (b), and a one-year run."""
     root = tmp_path_factory.mktemp("map-years")
-    out = {}
-    for key, extra in (("a", ""), ("b", "target_years = { national_2025 = 2027 }")):
-        toml = root / f"short-{key}.toml"
-        toml.write_text(SHORT.format(runs=RUNS.resolve(), extra=extra))
-        out[key] = root / key
-        solve_file(toml, out[key], draw_maps=False)
-    out["one"] = root / "one"
-    solve_file(RUNS / "baseline-expansion.toml", out["one"], draw_maps=False)
-    return out
+    return solve_short_paths(root, "years = [2021, 2025, 2030]\nend_year = 2030")
 
 
 def _change(runs: dict[str, Path], year: int | None, key: str = "utilization") -> np.ndarray:
