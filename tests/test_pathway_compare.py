@@ -31,19 +31,26 @@ end_year = 2026
 """
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Folders of the short path on time (a), two years late (b) and a one-year run (one)."""
-    root = tmp_path_factory.mktemp("paths")
+def solve_short_paths(root: Path, years: str = "") -> dict[str, Path]:
+    """Folders of the short path on time (a), two years late (b) and a one-year run (one);
+    ``years`` replaces the path's years and end year (TOML lines)."""
     out = {}
     for key, extra in (("a", ""), ("b", "target_years = { national_2025 = 2027 }")):
         toml = root / f"short-{key}.toml"
-        toml.write_text(SHORT.format(runs=RUNS.resolve(), name=f"short-{key}", extra=extra))
+        text = SHORT.format(runs=RUNS.resolve(), name=f"short-{key}", extra=extra)
+        if years:
+            text = text.replace("years = [2021, 2025]\nend_year = 2026", years)
+        toml.write_text(text)
         out[key] = root / key
         solve_file(toml, out[key], draw_maps=False)
     out["one"] = root / "one"
     solve_file(RUNS / "baseline-expansion.toml", out["one"], draw_maps=False)
     return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return solve_short_paths(tmp_path_factory.mktemp("paths"))
 
 
 def test_a_path_against_itself_changes_nothing(runs: dict[str, Path]) -> None:

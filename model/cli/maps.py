@@ -32,6 +32,13 @@ def map_(
             metavar="A B", help="Two results folders: draw the change from A to B (B minus A)"
         ),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="With --compare on multi-year runs: the model year to compare (default: the "
+            "map year of the multi-year run(s); of two, a year both have)"
+        ),
+    ] = None,
     layer: Annotated[
         list[str] | None,
         typer.Option(
@@ -100,6 +107,8 @@ def map_(
         options_.check_finite(min_flow=min_flow, flow_scale=flow_scale, use_scale=use_scale)
         if compare is not None:
             chosen = chosen or list(maps.CHOROPLETHS)
+        elif year is not None:
+            raise maps.MapError("--year: the model year of a comparison; give --compare A B")
         options = maps.MapOptions(
             maps=tuple(chosen) or maps.MAP_TYPES,
             group=group,
@@ -119,6 +128,7 @@ def map_(
             min_flow_10kt=min_flow,
             flow_scale_10kt=flow_scale,
             use_scale_10kt=use_scale,
+            year=year,
         )
         where = {"data_dir": data, "nodes": nodes, "boundaries": boundaries}
         if compare is not None and out is None:

@@ -86,8 +86,11 @@ def write_run(
     return written
 
 
-def read_run(result_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """Read a run written by :func:`write_run` (used by maps, never by the solver)."""
+def read_run(
+    result_dir: Path, year: int | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """Read a run written by :func:`write_run` (used by maps, never by the solver); a
+    multi-year run as one model year, ``year`` (default its map year)."""
     result_dir = Path(result_dir)
     summary_path = result_dir / "summary.json"
     if not summary_path.is_file():
@@ -106,7 +109,7 @@ def read_run(result_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]
         path = result_dir / f"{name}.csv"
         if path.is_file():
             tables[name] = pd.read_csv(path, keep_default_na=True)
-    return _one_year(tables, summary)
+    return _one_year(tables, summary, year)
 
 
 def located(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
@@ -132,13 +135,35 @@ def located(summary: dict[str, Any], folder: Path) -> dict[str, Any]:
     return out
 
 
-def _one_year(tables: dict[str, pd.DataFrame], summary: Any) -> tuple[dict[str, pd.DataFrame], Any]:
-    """A multi-year run read as its map year (``[path] map_year``, default the last year):
-    maps and ``compare`` read one year's tables, and say which year in ``base_year``."""
+def years_of(summary: Any) -> list[int] | None:
+    """The model years of a multi-year run, None for a one-year run."""
     path = summary.get("path") if isinstance(summary, dict) else None
-    if not isinstance(path, dict) or not path.get("years"):
+    if isinstance(path, dict) and path.get("years"):
+        return [int(y) for y in path["years"]]
+    return None
+
+
+def map_year(summary: Any) -> int | None:
+    """The year a multi-year run is mapped in (``[path] map_year``, default the last year)."""
+    years = years_of(summary)
+    if years is None:
+        return None
+    chosen = summary["path"].get("map_year")
+    return int(chosen) if chosen is not None else years[-1]
+
+
+def _one_year(
+    tables: dict[str, pd.DataFrame], summary: Any, year: int | None = None
+) -> tuple[dict[str, pd.DataFrame], Any]:
+    """A multi-year run read as one year (``year``, default its map year): maps and
+    ``compare`` read one year's tables, and say which year in ``base_year``."""
+    years = years_of(summary)
+    if years is None:
         return tables, summary
-    year = path.get("map_year") or path["years"][-1]
+    if year is None:
+        year = map_year(summary)
+    elif year not in years:
+        raise ValueError(f"no model year {year} in this run; its model years are {years}")
     one = {
         name: frame[frame["year"] == year].drop(columns="year").reset_index(drop=True)
         if "year" in frame.columns

@@ -12,7 +12,8 @@
 - ``sensitivity.png``: Morris mu* (with sigma) or Sobol' ST and S1 with their
   95% confidence intervals, one panel per key output.
 
-Chinese labels use the bundled Noto Sans SC (:mod:`model.outputs.maps.fonts`).
+Chinese labels use the bundled Noto Sans SC (:mod:`model.outputs.maps.fonts`); the
+words are in ``words.toml`` beside this module (:mod:`model.outputs.words`).
 """
 
 from __future__ import annotations
@@ -25,65 +26,20 @@ from typing import Any
 import pandas as pd
 
 from model.files import write_atomically
-from model.studies.design import CO2_CAP, Study
+from model.outputs import words
+from model.outputs.words import LANGS, Words
+from model.studies.design import Study
 from model.studies.report import FRONT_LEVERS, plain_number, varies
 
-LANGS = ("en", "zh")
-WORDS: dict[str, dict[str, str]] = {
-    "cost": {"en": "Total cost, 10^8 CNY/yr", "zh": "总成本（亿元/年）"},
-    "path_cost": {
-        "en": "Discounted cost over the model years, 10^8 CNY",
-        "zh": "各模型年的贴现总成本（亿元）",
-    },
-    "above": {"en": "Cost above {ref}, 10^8 CNY/yr", "zh": "相对{ref}的增量成本（亿元/年）"},
-    "price": {"en": "Shadow price of the target, CNY/t", "zh": "目标的影子价格（元/吨）"},
-    "rate": {"en": "Utilization rate, %", "zh": "综合利用率（%）"},
-    "co2": {
-        "en": "Net CO2, Mt/yr (band: least to most at the least cost)",
-        "zh": "净CO2排放（百万吨/年；阴影：同等最低成本下的最少至最多）",
-    },
-    "tornado": {
-        "en": "Change in total cost against the scenario, 10^8 CNY/yr",
-        "zh": "总成本相对情景的变化（亿元/年）",
-    },
-    "low": {"en": "lowest value", "zh": "最低取值"},
-    "high": {"en": "highest value", "zh": "最高取值"},
-    "front_x": {"en": "Net CO2, Mt/yr", "zh": "净CO2排放（百万吨/年）"},
-    "front_y": {
-        "en": "Total cost before carbon charges, 10^8 CNY/yr",
-        "zh": "不含碳成本的总成本（亿元/年）",
-    },
-    "front": {
-        "en": "Cost-CO2 trade-off (least-CO2 allocation at each cost)",
-        "zh": "成本与CO2的权衡（各成本下的最低CO2配置）",
-    },
-    "points": {"en": "points", "zh": "计算点"},
-    "on_front": {"en": "on the front", "zh": "前沿上的点"},
-    "mu_star": {
-        "en": "mu*, {unit} (mean change across the factor's range)",
-        "zh": "mu*（{unit}，因子全范围内的平均变化）",
-    },
-    "sobol": {
-        "en": "Sobol' index (share of variance), 95% CI",
-        "zh": "Sobol'指数（方差份额，95%置信区间）",
-    },
-    "sensitivity": {
-        "en": "{name}: sensitivity to the data ranges ({method}, {n} points)",
-        "zh": "{name}：对数据范围的敏感性（{method}，{n}个点）",
-    },
-    "study": {"en": "{name}: {n} points", "zh": "{name}：{n}个计算点"},
-}
-PARAMS: dict[str, dict[str, str]] = {
-    "carbon_price": {"en": "carbon price, CNY/t CO2", "zh": "碳价（元/吨CO2）"},
-    "transport_cost_scale": {"en": "freight rates, x scenario", "zh": "运价（相对情景的倍数）"},
-    "capacity_scale": {"en": "existing capacity, x scenario", "zh": "现有能力（相对情景的倍数）"},
-    "storage_cost_scale": {"en": "storage cost, x scenario", "zh": "贮存成本（相对情景的倍数）"},
-    CO2_CAP: {"en": "cap on net CO2, Mt/yr", "zh": "净CO2上限（百万吨/年）"},
-}
+_TABLES = words.load(Path(__file__).with_name("words.toml"))
+WORDS: Words = _TABLES["words"]
+"""Axis labels and titles (``words.toml`` beside this module)."""
+PARAMS: Words = _TABLES["params"]
+"""The study levers in words, with their units (``target.*`` are named by :func:`param_name`)."""
 
 
 def word(key: str, lang: str, **fields: object) -> str:
-    return WORDS[key][lang].format(**fields)
+    return words.word(WORDS, key, lang, **fields)
 
 
 def param_name(param: str, lang: str) -> str:
@@ -335,7 +291,8 @@ def tornado(study: Study, table: pd.DataFrame, lang: str) -> Any:
     ax.barh(labels, [r[1] for r in rows], color="#4c72b0", label=word("low", lang))
     ax.barh(labels, [r[2] for r in rows], color="#dd8452", label=word("high", lang))
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel(word("tornado", lang))
+    # a point on a path costs the discounted total over its years, not a cost per year
+    ax.set_xlabel(word("path_tornado" if study.scenario.path else "tornado", lang))
     ax.legend(fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     ax.tick_params(axis="y", labelsize=8)
@@ -447,7 +404,7 @@ def _short(param: str, lang: str) -> str:
     return param_name(param, lang).split(",")[0].split("（")[0]
 
 
-ZH_UNITS = {"x10^8 CNY/yr": "亿元/年", "Mt/yr": "百万吨/年", "CNY/t": "元/吨"}
+ZH_UNITS: dict[str, str] = _TABLES["zh_units"]
 
 
 def _output_zh(output: str, reference: str) -> str:

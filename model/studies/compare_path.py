@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from model.errors import ScenarioError
+from model.outputs.folders import years_of
 from model.studies.compare import COLUMNS, COSTS, Loaded, _load, _rank, compare, compare_tables
 
 PATH_TABLES = (
@@ -75,14 +76,6 @@ def _summary(folder: Path) -> dict[str, Any]:
     if not isinstance(summary, dict):
         raise ScenarioError(f"{path}: expected a JSON object written by `wastealloc solve`")
     return summary
-
-
-def years_of(summary: dict[str, Any]) -> list[int] | None:
-    """The model years of a multi-year run, None for a one-year run."""
-    path = summary.get("path")
-    if isinstance(path, dict) and path.get("years"):
-        return [int(y) for y in path["years"]]
-    return None
 
 
 def read_path_run(folder: Path) -> Loaded:

@@ -113,6 +113,8 @@ class MapOptions:
     """Flow (10^4 t/yr) drawn at full arrow width; default: the run's largest."""
     use_scale_10kt: float | None = None
     """Local use (10^4 t/yr) drawn at full circle size; default: the run's largest."""
+    year: int | None = None
+    """Change maps of multi-year runs: the model year compared (:func:`compare.compare_year`)."""
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.maps if m not in MAP_TYPES]
@@ -159,6 +161,7 @@ class MapOptions:
 def load_results(
     result_dir: Path,
     *,
+    year: int | None = None,
     data_dir: Path | None = None,
     nodes: Path | None = None,
     boundaries: Path | None = None,
@@ -167,7 +170,8 @@ def load_results(
 
     ``data_dir`` defaults to the data folder recorded in ``summary.json`` (or
     the shipped one if that is gone); ``nodes`` and ``boundaries`` replace the
-    data folder's node table and boundary file.
+    data folder's node table and boundary file. A multi-year run is read as its
+    model year ``year`` (default: its map year).
     """
     from model.core.config import DEFAULT_DATA_DIR
     from model.data.schema import TABLES
@@ -176,7 +180,7 @@ def load_results(
     from model.outputs.folders import read_run
 
     try:
-        tables, summary = read_run(Path(result_dir))
+        tables, summary = read_run(Path(result_dir), year)
     except FileNotFoundError as exc:
         raise MapError(str(exc)) from exc
     except (OSError, ValueError) as exc:  # unreadable CSV or JSON: the reader's own words
@@ -403,10 +407,12 @@ def compare_folders(
 ) -> list[Path]:
     """``wastealloc map --compare A B``: maps of B minus A, into the comparison folder of
     A and B (:func:`compare_folder`, where ``wastealloc compare A B`` writes) or ``out``;
-    recorded there, so that ``wastealloc compare A B`` draws them again."""
+    recorded there, so that ``wastealloc compare A B`` draws them again. Multi-year runs
+    are compared in one model year (``options.year``, :func:`compare.compare_year`)."""
     where = {"data_dir": data_dir, "nodes": nodes, "boundaries": boundaries}
-    a = load_results(before, **where)
-    b = load_results(after, **where)
+    year = compare.compare_year(before, after, options.year)
+    a = load_results(before, year=year, **where)
+    b = load_results(after, year=year, **where)
     folder = Path(out) if out is not None else compare_folder(before, after)
     written = draw_comparison(a, b, folder, options)
     if not (nodes or boundaries or data_dir):

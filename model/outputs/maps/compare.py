@@ -9,11 +9,13 @@ waste, scarcer capacity and more net CO2 are worse.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from model.outputs.folders import map_year, years_of
 from model.outputs.maps.base import MapData, MapError
 from model.outputs.maps.choropleth import (
     LayerValues,
@@ -26,6 +28,58 @@ from model.outputs.maps.choropleth import (
 from model.outputs.maps.figure import language
 from model.outputs.maps.figure_files import stem_name
 from model.outputs.maps.text import CHANGE_TITLES_ZH, group_name, word
+
+
+def _summary(folder: Path) -> object:
+    """The summary of a results folder, or None where there is none to read (the maps'
+    reader then names the problem)."""
+    try:
+        return json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def compare_year(before: Path, after: Path, year: int | None = None) -> int | None:
+    """The model year in which change maps read the multi-year run(s) among A and B, as
+    ``wastealloc compare --year``: two one-year runs have none (``year`` is refused); a
+    one-year run is compared with ``year`` of the multi-year run (default: its map year);
+    two multi-year runs in ``year``, which both must have (default: A's map year if B has
+    it, else B's if A has it, else the last year both have)."""
+    summaries = (_summary(before), _summary(after))
+    years_a, years_b = (years_of(s) for s in summaries)
+    if years_a is None and years_b is None:
+        if year is not None:
+            raise MapError(f"--year {year}: for a multi-year run; A and B are one-year runs")
+        return None
+    if years_a is not None and years_b is not None:
+        years = [y for y in years_a if y in years_b]
+        if not years:
+            raise MapError(
+                f"--compare: the runs share no model year (A: {years_a}, B: {years_b}); "
+                "compare multi-year runs in a year both have"
+            )
+        which = "a model year both runs have"
+        defaults = [map_year(s) for s in summaries]
+    else:
+        years = years_a or years_b or []
+        which = "a model year of the multi-year run"
+        defaults = [map_year(s) for s in summaries if years_of(s) is not None]
+    if year is None:
+        return next((y for y in defaults if y in years), years[-1])
+    if year not in years:
+        raise MapError(f"--year {year}: expected {which}: {', '.join(map(str, years))}")
+    return year
+
+
+def change_subtitle(before: MapData, after: MapData, lang: str) -> str:
+    """'B against A · year ...': the year compared is the multi-year run's where there is
+    one (a model year of its path), else B's base year."""
+    names = {"b": after.shown(after.scenario), "a": before.shown(before.scenario)}
+    subtitle = word("change.sub", lang, **names)
+    dated = before if years_of(before.summary) and not years_of(after.summary) else after
+    if dated.base_year is not None:
+        subtitle += " · " + dated.year_phrase(lang)
+    return subtitle
 
 
 def _file_part(name: str) -> str:
@@ -102,10 +156,7 @@ def draw_changes(
             f"({', '.join(only[:5])}{', ...' if len(only) > 5 else ''}): compare results at "
             "the same resolution"
         )
-    names = {"b": after.shown(after.scenario), "a": before.shown(before.scenario)}
-    subtitle = word("change.sub", lang, **names)
-    if after.base_year is not None:
-        subtitle += " · " + after.year_phrase(lang)
+    subtitle = change_subtitle(before, after, lang)
     written: list[Path] = []
     for key in layers:
         with language(lang):

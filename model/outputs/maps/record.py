@@ -47,7 +47,8 @@ def write_record(folder: Path, sets: list[dict[str, Any]]) -> Path:
 
 def entry(options: MapOptions, compare: tuple[Path, Path] | None = None) -> dict[str, Any]:
     """One record entry: the options (JSON types) and, for change maps, A and B."""
-    out: dict[str, Any] = {"options": json.loads(json.dumps(asdict(options)))}
+    chosen = {k: v for k, v in asdict(options).items() if k != "year" or v is not None}
+    out: dict[str, Any] = {"options": json.loads(json.dumps(chosen))}
     if compare is not None:
         out["compare"] = [str(Path(compare[0]).absolute()), str(Path(compare[1]).absolute())]
     return out
