@@ -294,6 +294,34 @@ def _on_pool(
         pool.join()
 
 
+def failed(study: Study, index: int, reason: str) -> Outcome:
+    """A point that returned no result (its worker died, or the task raised): a row saying why."""
+    record = {"point": index, **describe_point(study, index), "status": "error", "reason": reason}
+    return Outcome(index, record)
+
+
+def _dask_outcome(study: Study, future: Any, index: int) -> Outcome:
+    """A finished Dask task's outcome; a task that erred is a failed point, not an abort.
+
+    A worker that dies while solving a point (killed, out of memory) has the point
+    moved to another worker by the scheduler; after ``distributed.scheduler.allowed-failures``
+    deaths (3 by default) the task errs with ``KilledWorker``, and the point is recorded
+    as failed with that reason.
+    """
+    if future.status == "finished":
+        outcome: Outcome = future.result()
+        return outcome
+    exc = future.exception()
+    if type(exc).__name__ == "KilledWorker":
+        return failed(
+            study,
+            index,
+            "no result: every Dask worker that ran this point died while solving it "
+            f"(out of memory or killed? see the workers' logs): {_reason(exc)}",
+        )
+    return failed(study, index, f"{type(exc).__name__} on the Dask worker: {_reason(exc)}")
+
+
 def _on_dask(
     study: Study, todo: list[int], on_result: Callable[[Outcome], None], scheduler: str
 ) -> None:
@@ -309,12 +337,11 @@ def _on_dask(
     futures: list[Any] = []
     try:
         shared = client.scatter(study, broadcast=True)
-        futures = [
-            client.submit(run_point, shared, i, key=f"wastealloc-{study.key()[:12]}-{i}")
-            for i in todo
-        ]
+        prefix = f"wastealloc-{study.key()[:12]}"
+        index_of = {f"{prefix}-{i}": i for i in todo}
+        futures = [client.submit(run_point, shared, i, key=f"{prefix}-{i}") for i in todo]
         for future in as_completed(futures):
-            on_result(future.result())
+            on_result(_dask_outcome(study, future, index_of[future.key]))
     except BaseException:
         client.cancel(futures)
         raise
