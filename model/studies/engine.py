@@ -58,7 +58,7 @@ def _skip(value: Any) -> None:
     """The setter of a parameter the reference does not take (a target, the CO2 cap)."""
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: BaseException) -> str:
     """An error's message on one line (the table keeps one row per point)."""
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
@@ -271,27 +271,84 @@ def execute(
         _on_pool(study, todo, on_result, min(workers, len(todo)))
 
 
+RETRIES = 2
+"""A point whose worker process died is solved again this many times, then recorded as failed."""
+
+
 def _on_pool(
     study: Study, todo: list[int], on_result: Callable[[Outcome], None], workers: int
 ) -> None:
+    """The points on ``workers`` local processes, at most one point in flight per worker.
+
+    A worker process that dies (killed, out of memory) breaks the pool: the points
+    in flight then are solved again, after the others, in a new pool; a point in
+    flight at ``RETRIES + 1`` deaths is recorded as failed, and the study goes on.
+    """
     import multiprocessing
+    from collections import deque
 
     # forkserver: workers start from a clean process (not a fork of one with threads)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["model.studies.engine"])
-    pool = context.Pool(workers, initializer=_start_process, initargs=(study,))
+    queue = deque(todo)
+    deaths: dict[int, int] = {}
+    while queue:
+        for index in _pool_round(study, queue, on_result, workers, context):
+            deaths[index] = deaths.get(index, 0) + 1
+            if deaths[index] > RETRIES:
+                reason = (
+                    f"no result: the worker process solving this point died {deaths[index]} "
+                    "times (out of memory or killed?)"
+                )
+                on_result(failed(study, index, reason))
+            else:
+                queue.append(index)
+
+
+def _pool_round(
+    study: Study,
+    queue: Any,
+    on_result: Callable[[Outcome], None],
+    workers: int,
+    context: Any,
+) -> list[int]:
+    """Solve points from ``queue`` until it is empty or a worker dies; return the points
+    that were in flight when one died (none if every point came back)."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_process, initargs=(study,)
+    )
+    running: dict[Future[Outcome], int] = {}
+    lost: list[int] = []
     try:
-        for outcome in pool.imap_unordered(_pool_point, todo, chunksize=1):
-            on_result(outcome)
+        while (queue or running) and not lost:
+            while queue and len(running) < workers:
+                index = queue.popleft()
+                running[pool.submit(_pool_point, index)] = index
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                finished, _ = wait(running)  # the pool is broken: every future ends now
+            for future in finished:
+                index = running.pop(future)
+                exc = future.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    lost.append(index)
+                elif exc is not None:
+                    reason = f"{type(exc).__name__} in the worker process: {_reason(exc)}"
+                    on_result(failed(study, index, reason))
+                else:
+                    on_result(future.result())
     except BaseException:
-        pool.terminate()
+        for process in list(pool._processes.values()):  # no public way to stop them at once
+            process.terminate()
         raise
-    else:
-        pool.close()
     finally:
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return lost
 
 
 def failed(study: Study, index: int, reason: str) -> Outcome:

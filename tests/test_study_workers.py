@@ -1,5 +1,5 @@
-"""Studies on a Dask cluster (loopback LocalCluster): kill -9 of the client and resume,
-a worker that dies while solving a point."""
+"""Studies on many workers: on a Dask cluster (loopback LocalCluster), kill -9 of the client
+and resume, a Dask worker that dies while solving a point; a local worker process that dies."""
 
 from __future__ import annotations
 
@@ -139,3 +139,63 @@ def test_a_point_whose_workers_all_die_is_recorded_as_failed_and_the_study_goes_
         assert row["status"] == "error"
         assert "Dask worker that ran this point died" in row["reason"]
         assert "carbon_price" in row and "transport_cost_scale" in row
+
+
+# --- the local process pool: a worker process that dies ----------------------------------
+
+
+def _kill_a_pool_worker(study, rows: dict[int, dict]) -> None:
+    """Run the study on 2 local processes in a thread; SIGKILL one once points come back."""
+    import multiprocessing
+
+    errors: list[BaseException] = []
+
+    def keep(outcome: Outcome) -> None:
+        rows[outcome.index] = outcome.record
+
+    def run() -> None:
+        try:
+            execute(study, range(len(study.points)), keep, workers=2)
+        except BaseException as exc:  # the test reports it below
+            errors.append(exc)
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while not rows and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert rows, "no point came back"
+    workers = [p for p in multiprocessing.active_children() if p.pid not in before]
+    assert workers, "no worker process to kill"
+    os.kill(workers[0].pid, signal.SIGKILL)
+    thread.join(300)
+    assert not thread.is_alive(), "the study did not end after a worker process died"
+    assert not errors, errors
+
+
+def test_a_pool_worker_that_dies_mid_study_has_its_point_solved_again(tmp_path: Path) -> None:
+    """multiprocessing.Pool waited for ever for the point of a dead worker."""
+    study = load_study(study_file(tmp_path, GRID))
+    rows: dict[int, dict] = {}
+    _kill_a_pool_worker(study, rows)
+    assert sorted(rows) == list(range(POINTS)), sorted(rows)
+    assert {r["status"] for r in rows.values()} == {"optimal"}
+
+
+def test_a_point_whose_pool_worker_dies_too_often_is_recorded_as_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from model.studies import engine
+
+    monkeypatch.setattr(engine, "RETRIES", 0)
+    study = load_study(study_file(tmp_path, GRID))
+    rows: dict[int, dict] = {}
+    _kill_a_pool_worker(study, rows)
+    assert sorted(rows) == list(range(POINTS)), sorted(rows)
+    failed = [r for r in rows.values() if r["status"] != "optimal"]
+    # the points in flight when the worker died: one per worker at most
+    assert 1 <= len(failed) <= 2, [(r["point"], r["reason"]) for r in failed]
+    for row in failed:
+        assert row["status"] == "error"
+        assert "worker process solving this point died 1 times" in row["reason"]
