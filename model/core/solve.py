@@ -139,6 +139,9 @@ class Solver:
             self._sense = sense
         for key, option in self.solver_options.items():
             h.setOptionValue(key, option)
+        # HiGHS measures time_limit from the instance's creation (getRunTime adds up every
+        # run): without this a study's worker fails every point once its solves total it
+        h.setOptionValue("time_limit", h.getRunTime() + float(self._options["time_limit"]))
         h.run()
         return _Result(h)
 
