@@ -175,12 +175,23 @@ def unique(table: pd.DataFrame) -> pd.DataFrame:
     return table[keep].sort_values("point").reset_index(drop=True)
 
 
-def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table(
-    tmp_path: Path,
-) -> None:
-    path = study_file(tmp_path, GRID)
-    out = tmp_path / "killed"
-    command = [sys.executable, "-m", "model.cli", "study", str(path), "--workers", "1"]
+def assert_same_table_as_a_whole_run(path: Path, out: Path, whole: Path) -> None:
+    """``out``'s study.csv holds what an uninterrupted run of ``path`` (to ``whole``) gives."""
+    fresh = invoke("study", path, "--workers", "1", "--out", whole)
+    assert fresh.exit_code == 0, fresh.output
+    resumed = pd.read_csv(out / "study.csv")
+    uninterrupted = pd.read_csv(whole / "study.csv")
+    assert len(resumed) == len(uninterrupted)
+    assert list(resumed.columns) == list(uninterrupted.columns)
+    pd.testing.assert_frame_equal(unique(resumed), unique(uninterrupted), rtol=1e-6)
+
+
+def kill_9_once_a_point_is_kept(path: Path, out: Path, *options: str) -> dict[str, int]:
+    """Run `wastealloc study` in its own process group; kill -9 it once a point is kept.
+
+    Returns the kept part files' modification times (ns).
+    """
+    command = [sys.executable, "-m", "model.cli", "study", str(path), *options]
     process = subprocess.Popen(
         [*command, "--out", str(out)],
         stdout=subprocess.DEVNULL,
@@ -191,11 +202,19 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 1:
             assert process.poll() is None, "the study ended before it could be killed"
-            time.sleep(0.1)
+            time.sleep(0.02)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    kept = {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
+    return {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
+
+
+def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table(
+    tmp_path: Path,
+) -> None:
+    path = study_file(tmp_path, GRID)
+    out = tmp_path / "killed"
+    kept = kill_9_once_a_point_is_kept(path, out, "--workers", "1")
     assert 1 <= len(kept) < 4
     assert not (out / "study.csv").exists()
 
@@ -204,12 +223,7 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
     assert f"{len(kept)} done, {4 - len(kept)} to solve" in again.output
     for name, mtime in kept.items():  # nothing done was solved again
         assert (out / "points" / name).stat().st_mtime_ns == mtime
-    fresh = invoke("study", path, "--workers", "1", "--out", tmp_path / "whole")
-    assert fresh.exit_code == 0, fresh.output
-    resumed = pd.read_csv(out / "study.csv")
-    whole = pd.read_csv(tmp_path / "whole" / "study.csv")
-    assert list(resumed.columns) == list(whole.columns)
-    pd.testing.assert_frame_equal(unique(resumed), unique(whole), rtol=1e-6)
+    assert_same_table_as_a_whole_run(path, out, tmp_path / "whole")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["complete"] is True and summary["points_done"] == 4
     assert {"response.png", "response-zh.png"} <= set(summary["files"])

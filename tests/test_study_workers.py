@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -16,7 +14,12 @@ import pytest
 
 from model.studies.design import load_study
 from model.studies.engine import Outcome, execute
-from tests.test_studies import invoke, study_file, unique
+from tests.test_studies import (
+    assert_same_table_as_a_whole_run,
+    invoke,
+    kill_9_once_a_point_is_kept,
+    study_file,
+)
 
 distributed = pytest.importorskip("distributed")
 
@@ -47,22 +50,7 @@ def test_kill_9_of_the_client_then_resume_on_dask_recomputes_nothing(tmp_path: P
     out = tmp_path / "killed"
     with local_cluster() as cluster:
         address = cluster.scheduler_address
-        command = [sys.executable, "-m", "model.cli", "study", str(path), "--scheduler", address]
-        process = subprocess.Popen(
-            [*command, "--out", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 1:
-                assert process.poll() is None, "the study ended before it could be killed"
-                time.sleep(0.02)
-        finally:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        kept = {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
+        kept = kill_9_once_a_point_is_kept(path, out, "--scheduler", address)
         assert 1 <= len(kept) < POINTS
         assert not (out / "study.csv").exists()
 
@@ -72,13 +60,9 @@ def test_kill_9_of_the_client_then_resume_on_dask_recomputes_nothing(tmp_path: P
         assert f"{len(kept)} done, {POINTS - len(kept)} to solve on the Dask cluster" in words
         for name, mtime in kept.items():  # nothing done was solved again
             assert (out / "points" / name).stat().st_mtime_ns == mtime
-    whole = invoke("study", path, "--workers", "1", "--out", tmp_path / "whole")
-    assert whole.exit_code == 0, whole.output
+    assert_same_table_as_a_whole_run(path, out, tmp_path / "whole")
     resumed = pd.read_csv(out / "study.csv")
-    fresh = pd.read_csv(tmp_path / "whole" / "study.csv")
     assert len(resumed) == POINTS and (resumed["status"] == "optimal").all()
-    assert list(resumed.columns) == list(fresh.columns)
-    pd.testing.assert_frame_equal(unique(resumed), unique(fresh), rtol=1e-6)
 
 
 def _kill_a_worker_mid_point(cluster, study, rows: dict[int, dict]) -> None:
