@@ -85,7 +85,7 @@ def figure(indices: pd.DataFrame, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5))
     cost = indices[indices["output"] == "objective_10k_cny"]
     for i, (factor, part) in enumerate(cost.groupby("factor", sort=False)):
         x = part["N"] * (1 + 0.04 * (i - 3))  # side by side
@@ -93,20 +93,21 @@ def figure(indices: pd.DataFrame, path: Path) -> None:
     left.set_xscale("log", base=2)
     left.set_xlabel("Sobol' base samples N (points = 10 N)")
     left.set_ylabel("ST of total cost, 95% CI")
-    left.legend(fontsize=7)
+    left.legend(fontsize=7, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     wide = widest(indices)
+    wide = wide.loc[:, (wide > 0).all()]  # outputs that vary (a constant one has no interval)
     for output in wide.columns:
         right.plot(wide.index, wide[output], marker="o", label=output)
     n0 = wide.index[0]
-    guide = wide.iloc[0].max() * np.sqrt(n0 / wide.index.to_numpy(dtype=float))
-    right.plot(wide.index, guide, "k:", label="1/sqrt(N) from the first N")
+    guide = wide["objective_10k_cny"].iloc[0] * np.sqrt(n0 / wide.index.to_numpy(dtype=float))
+    right.plot(wide.index, guide, "k:", label="1/sqrt(N) from total cost's first N")
     right.axhline(WIDE_CI, color="grey", lw=0.8)
     right.text(wide.index[-1], WIDE_CI, " warning", va="bottom", ha="right", fontsize=8)
     right.set_xscale("log", base=2)
     right.set_yscale("log")
     right.set_xlabel("Sobol' base samples N")
     right.set_ylabel("widest 95% CI half-width (S1 or ST)")
-    right.legend(fontsize=6)
+    right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15))
     fig.suptitle("Sobol' indices of the 2025 targets (province model, 8 factors)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
