@@ -348,3 +348,22 @@ def test_a_grid_of_three_parameters_draws_curves_at_one_value_of_the_third(tmp_p
         assert sorted(part["target.bulk"]) == [0.55, 0.6]  # one curve: x varies, nothing else
     assert spread(6, 4) == [0, 2, 3, 5]  # four of the six freight values, both ends kept
     assert spread(3, 4) == [0, 1, 2]
+
+
+def test_a_smaller_sobol_design_is_the_first_points_of_the_shipped_larger_one(dataset) -> None:
+    """bench/sobol_convergence.py reads runs/study-sobol-convergence.toml (1,024 samples)
+    at its first N samples as the design of `samples = N`: SALib's scrambled Sobol'
+    sequence must give the same first rows whatever the number of samples asked for."""
+    from model.studies.factors import design, factors
+
+    study = load_study(RUNS / "study-sobol-convergence.toml", dataset)
+    spec = study.sensitivity
+    assert spec is not None and spec.method == "sobol" and spec.samples == 1024
+    k = len(study.factor_names)
+    assert len(study.points) == 1024 * (k + 2)
+    by_name = {f.name: f for f in factors(dataset, study.scenario, spec.detail)}
+    active = [by_name[n] for n in study.factor_names]
+    levels = np.array([[p[n] for n in study.factor_names] for p in study.points])
+    for n in (64, 256):
+        small = design(active, "sobol", samples=n, seed=spec.seed)
+        assert np.array_equal(small, levels[: n * (k + 2)])
