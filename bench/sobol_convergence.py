@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 SIZES = (64, 128, 256, 512, 1024)
 
 
-def indices_by_size(folder: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+def indices_by_size(folder: Path, started: float | None) -> tuple[pd.DataFrame, dict[str, Any]]:
     study = load_study(STUDY)
     spec = study.sensitivity
     assert spec is not None and spec.method == "sobol"
@@ -53,7 +53,8 @@ def indices_by_size(folder: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     prefix = next((i for i in range(len(study.points)) if i not in done), len(study.points))
     runs = pd.DataFrame([done[i] for i in range(prefix)])
     levels = np.array([[p[n] for n in study.factor_names] for p in study.points[:prefix]])
-    start = (folder / "design.json").stat().st_mtime
+    # design.json is written as the run starts (and again by each --resume)
+    start = started if started is not None else (folder / "design.json").stat().st_mtime
     finished = [(folder / "points" / f"{i:07d}.json").stat().st_mtime for i in range(prefix)]
     rows, timing = [], {}
     for n in SIZES:
@@ -117,8 +118,11 @@ def figure(indices: pd.DataFrame, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folder", type=Path, default=ROOT / "runs" / "study-sobol-convergence")
+    parser.add_argument(
+        "--started", type=float, help="When the first run started (epoch s), if it was resumed"
+    )
     args = parser.parse_args()
-    indices, meta = indices_by_size(args.folder)
+    indices, meta = indices_by_size(args.folder, args.started)
     RESULTS.mkdir(parents=True, exist_ok=True)
     indices.to_csv(RESULTS / "sobol_convergence.csv", index=False, float_format="%.4f")
     figure(indices, RESULTS / "sobol_convergence.png")

@@ -14,6 +14,7 @@ psutil while the study ran; ``--wall``: the command's own wall time, if measured
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -28,7 +29,7 @@ def timing(folder: Path, workers: int) -> dict[str, Any]:
     parts = sorted(folder.glob("points/[0-9]*.json"))
     rows = [json.loads(p.read_text(encoding="utf-8")) for p in parts]
     ends = sorted(p.stat().st_mtime for p in parts)
-    gaps = [b - a for a, b in zip(ends, ends[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ends)]
     statuses: dict[str, int] = {}
     for row in rows:
         statuses[row["status"]] = statuses.get(row["status"], 0) + 1
