@@ -153,7 +153,7 @@ def test_two_local_processes_and_a_dask_cluster_give_the_points_solved_here(
     here = solve_all(study, range(4), dataset=dataset)
     pooled = solve_all(study, range(4), workers=2)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         dasked = solve_all(study, range(4), scheduler=cluster.scheduler_address)
     for other in (pooled, dasked):

@@ -32,7 +32,7 @@ POINTS = 20
 
 
 def local_cluster(**config: object):
-    """Two worker processes, one thread each, on loopback (no dashboard)."""
+    """Two worker processes, one thread each, on loopback (web server on a free port)."""
     import dask
 
     with dask.config.set(config):
@@ -41,7 +41,7 @@ def local_cluster(**config: object):
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",
         )
 
 
