@@ -153,7 +153,7 @@ def test_two_local_processes_and_a_dask_cluster_give_the_points_solved_here(
     here = solve_all(study, range(4), dataset=dataset)
     pooled = solve_all(study, range(4), workers=2)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         dasked = solve_all(study, range(4), scheduler=cluster.scheduler_address)
     for other in (pooled, dasked):
@@ -175,12 +175,23 @@ def unique(table: pd.DataFrame) -> pd.DataFrame:
     return table[keep].sort_values("point").reset_index(drop=True)
 
 
-def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table(
-    tmp_path: Path,
-) -> None:
-    path = study_file(tmp_path, GRID)
-    out = tmp_path / "killed"
-    command = [sys.executable, "-m", "model.cli", "study", str(path), "--workers", "1"]
+def assert_same_table_as_a_whole_run(path: Path, out: Path, whole: Path) -> None:
+    """``out``'s study.csv holds what an uninterrupted run of ``path`` (to ``whole``) gives."""
+    fresh = invoke("study", path, "--workers", "1", "--out", whole)
+    assert fresh.exit_code == 0, fresh.output
+    resumed = pd.read_csv(out / "study.csv")
+    uninterrupted = pd.read_csv(whole / "study.csv")
+    assert len(resumed) == len(uninterrupted)
+    assert list(resumed.columns) == list(uninterrupted.columns)
+    pd.testing.assert_frame_equal(unique(resumed), unique(uninterrupted), rtol=1e-6)
+
+
+def kill_9_once_a_point_is_kept(path: Path, out: Path, *options: str) -> dict[str, int]:
+    """Run `wastealloc study` in its own process group; kill -9 it once a point is kept.
+
+    Returns the kept part files' modification times (ns).
+    """
+    command = [sys.executable, "-m", "model.cli", "study", str(path), *options]
     process = subprocess.Popen(
         [*command, "--out", str(out)],
         stdout=subprocess.DEVNULL,
@@ -191,11 +202,19 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and len(list(out.glob("points/*.json"))) < 1:
             assert process.poll() is None, "the study ended before it could be killed"
-            time.sleep(0.1)
+            time.sleep(0.02)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-    kept = {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
+    return {p.name: p.stat().st_mtime_ns for p in out.glob("points/*.json")}
+
+
+def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table(
+    tmp_path: Path,
+) -> None:
+    path = study_file(tmp_path, GRID)
+    out = tmp_path / "killed"
+    kept = kill_9_once_a_point_is_kept(path, out, "--workers", "1")
     assert 1 <= len(kept) < 4
     assert not (out / "study.csv").exists()
 
@@ -204,12 +223,7 @@ def test_kill_9_then_resume_recomputes_nothing_and_gives_the_uninterrupted_table
     assert f"{len(kept)} done, {4 - len(kept)} to solve" in again.output
     for name, mtime in kept.items():  # nothing done was solved again
         assert (out / "points" / name).stat().st_mtime_ns == mtime
-    fresh = invoke("study", path, "--workers", "1", "--out", tmp_path / "whole")
-    assert fresh.exit_code == 0, fresh.output
-    resumed = pd.read_csv(out / "study.csv")
-    whole = pd.read_csv(tmp_path / "whole" / "study.csv")
-    assert list(resumed.columns) == list(whole.columns)
-    pd.testing.assert_frame_equal(unique(resumed), unique(whole), rtol=1e-6)
+    assert_same_table_as_a_whole_run(path, out, tmp_path / "whole")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["complete"] is True and summary["points_done"] == 4
     assert {"response.png", "response-zh.png"} <= set(summary["files"])
@@ -334,3 +348,22 @@ def test_a_grid_of_three_parameters_draws_curves_at_one_value_of_the_third(tmp_p
         assert sorted(part["target.bulk"]) == [0.55, 0.6]  # one curve: x varies, nothing else
     assert spread(6, 4) == [0, 2, 3, 5]  # four of the six freight values, both ends kept
     assert spread(3, 4) == [0, 1, 2]
+
+
+def test_a_smaller_sobol_design_is_the_first_points_of_the_shipped_larger_one(dataset) -> None:
+    """bench/sobol_convergence.py reads runs/study-sobol-convergence.toml (1,024 samples)
+    at its first N samples as the design of `samples = N`: SALib's scrambled Sobol'
+    sequence must give the same first rows whatever the number of samples asked for."""
+    from model.studies.factors import design, factors
+
+    study = load_study(RUNS / "study-sobol-convergence.toml", dataset)
+    spec = study.sensitivity
+    assert spec is not None and spec.method == "sobol" and spec.samples == 1024
+    k = len(study.factor_names)
+    assert len(study.points) == 1024 * (k + 2)
+    by_name = {f.name: f for f in factors(dataset, study.scenario, spec.detail)}
+    active = [by_name[n] for n in study.factor_names]
+    levels = np.array([[p[n] for n in study.factor_names] for p in study.points])
+    for n in (64, 256):
+        small = design(active, "sobol", samples=n, seed=spec.seed)
+        assert np.array_equal(small, levels[: n * (k + 2)])

@@ -85,6 +85,7 @@ class Solver:
         self.build_seconds = time.perf_counter() - start
         self.scenario = scenario
         self._options = {"time_limit": time_limit_s, "threads": threads}
+        self._time_limit_s = float(time_limit_s)
         self._lp: CompiledLP | None = None
         self._h: highspy.Highs | None = None
         # further HiGHS options (name -> value), set before every run, e.g. {"solver": "ipm"}
@@ -173,6 +174,9 @@ class Solver:
             self._sense = sense
         for key, option in self.solver_options.items():
             h.setOptionValue(key, option)
+        # HiGHS measures time_limit from the instance's creation (getRunTime adds up every
+        # run): without this a study's worker fails every point once its solves total it
+        h.setOptionValue("time_limit", h.getRunTime() + self._time_limit_s)
         h.run()
         return Result(h)
 

@@ -83,7 +83,7 @@ def _skip(value: Any) -> None:
     """The setter of a parameter the reference does not take (a target, the CO2 cap)."""
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: BaseException) -> str:
     """An error's message on one line (the table keeps one row per point)."""
     return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
 
@@ -307,27 +307,112 @@ def execute(
         _on_pool(study, todo, on_result, min(workers, len(todo)))
 
 
+RETRIES = 2
+"""A point whose worker process died is solved again this many times, then recorded as failed."""
+
+
 def _on_pool(
     study: Study, todo: list[int], on_result: Callable[[Outcome], None], workers: int
 ) -> None:
+    """The points on ``workers`` local processes, at most one point in flight per worker.
+
+    A worker process that dies (killed, out of memory) breaks the pool: the points
+    in flight then are solved again, after the others, in a new pool; a point in
+    flight at ``RETRIES + 1`` deaths is recorded as failed, and the study goes on.
+    """
     import multiprocessing
+    from collections import deque
 
     # forkserver: workers start from a clean process (not a fork of one with threads)
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["model.studies.engine"])
-    pool = context.Pool(workers, initializer=_start_process, initargs=(study,))
+    queue = deque(todo)
+    deaths: dict[int, int] = {}
+    while queue:
+        for index in _pool_round(study, queue, on_result, workers, context):
+            deaths[index] = deaths.get(index, 0) + 1
+            if deaths[index] > RETRIES:
+                reason = (
+                    f"no result: the worker process solving this point died {deaths[index]} "
+                    "times (out of memory or killed?)"
+                )
+                on_result(failed(study, index, reason))
+            else:
+                queue.append(index)
+
+
+def _pool_round(
+    study: Study,
+    queue: Any,
+    on_result: Callable[[Outcome], None],
+    workers: int,
+    context: Any,
+) -> list[int]:
+    """Solve points from ``queue`` until it is empty or a worker dies; return the points
+    that were in flight when one died (none if every point came back)."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_process, initargs=(study,)
+    )
+    running: dict[Future[Outcome], int] = {}
+    lost: list[int] = []
     try:
-        for outcome in pool.imap_unordered(_pool_point, todo, chunksize=1):
-            on_result(outcome)
+        while (queue or running) and not lost:
+            while queue and len(running) < workers:
+                index = queue.popleft()
+                running[pool.submit(_pool_point, index)] = index
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                finished, _ = wait(running)  # the pool is broken: every future ends now
+            for future in finished:
+                index = running.pop(future)
+                exc = future.exception()
+                if isinstance(exc, BrokenProcessPool):
+                    lost.append(index)
+                elif exc is not None:
+                    reason = f"{type(exc).__name__} in the worker process: {_reason(exc)}"
+                    on_result(failed(study, index, reason))
+                else:
+                    on_result(future.result())
     except BaseException:
-        pool.terminate()
+        for process in list(pool._processes.values()):  # no public way to stop them at once
+            process.terminate()
         raise
-    else:
-        pool.close()
     finally:
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return lost
+
+
+def failed(study: Study, index: int, reason: str) -> Outcome:
+    """A point that returned no result (its worker died, or the task raised): a row saying why."""
+    record = {"point": index, **describe_point(study, index), "status": "error", "reason": reason}
+    return Outcome(index, record)
+
+
+def _dask_outcome(study: Study, future: Any, index: int) -> Outcome:
+    """A finished Dask task's outcome; a task that erred is a failed point, not an abort.
+
+    A worker that dies while solving a point (killed, out of memory) has the point
+    moved to another worker by the scheduler; after ``distributed.scheduler.allowed-failures``
+    deaths (3 by default) the task errs with ``KilledWorker``, and the point is recorded
+    as failed with that reason.
+    """
+    if future.status == "finished":
+        outcome: Outcome = future.result()
+        return outcome
+    exc = future.exception()
+    if type(exc).__name__ == "KilledWorker":
+        return failed(
+            study,
+            index,
+            "no result: every Dask worker that ran this point died while solving it "
+            f"(out of memory or killed? see the workers' logs): {_reason(exc)}",
+        )
+    return failed(study, index, f"{type(exc).__name__} on the Dask worker: {_reason(exc)}")
 
 
 def _on_dask(
@@ -345,12 +430,11 @@ def _on_dask(
     futures: list[Any] = []
     try:
         shared = client.scatter(study, broadcast=True)
-        futures = [
-            client.submit(run_point, shared, i, key=f"wastealloc-{study.key()[:12]}-{i}")
-            for i in todo
-        ]
+        prefix = f"wastealloc-{study.key()[:12]}"
+        index_of = {f"{prefix}-{i}": i for i in todo}
+        futures = [client.submit(run_point, shared, i, key=f"{prefix}-{i}") for i in todo]
         for future in as_completed(futures):
-            on_result(future.result())
+            on_result(_dask_outcome(study, future, index_of[future.key]))
     except BaseException:
         client.cancel(futures)
         raise
