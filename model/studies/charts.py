@@ -241,7 +241,7 @@ def response(
                 for (v, _), style in zip(groups, STYLES, strict=False)
             ]
         title = (
-            word("above", lang, ref=reference)
+            word("path_above" if study.scenario.path else "above", lang, ref=reference)
             if columns[0].startswith("cost_above")
             else word("path_cost" if kind == "cost" and study.scenario.path else kind, lang)
         )
