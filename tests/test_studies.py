@@ -20,7 +20,13 @@ from model.data.tables import load_dataset
 from model.errors import ScenarioError
 from model.studies.design import load_study
 from model.studies.engine import Outcome, execute
-from model.studies.report import front, plain_number, shown_columns, sobol_warnings
+from model.studies.report import (
+    front,
+    plain_number,
+    plain_numbers,
+    shown_columns,
+    sobol_warnings,
+)
 from tests.conftest import DATA, RUNS
 
 TARGET = RUNS / "target-2025.toml"
@@ -277,6 +283,11 @@ def test_swept_values_keep_their_own_precision() -> None:
         "0.0001",
         "-165",
     ]
+    # the inner points of a {from, to, points} range: as few digits as keep them apart
+    inner = plain_numbers([0.55 + i * 0.1 / 9 for i in range(10)])
+    assert inner[:3] == ["0.55", "0.5611", "0.5722"] and inner[-1] == "0.65"
+    assert len(set(inner)) == 10
+    assert plain_numbers([1 / 3, 0.3334, 0.665]) == ["0.3333", "0.3334", "0.665"]
 
 
 def test_the_front_keeps_the_points_no_other_beats_on_cost_and_co2() -> None:

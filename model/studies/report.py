@@ -70,6 +70,26 @@ def plain_number(value: float) -> str:
     return np.format_float_positional(float(f"{value:.10g}"), trim="-")
 
 
+def plain_numbers(values: list[float]) -> list[str]:
+    """A column of swept values, each to its own precision (:func:`plain_number`), except
+    values with more than 6 significant digits (the inner points of a ``{from, to,
+    points}`` range, 0.5611111111): those to the fewest digits, at least 4, that keep
+    the column's values apart (0.5611)."""
+    exact = [plain_number(v) for v in values]
+    long = [len(e.lstrip("-").replace(".", "").strip("0")) > 6 for e in exact]
+    if not any(long):
+        return exact
+    distinct = len(set(exact))
+    for digits in range(4, 11):
+        short = [
+            np.format_float_positional(float(f"{v:.{digits}g}"), trim="-") if is_long else e
+            for v, is_long, e in zip(values, long, exact, strict=True)
+        ]
+        if len(set(short)) == distinct:
+            return short
+    return exact
+
+
 UNITS = "costs in 10^8 CNY/yr, net CO2 in Mt/yr, prices in CNY/t, rates in %"
 """The caption of the terminal table: the units of the terminal output."""
 
@@ -134,12 +154,18 @@ def cells(
         headings.append(
             c if c in study.params or c in ("scenario", "status") else label(c, reference)[0]
         )
+    swept = {
+        c: dict(zip(values, plain_numbers(values), strict=True))
+        for c in columns
+        if c in study.params
+        for values in [sorted({float(v) for v in table[c] if pd.notna(v)})]
+    }
     for _, row in table.iterrows():
         line = []
         for c in columns:
             value = row.get(c)
             if c in study.params:
-                line.append("-" if pd.isna(value) else plain_number(float(value)))
+                line.append("-" if pd.isna(value) else swept[c][float(value)])
             elif isinstance(value, float | int) and not isinstance(value, bool):
                 _, factor, decimals = label(c, reference)
                 line.append("-" if pd.isna(value) else f"{value * factor:,.{decimals}f}")
