@@ -36,7 +36,7 @@ NAMED_TABLES = [
     brief.SECTION_NAMES,
     brief.MAP_NAMES,
 ]
-TEMPLATES = [text.WORDS, brief.WORDS, charts.WORDS, charts.PARAMS]
+TEMPLATES = [text.WORDS, brief.WORDS, charts.WORDS, charts.PARAMS, charts.COMPARE]
 
 
 def fields(template: str) -> dict[str, str]:

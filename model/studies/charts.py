@@ -35,6 +35,7 @@ _TABLES = words.load(Path(__file__).with_name("words.toml"))
 WORDS: Words = _TABLES["words"]
 """Axis labels and titles (``words.toml`` beside this module)."""
 PARAMS: Words = _TABLES["params"]
+COMPARE: Words = _TABLES["compare"]
 """The study levers in words, with their units (``target.*`` are named by :func:`param_name`)."""
 
 

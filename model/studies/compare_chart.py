@@ -14,32 +14,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from model.outputs import words
+from model.outputs.report.brief import COST_NAMES
+from model.studies import charts
 from model.studies.charts import _both, _plt
 from model.studies.compare import Loaded
 
-WORDS: dict[str, dict[str, str]] = {
-    "rate": {
-        "en": "Utilization rate, % (short bars: target)",
-        "zh": "综合利用率（%，短横线：目标）",
-    },
-    "built": {"en": "Capacity added in the period, 10^4 t/yr", "zh": "本期新增能力（万吨/年）"},
-    "stock": {"en": "Stock at the period's end, 10^4 t", "zh": "期末贮存量（万吨）"},
-    "cost": {"en": "Cost per year, 10^8 CNY/yr", "zh": "年成本（亿元/年）"},
-    "title": {
-        "en": "{a} (A) and {b} (B), {first}-{last}",
-        "zh": "{a}（A）与{b}（B），{first}—{last}年",
-    },
-}
-COST_PARTS = {
-    "transport": "运输",
-    "processing": "加工",
-    "revenue": "收入",
-    "storage": "贮存",
-    "levy": "环境保护税",
-    "expansion": "新增能力投资",
-    "carbon": "碳成本",
-    "shortfall_penalty": "未达标罚款",
-}
+COMPARE = charts.COMPARE
+"""The chart's words (``words.toml`` beside :mod:`model.studies.charts`)."""
+COST_PARTS = [k for k in COST_NAMES if k != "total"]
+"""The cost components drawn, named as in the brief (:data:`COST_NAMES`)."""
 
 
 def draw_compare_chart(
@@ -98,9 +82,10 @@ def _figure(
             stock_ax, stock.pivot_table("stock_end_10kt", "year", "region", aggfunc="sum"), years
         )
         costs = tables["costs"]
-        costs = costs[costs["component"].isin(list(COST_PARTS)) & costs["year"].isin(years)]
+        costs = costs[costs["component"].isin(COST_PARTS) & costs["year"].isin(years)]
         if lang == "zh":
-            costs = costs.assign(component=costs["component"].map(COST_PARTS))
+            zh = {k: words.name(COST_NAMES, k, "zh") for k in COST_PARTS}
+            costs = costs.assign(component=costs["component"].map(zh))
         _stacked(
             cost_ax,
             costs.pivot_table("cost_10k_cny", "year", "component", aggfunc="sum") / 1e4,
@@ -113,8 +98,8 @@ def _figure(
             ax.set_xticks(years)
             ax.grid(alpha=0.3)
     for row, key in enumerate(("rate", "built", "stock", "cost")):
-        axes[row, 0].set_ylabel(WORDS[key][lang], fontsize=9)
+        axes[row, 0].set_ylabel(words.word(COMPARE, key, lang), fontsize=9)
     names = {"a": run_a[1].get("scenario", "A"), "b": run_b[1].get("scenario", "B")}
-    fig.suptitle(WORDS["title"][lang].format(**names, first=years[0], last=years[-1]))
+    fig.suptitle(words.word(COMPARE, "title", lang, **names, first=years[0], last=years[-1]))
     fig.tight_layout()
     return fig
