@@ -96,7 +96,6 @@ class Solver:
         self.least_cost_10k_cny: float | None = None  # the first solve's, before the tie-break
         # the basis every least-cost run starts from, once :meth:`anchor` has set it
         self._start: Any = None
-        self._anchoring = False
 
     @classmethod
     def for_scenario(
@@ -140,21 +139,20 @@ class Solver:
         return self._lp, self._h
 
     def anchor(self) -> None:
-        """Solve the model as it stands and start every later least-cost run from that
-        optimum's basis, not from whatever the previous run left.
+        """Solve the model as it stands for its least cost and start every later
+        least-cost run from that optimum's basis, not from whatever the previous run left.
 
         Where several allocations share the least cost, which one HiGHS returns depends
         on where it starts. A study's worker anchors its model at the base scenario
         before its first point, so a point's allocation, rates and prices do not depend
         on which points the worker solved before it: one worker or many, in any order,
-        or resumed after an interruption, give the same table.
+        or resumed after an interruption, give the same table. A model without an
+        optimum leaves the runs to start where the previous one ended.
         """
         self._start = None
-        self._anchoring = True
-        try:
-            self.solve()
-        finally:
-            self._anchoring = False
+        if self._run().optimal:
+            assert self._h is not None
+            self._start = self._h.getBasis()
 
     def _run(self, objective: str = "cost", sense: str = "min") -> Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
@@ -191,9 +189,6 @@ class Solver:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
         self.least_cost_10k_cny = result.objective
-        if self._anchoring:  # the least-cost optimum's basis, before the tie-break's runs
-            assert self._h is not None
-            self._start = self._h.getBasis()
         lp = self._lp
         assert lp is not None
         lp.hold(result.col_value)

@@ -17,7 +17,6 @@ back one by one, in the order they finish, to a callback that keeps them.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import threading
@@ -143,7 +142,7 @@ class Worker:
         if slot not in self._built:
             scenario = study.scenarios[slot] if slot >= 0 else study.scenario
             solver = self._solver(scenario, study.co2_range)
-            _anchor(solver)
+            solver.anchor()
             self._built[slot] = (solver, self._setters(solver, scenario, main=True))
         return self._built[slot]
 
@@ -153,7 +152,7 @@ class Worker:
             return None
         if self._reference is None:
             solver = self._solver(reference, False)
-            _anchor(solver)
+            solver.anchor()
             self._reference = (solver, self._setters(solver, reference, main=False))
         return self._reference
 
@@ -230,15 +229,6 @@ class Worker:
 # -- where the points run ----------------------------------------------------------------
 
 _LOCAL = threading.local()
-
-
-def _anchor(solver: Solver) -> None:
-    """Start the solver's points from its base scenario's optimum (:meth:`Solver.anchor`),
-    so that a point's table row does not depend on the points solved before it; a base
-    without an optimum (a study of what makes it feasible) leaves the points to start
-    where the previous one ended."""
-    with contextlib.suppress(SolveError):
-        solver.anchor()
 
 
 def _worker_for(study: Study) -> Worker:
