@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -117,30 +118,52 @@ def test_shipped_calibration_report_is_current(calibration: pd.DataFrame) -> Non
         ), column
 
 
-def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_path) -> None:
-    """A thermal-power figure in TWh, for a year without a national total: both are
-    reported by validate and by data build, with file, row, column and value."""
+def _edited_copy(
+    tmp_path: Path, file: str, starts: str, edit: Callable[[str], str]
+) -> tuple[Path, int]:
+    """A copy of the shipped data with the line of ``file`` that starts with ``starts``
+    edited; (the copy, the line's row number as the problems name it, header = 1)."""
+    copy = tmp_path / "regions"
+    shutil.copytree(DATA, copy)
+    path = copy / file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith(starts))
+    lines[row] = edit(lines[row])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copy, row + 1
+
+
+def _refused_by_validate_and_build(copy: Path, expected: tuple[str, ...]) -> None:
+    """Both ``validate`` (load_dataset) and ``data build`` refuse the copy, naming each
+    of ``expected``."""
     from model.data.tables import load_dataset
     from model.errors import DataError
 
-    copy = tmp_path / "regions"
-    shutil.copytree(DATA, copy)
-    path = copy / "estimation" / "proxies.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("hebei,thermal_power,"))
-    lines[row] = lines[row].replace(",2020,", ",2021,").replace("10^8 kWh", "TWh")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    expected = (
-        f"estimation/proxies.csv row {row + 1}, column unit: value 'TWh': "
-        "expected 10^8 kWh for thermal_power",
-        f"estimation/proxies.csv row {row + 1}, column year: value '2021': "
-        "expected a year with a national total national_thermal_power_2021",
-    )
     for attempt in (lambda: load_dataset(copy), lambda: write_build(copy)):
         with pytest.raises(DataError) as caught:
             attempt()
         for text in expected:
             assert text in str(caught.value)
+
+
+def test_a_proxy_in_another_unit_or_year_is_named_before_anything_is_built(tmp_path) -> None:
+    """A thermal-power figure in TWh, for a year without a national total: both are
+    reported by validate and by data build, with file, row, column and value."""
+    copy, row = _edited_copy(
+        tmp_path,
+        "estimation/proxies.csv",
+        "hebei,thermal_power,",
+        lambda line: line.replace(",2020,", ",2021,").replace("10^8 kWh", "TWh"),
+    )
+    _refused_by_validate_and_build(
+        copy,
+        (
+            f"estimation/proxies.csv row {row}, column unit: value 'TWh': "
+            "expected 10^8 kWh for thermal_power",
+            f"estimation/proxies.csv row {row}, column year: value '2021': "
+            "expected a year with a national total national_thermal_power_2021",
+        ),
+    )
 
 
 def test_red_mud_comes_from_a_reported_figure_else_from_alumina(tmp_path) -> None:
@@ -182,30 +205,25 @@ def test_a_province_total_that_disagrees_with_itself_is_named_before_anything_is
     """A generated amount a digit short (Henan 1,665 for 16,647) would read as a draw of
     11,396 on stock; its own rate and its own balance give it away, in validate and in
     data build, and nothing is written."""
-    from model.data.tables import load_dataset
     from model.data.totals import check_total_rows
-    from model.errors import DataError
 
-    copy = tmp_path / "regions"
-    shutil.copytree(DATA, copy)
-    path = copy / "province_totals.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("henan,2021,16647.0,"))
-    lines[row] = lines[row].replace("henan,2021,16647.0,", "henan,2021,1665.0,")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    before = (copy / "generation.csv").read_bytes()
-    expected = (
-        f"province_totals.csv row {row + 1}, column generated_10kt: value '1665': "
-        "expected about utilized + disposed + stored = 16872 for henan 2021",
-        f"province_totals.csv row {row + 1}, column utilization_rate: value '0.7846': "
-        "expected the rate its amounts give for henan 2021: utilized 13061 / (generated "
-        "1665 + utilized above generated) = 1.0000",
+    copy, row = _edited_copy(
+        tmp_path,
+        "province_totals.csv",
+        "henan,2021,16647.0,",
+        lambda line: line.replace("henan,2021,16647.0,", "henan,2021,1665.0,"),
     )
-    for attempt in (lambda: load_dataset(copy), lambda: write_build(copy)):
-        with pytest.raises(DataError) as caught:
-            attempt()
-        for text in expected:
-            assert text in str(caught.value)
+    before = (copy / "generation.csv").read_bytes()
+    _refused_by_validate_and_build(
+        copy,
+        (
+            f"province_totals.csv row {row}, column generated_10kt: value '1665': "
+            "expected about utilized + disposed + stored = 16872 for henan 2021",
+            f"province_totals.csv row {row}, column utilization_rate: value '0.7846': "
+            "expected the rate its amounts give for henan 2021: utilized 13061 / (generated "
+            "1665 + utilized above generated) = 1.0000",
+        ),
+    )
     assert (copy / "generation.csv").read_bytes() == before
     # every shipped row agrees with itself: rates to 0.01, balances within 0% and +8%
     shipped = pd.read_csv(DATA / "province_totals.csv").assign(_row=lambda f: range(2, len(f) + 2))

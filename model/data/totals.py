@@ -71,8 +71,7 @@ def check_total_rows(totals: pd.DataFrame, file: str = "province_totals.csv") ->
     Catches a typo in one cell that every other check would take as a real figure
     (a generated amount a digit short reads as a large draw on stock)."""
     problems = []
-    for record in totals.to_dict("records"):
-        row = pd.Series(record)
+    for row in totals.to_dict("records"):
         gen, used = row["generated_10kt"], row["utilized_10kt"]
         where = f"{row['node']} {row['year']}"
         if pd.notna(gen) and pd.notna(used) and pd.notna(row["utilization_rate"]) and gen > 0:
