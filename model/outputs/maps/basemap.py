@@ -98,11 +98,16 @@ def _sea_and_countries(ax: Axes, base: Basemap, lw: float) -> None:
     )
 
 
+def other_provinces(base: Basemap, modelled: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The provinces of China with no modelled unit (by the units' province adcodes)."""
+    codes = {province_code(a) for a in modelled["adcode"]}
+    return base.provinces[~base.provinces["adcode"].isin(codes)]
+
+
 def draw_under(ax: Axes, modelled: gpd.GeoDataFrame, base: Basemap) -> None:
     """Sea, countries and the provinces not modelled, beneath the modelled units."""
     _sea_and_countries(ax, base, 0.4)
-    codes = {province_code(a) for a in modelled["adcode"]}
-    others = base.provinces[~base.provinces["adcode"].isin(codes)]
+    others = other_provinces(base, modelled)
     add_polygons(
         ax,
         others.geometry,

@@ -25,7 +25,7 @@ from model.outputs.maps.basemap import (
     NATIONAL_BORDER,
     OTHER_PROVINCE_COLOUR,
     SEA_COLOUR,
-    province_code,
+    other_provinces,
 )
 
 PRECISION_DEG = 0.01
@@ -107,18 +107,19 @@ def base_traces(
         ll["geometry"] = ll.geometry.intersection(frame)
         return ll
 
+    def filled(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        """Clipped, only the polygonal parts, none left empty."""
+        ll = clipped(gdf)
+        ll["geometry"] = _polygons(ll.geometry)
+        return ll[~ll.geometry.is_empty]
+
     traces: list[go.Choropleth | go.Scattergeo] = []
-    countries = clipped(base.countries)
-    countries["geometry"] = _polygons(countries.geometry)
-    countries = countries[~countries.geometry.is_empty]
-    if len(countries):
-        traces.append(_fill(countries, FOREIGN_COLOUR, FOREIGN_EDGE, 0.5))
-    codes = {province_code(a) for a in modelled["adcode"]}
-    others = clipped(base.provinces[~base.provinces["adcode"].isin(codes)])
-    others["geometry"] = _polygons(others.geometry)
-    others = others[~others.geometry.is_empty]
-    if len(others):
-        traces.append(_fill(others, OTHER_PROVINCE_COLOUR, "white", 0.6))
+    for shapes, colour, edge, width in (
+        (filled(base.countries), FOREIGN_COLOUR, FOREIGN_EDGE, 0.5),
+        (filled(other_provinces(base, modelled)), OTHER_PROVINCE_COLOUR, "white", 0.6),
+    ):
+        if len(shapes):
+            traces.append(_fill(shapes, colour, edge, width))
     china = gpd.GeoSeries([base.china], crs=base.provinces.crs).to_crs("EPSG:4326")
     border = china.boundary.intersection(frame)
     maritime = clipped(base.maritime)
