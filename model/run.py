@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from model.core.config import Scenario, load_scenario
 from model.core.inputs import prepare
-from model.core.pathway import run as pathway_run
-from model.core.pathway.run import PathResults
-from model.core.pathway.solve import PathSolution
 from model.core.presolve import floors_without_outlet, unreachable_targets
 from model.core.prices import tight
 from model.core.ranging import target_ranges, with_ranges
@@ -23,6 +20,10 @@ from model.files import OutputError, Written, check_target
 from model.outputs.folders import located, versions, write_run
 from model.outputs.labels import labelled
 from model.progress import stage
+
+if TYPE_CHECKING:  # a one-year solve never loads the multi-year model
+    from model.core.pathway.run import PathResults
+    from model.core.pathway.solve import PathSolution
 
 SolutionT = TypeVar("SolutionT")
 ResultsT = TypeVar("ResultsT")
@@ -60,7 +61,7 @@ def default_out_dir(scenario: Scenario) -> Path:
     return scenario.source_files[-1].parent / name
 
 
-class PathRun(Solved[PathSolution, PathResults]):
+class PathRun(Solved["PathSolution", "PathResults"]):
     """A solved multi-year scenario (``[path]``): tables with a year column."""
 
 
@@ -201,6 +202,8 @@ def solve_file(
 
 def solve_path_scenario(scenario: Scenario, dataset: Dataset | None = None) -> PathRun:
     """Solve a multi-year scenario in memory (no files written)."""
+    from model.core.pathway import run as pathway_run
+
     stage("reading the data")
     dataset = dataset if dataset is not None else load_dataset(scenario.data, scenario.resolution)
     assert scenario.path is not None

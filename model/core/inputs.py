@@ -259,23 +259,28 @@ def base_year_uses(
     mix = dataset["estimation/pathway_mix"]
     share_max = dataset["compatibility"]["share_max"].astype(float)
     capacity = dataset["capacity"]["capacity_10kt"].astype(float)
+    # plain dicts: one pandas lookup per (node, stream) was most of a province's prepare
+    limit = dict(share_max.items())
+    mix_of: dict[object, list[tuple[object, float]]] = {}
+    for stream, pathway, share in zip(mix["stream"], mix["pathway"], mix["share"], strict=True):
+        mix_of.setdefault(stream, []).append((pathway, float(share)))
     raw: dict[tuple[str, str, str], float] = {}
     for (node, stream), amount in used.items():
-        for r in mix[mix["stream"] == stream].itertuples(index=False):
-            if amount > 0 and (stream, r.pathway) in share_max.index:
-                raw[str(stream), str(node), str(r.pathway)] = float(amount) * float(r.share)
+        for pathway, share in mix_of.get(stream, ()):
+            if amount > 0 and (stream, pathway) in limit:
+                raw[str(stream), str(node), str(pathway)] = float(amount) * share
     intake: dict[tuple[str, str], float] = {}
     free: dict[tuple[str, str], float] = {}
     for (w, j, p), v in raw.items():
         intake[j, p] = intake.get((j, p), 0.0) + v
-        if share_max[w, p] >= 1.0:
+        if limit[w, p] >= 1.0:
             free[j, p] = free.get((j, p), 0.0) + v
     cap = {k: float(v) for k, v in capacity.items() if v > 0}
     plant_floor = {k: min(v, cap[k]) for k, v in intake.items() if k in cap}
     stream_floor = {
         (w, j, p): v * min(1.0, cap[j, p] / free[j, p])
         for (w, j, p), v in raw.items()
-        if (j, p) in cap and share_max[w, p] >= 1.0
+        if (j, p) in cap and limit[w, p] >= 1.0
     }
     return stream_floor, plant_floor
 

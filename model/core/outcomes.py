@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.arrays import SolutionArrays
 from model.core.inputs import ModelInputs

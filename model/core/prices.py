@@ -9,7 +9,7 @@ the other result tables.
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.formulation import group_generation
 from model.core.inputs import ModelInputs

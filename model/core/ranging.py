@@ -26,7 +26,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.formulation import group_generation
 from model.core.solve import Solution, Solver

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.arrays import SolutionArrays
 from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs

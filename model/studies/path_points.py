@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.pathway.solve import PathSolution
 from model.core.solve import Solution

@@ -8,7 +8,7 @@ sit beside the per-(stream, node) floors of ``base_year_floor`` in
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.inputs import ModelInputs
 

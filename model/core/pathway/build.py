@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.formulation.core import add_components, drawn
 from model.core.pathway.periods import Path, Period

@@ -9,7 +9,7 @@ shadow prices are per year); ``builds``, ``stock``, ``path_costs`` and
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.pathway.solve import PathSolution
 from model.core.results import EPS, collect

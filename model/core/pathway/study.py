@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyomo.environ as pyo
+import pyomo.core as pyo
 
 from model.core.config import Scenario
 from model.core.pathway.build import build_path_model
