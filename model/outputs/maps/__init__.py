@@ -24,7 +24,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from model.outputs.maps import (
@@ -33,6 +32,7 @@ from model.outputs.maps import (
     flow_matrix,
     flows,
     interactive,
+    parallel,
     record,
     sankey,
 )
@@ -227,7 +227,7 @@ def draw_utilization(data: MapData, folder: Path, options: MapOptions) -> list[P
     return choropleth.draw_choropleth(data, "utilization", folder, **options.choropleth_kwargs())
 
 
-Drawer = Callable[[Path], list[Path]]
+Drawer = parallel.Drawer
 
 
 def figure_jobs(data: MapData, options: MapOptions) -> list[tuple[str, Drawer]]:
@@ -280,24 +280,17 @@ def draw_figures(folder: Path, jobs: Sequence[tuple[str, Drawer]]) -> list[Path]
     """Draw each figure into ``folder``; one that fails does not stop the others.
 
     Returns the files written, or raises :class:`FiguresFailed` (which holds them
-    and says which figures failed and why) once every figure has been tried.
+    and says which figures failed and why) once every figure has been tried. The
+    figures are drawn side by side where there are cores for it
+    (:mod:`model.outputs.maps.parallel`).
     """
     folder = ensure_folder(folder)
     written: list[Path] = []
     failed: list[FigureFailure] = []
-    for label, draw in jobs:
-        open_before = set(plt.get_fignums())
-        files_before = set(folder.iterdir())
-        try:
-            written += draw(folder)
-        # any error, not only ours: one figure must not cost the others, or a solve its
-        # tables; the failure is reported with its reason (never silent)
-        except Exception as exc:
-            failed.append(FigureFailure.of(label, exc))
-            for number in set(plt.get_fignums()) - open_before:
-                plt.close(number)
-            # formats of the figure written before the failure are whole files: list them
-            written += sorted(set(folder.iterdir()) - files_before)
+    for files, failure in parallel.draw_all(folder, jobs):
+        written += files
+        if failure is not None:
+            failed.append(failure)
     written = list(dict.fromkeys(written))  # the pages share one plotly.js
     if failed:
         raise FiguresFailed(failed, written, len(jobs))

@@ -463,4 +463,5 @@ class MapFigure:
         if self.lang == "zh":  # before the key is laid out, which would warn of a gap
             fonts.check_glyphs(self.texts(), f"{stem.name} ({self.lang})")
         self.finish_key()
-        return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, self.texts())
+        texts = self.texts() if self.lang == "zh" else []  # only Chinese glyphs are checked
+        return save_figure(self.fig, stem, formats, dpi, self.title, self.lang, texts)

@@ -160,7 +160,9 @@ def draw_flow_matrix(
             color="#555555",
         )
         fig.subplots_adjust(left=0.1, right=0.97, bottom=0.2, top=0.88, wspace=0.35)
-        texts = [t.get_text() for t in fig.findobj(plt.Text) if t.get_text()]
+        texts = (
+            [t.get_text() for t in fig.findobj(plt.Text) if t.get_text()] if lang == "zh" else []
+        )
         stem = folder / stem_name("chart", "flow_matrix", "zh" if lang == "zh" else None)
         written += save_figure(fig, stem, formats, dpi, title, lang, texts)
     return written

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from model.files import write_atomically
@@ -91,13 +92,20 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
     the embedded font has loaded, because plotly sizes menus and labels with the
     font it has when it draws.
     """
-    texts = set(_strings(fig.to_plotly_json()))
+    # the figure as plotly's JSON once (a deep copy of every trace: the interactive map's
+    # boundaries six times), read for its text and written as the page
+    figure = fig.to_dict()
+    texts = set(_strings(figure))
     texts.update(extra)
     shown = [re.sub(r"<[^>]+>", "", t) for t in texts if not t.startswith("%{")]
     fonts.check_glyphs([t for t in shown if any(ord(c) > 0x2E80 for c in t)], path.name)
     css = fonts.font_face_css([*shown, EXTRA_GLYPHS], FONT_FAMILY)
-    fig.update_layout(font={"family": FONT_STACK}, hoverlabel={"font": {"family": FONT_STACK}})
-    page = fig.to_html(
+    layout = figure["layout"]  # as fig.update_layout(font=..., hoverlabel={"font": ...})
+    layout.setdefault("font", {})["family"] = FONT_STACK
+    layout.setdefault("hoverlabel", {}).setdefault("font", {})["family"] = FONT_STACK
+    page = pio.to_html(
+        figure,
+        validate=False,
         include_plotlyjs=plotly_bundle_name(),
         full_html=True,
         config={"displaylogo": False, "responsive": True, "topojsonURL": "./"},

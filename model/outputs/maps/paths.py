@@ -12,24 +12,24 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
 
+POLYGON = shapely.GeometryType.POLYGON
+
 
 def polygon_path(geometry: Any) -> Path:
-    """One compound path of a (multi)polygon, holes included."""
-    vertices: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for part in shapely.get_parts(geometry):
-        if part.is_empty or part.geom_type != "Polygon":
-            continue
-        for ring in [part.exterior, *part.interiors]:
-            xy = np.asarray(ring.coords)
-            code = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
-            code[0] = Path.MOVETO
-            code[-1] = Path.CLOSEPOLY
-            vertices.append(xy)
-            codes.append(code)
-    if not vertices:
+    """One compound path of a (multi)polygon, holes included: each ring (exterior, then
+    its holes, polygon by polygon) from a MOVETO to a CLOSEPOLY. Read with shapely's array
+    functions (one call per geometry, not per ring: a prefecture map has thousands)."""
+    parts = shapely.get_parts(geometry)
+    polygons = parts[(shapely.get_type_id(parts) == POLYGON) & ~shapely.is_empty(parts)]
+    rings = shapely.get_rings(polygons)
+    if not len(rings):
         return Path(np.zeros((0, 2)))
-    return Path(np.concatenate(vertices), np.concatenate(codes))
+    xy = shapely.get_coordinates(rings)
+    ends = np.cumsum(shapely.get_num_coordinates(rings))
+    codes = np.full(len(xy), Path.LINETO, dtype=Path.code_type)
+    codes[np.concatenate(([0], ends[:-1]))] = Path.MOVETO
+    codes[ends - 1] = Path.CLOSEPOLY
+    return Path(xy, codes)
 
 
 def add_polygons(

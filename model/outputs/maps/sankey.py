@@ -275,7 +275,7 @@ def draw_static(
         color="#555555",
         va="bottom",
     )
-    texts = [plain(t.get_text()) for t in fig.findobj(Text)]
+    texts = [plain(t.get_text()) for t in fig.findobj(Text)] if lang == "zh" else []
     return save_figure(fig, stem, formats, dpi, sd.title, lang, texts)
 
 
