@@ -21,11 +21,10 @@ from pyogrio.errors import DataSourceError
 
 matplotlib.use("Agg")
 import pandas as pd
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import polylabel
 
-from model.outputs.maps import fonts
+from model.outputs.maps import basemap, fonts
 from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.tables import (
     MapError,
@@ -99,7 +98,7 @@ def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
         raise MapJoinError(f"{Path(path).name}: no boundary for node(s) {listed}")
     gdf = gpd.GeoDataFrame(merged, geometry="geometry", crs=shapes.crs or "EPSG:4326")
     gdf = gdf.to_crs(CHINA_ALBERS)
-    to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+    to_map = basemap.to_map()
     gdf["x"], gdf["y"] = to_map.transform(gdf["lon"].to_numpy(), gdf["lat"].to_numpy())
     points = [label_point(g) for g in gdf.geometry]
     gdf["label_x"] = [p.x for p in points]

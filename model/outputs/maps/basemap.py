@@ -75,9 +75,17 @@ def load(folder: Path | None = None) -> Basemap | None:
     return Basemap(provinces, countries, maritime, china)
 
 
+@cache
 def to_lonlat() -> Transformer:
-    """From map coordinates (:data:`CHINA_ALBERS`) to longitude and latitude."""
+    """From map coordinates (:data:`CHINA_ALBERS`) to longitude and latitude (made once:
+    making a transformer takes longer than using it on a map's points)."""
     return Transformer.from_crs(CHINA_ALBERS, "EPSG:4326", always_xy=True)
+
+
+@cache
+def to_map() -> Transformer:
+    """From longitude and latitude to map coordinates (:data:`CHINA_ALBERS`), made once."""
+    return Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
 
 
 def province_code(adcode: int) -> int:
@@ -203,10 +211,8 @@ def north_arrow(ax: Axes, lang: str, at: tuple[float, float] = (0.05, 0.86)) -> 
     y0, y1 = ax.get_ylim()
     x = x0 + at[0] * (x1 - x0)
     y = y0 + at[1] * (y1 - y0)
-    to_lonlat = Transformer.from_crs(CHINA_ALBERS, "EPSG:4326", always_xy=True)
-    to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
-    lon, lat = to_lonlat.transform(x, y)
-    nx, ny = to_map.transform(lon, lat + 1.0)
+    lon, lat = to_lonlat().transform(x, y)
+    nx, ny = to_map().transform(lon, lat + 1.0)
     angle = math.atan2(nx - x, ny - y)
     length = 0.07 * (y1 - y0)
     tip = (x + length * math.sin(angle), y + length * math.cos(angle))
@@ -239,11 +245,10 @@ def north_arrow(ax: Axes, lang: str, at: tuple[float, float] = (0.05, 0.86)) -> 
 
 def _frame(lonlat: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """The Albers bounds of a lon/lat box (its edges sampled, as parallels curve)."""
-    to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
     w, s, e, n = lonlat
     lons = np.concatenate([np.linspace(w, e, 30), np.linspace(w, e, 30), [w] * 30, [e] * 30])
     lats = np.concatenate([[s] * 30, [n] * 30, np.linspace(s, n, 30), np.linspace(s, n, 30)])
-    xs, ys = to_map.transform(lons, lats)
+    xs, ys = to_map().transform(lons, lats)
     return float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))
 
 

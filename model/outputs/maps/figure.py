@@ -23,13 +23,11 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.ops import nearest_points
 
 from model.outputs.maps import basemap, fonts
 from model.outputs.maps.base import MapData, label_point
-from model.outputs.maps.basemap import CHINA_ALBERS
 from model.outputs.maps.figure_files import save_figure
 from model.outputs.maps.paths import add_lines, add_polygons
 from model.outputs.maps.text import (
@@ -249,7 +247,7 @@ class MapFigure:
         minx, miny, maxx, maxy = self.bounds
         m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
         x0 = (minx + maxx) / 2 - m_per_in * map_w / 2
-        to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+        to_map = basemap.to_map()
         left = right = 0.0
         for region in self.data.dissolved().index:
             if region not in REGION_LABEL_LONLAT:
@@ -332,7 +330,7 @@ class MapFigure:
             "zorder": 6,
         }
         if region in REGION_LABEL_LONLAT:
-            to_map = Transformer.from_crs("EPSG:4326", CHINA_ALBERS, always_xy=True)
+            to_map = basemap.to_map()
             lon, lat, align = REGION_LABEL_LONLAT[region]
             x, y = to_map.transform(lon, lat)
             anchor, _ = nearest_points(geometry.boundary, Point(x, y))
