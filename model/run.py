@@ -22,8 +22,8 @@ from model.outputs.labels import labelled
 from model.progress import stage
 
 if TYPE_CHECKING:  # a one-year solve never loads the multi-year model
-    from model.core.pathway.run import PathResults
-    from model.core.pathway.solve import PathSolution
+    from model.core.pathway.run import PathResults  # noqa: F401  (PathRun's base, quoted)
+    from model.core.pathway.solve import PathSolution  # noqa: F401
 
 SolutionT = TypeVar("SolutionT")
 ResultsT = TypeVar("ResultsT")

@@ -1,0 +1,52 @@
+"""The default class scheme, Fisher-Jenks, without mapclassify: the same bins as mapclassify."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from model.outputs.maps.classify import fisher_jenks_bins
+
+
+def test_two_obvious_clusters_split_between_them() -> None:
+    # by hand: any split inside a cluster leaves a spread of at least 1 in the other one
+    # (squared deviations 2 + 2 for the split 3 | 10, more for any other)
+    values = np.array([11.0, 1.0, 12.0, 3.0, 10.0, 2.0])
+    assert fisher_jenks_bins(values, 2).tolist() == [3.0, 12.0]
+    assert fisher_jenks_bins(values, 3).tolist()[-1] == 12.0
+
+
+def test_each_distinct_value_its_own_class_when_k_is_their_number() -> None:
+    assert fisher_jenks_bins(np.array([5.0, 1.0, 3.0, 3.0]), 3).tolist() == [1.0, 3.0, 5.0]
+
+
+@pytest.mark.parametrize("kind", ["normal", "integers", "skewed", "rates"])
+def test_same_bins_as_mapclassify(kind: str) -> None:
+    """Bit for bit, on inputs with ties, several magnitudes, and 2 to 7 classes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed", and its imports' own
+        import mapclassify
+    rng = np.random.default_rng(12)
+    compared = 0
+    for _ in range(60):
+        n, k = int(rng.integers(2, 45)), int(rng.integers(2, 8))
+        if kind == "normal":
+            values = rng.normal(size=n) * 10.0 ** int(rng.integers(-3, 5))
+        elif kind == "integers":
+            values = rng.integers(0, 6, size=n).astype(float)
+        elif kind == "skewed":
+            values = rng.exponential(size=n) * 1e4
+        else:
+            values = np.round(rng.uniform(0, 1, size=n), 3)
+        if len(np.unique(values)) < k:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            expected = np.asarray(mapclassify.FisherJenks(values, k=k).bins)
+        got = fisher_jenks_bins(values, k)
+        assert got.dtype == expected.dtype
+        assert np.array_equal(got, expected), (values.tolist(), k)
+        compared += 1
+    assert compared > 20
