@@ -1,4 +1,5 @@
-"""The default class scheme, Fisher-Jenks, without mapclassify: the same bins as mapclassify."""
+"""The class schemes computed without mapclassify (Fisher-Jenks, the default, and equal
+intervals, for narrow data): the same bins as mapclassify."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from model.outputs.maps.classify import fisher_jenks_bins
+from model.outputs.maps.classify import equal_interval_bins, fisher_jenks_bins
 
 
 def test_two_obvious_clusters_split_between_them() -> None:
@@ -20,6 +21,10 @@ def test_two_obvious_clusters_split_between_them() -> None:
 
 def test_each_distinct_value_its_own_class_when_k_is_their_number() -> None:
     assert fisher_jenks_bins(np.array([5.0, 1.0, 3.0, 3.0]), 3).tolist() == [1.0, 3.0, 5.0]
+
+
+def test_equal_intervals_split_the_range_evenly() -> None:
+    assert equal_interval_bins(np.array([0.0, 1.0, 4.0]), 4).tolist() == [1.0, 2.0, 3.0, 4.0]
 
 
 @pytest.mark.parametrize("kind", ["normal", "integers", "skewed", "rates"])
@@ -45,8 +50,10 @@ def test_same_bins_as_mapclassify(kind: str) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             expected = np.asarray(mapclassify.FisherJenks(values, k=k).bins)
+            equal = np.asarray(mapclassify.EqualInterval(values, k=k).bins)
         got = fisher_jenks_bins(values, k)
         assert got.dtype == expected.dtype
         assert np.array_equal(got, expected), (values.tolist(), k)
+        assert np.array_equal(equal_interval_bins(values, k), equal), (values.tolist(), k)
         compared += 1
     assert compared > 20

@@ -131,8 +131,11 @@ def scheme_edges(
 
 
 def _mapclassify_bins(v: np.ndarray, scheme: str, k: int) -> np.ndarray:
-    if scheme == "fisher_jenks":  # the default: without importing mapclassify
+    # the scheme of every layer, and the one for narrow data, without importing mapclassify
+    if scheme == "fisher_jenks":
         return fisher_jenks_bins(v, k)
+    if scheme == "equal_interval":
+        return equal_interval_bins(v, k)
     import mapclassify  # 1 s of scipy.stats and scikit-learn: only for the other schemes
 
     with warnings.catch_warnings():
@@ -140,8 +143,6 @@ def _mapclassify_bins(v: np.ndarray, scheme: str, k: int) -> np.ndarray:
         warnings.filterwarnings("ignore", message="Numba not installed")
         if scheme == "quantiles":
             return np.asarray(mapclassify.Quantiles(v, k=k).bins)
-        if scheme == "equal_interval":
-            return np.asarray(mapclassify.EqualInterval(v, k=k).bins)
         # NaturalBreaks starts k-means from random seeds: fix them so that the same
         # results give the same map, and leave numpy's global state as it was.
         state = np.random.get_state()
@@ -159,7 +160,8 @@ def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
     mapclassify's own algorithm (``mapclassify.classifiers._fisher_jenks_means``, BSD-3),
     sums in float32 as there, so the bins are the same to the bit (a test compares the two
     on many inputs). It is here because importing mapclassify imports scipy.stats and
-    scikit-learn, about 1 s of every map set; the other schemes still use mapclassify.
+    scikit-learn, about 1 s of every map set; the schemes other than this one and equal
+    intervals still use mapclassify.
     Needs at least k distinct values.
     """
     x = np.sort(np.asarray(values).flatten()).astype("f8")
@@ -195,6 +197,20 @@ def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
         bins[j - 1] = x[int(pivot - 2)]
         last = int(pivot - 1)
     return np.delete(bins, 0)
+
+
+def equal_interval_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """``mapclassify.EqualInterval(values, k).bins``, computed as mapclassify does (see
+    :func:`fisher_jenks_bins` for why it is here): k classes of equal width, the last
+    ending at the largest value. Needs at least two distinct values."""
+    y = np.asarray(values).flatten()
+    max_y, min_y = max(y), min(y)
+    width = (max_y - min_y) * 1.0 / k
+    cuts = np.arange(min_y + width, max_y + width, width)
+    if len(cuts) > k:  # np.arange may overshoot by one
+        cuts = cuts[0:k]
+    cuts[-1] = max_y
+    return cuts.copy()
 
 
 def symmetric_edges(values: np.ndarray, per_side: int = 3) -> tuple[list[float], float]:
