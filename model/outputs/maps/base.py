@@ -10,10 +10,10 @@ Projection: an Albers equal-area conic for China (standard parallels 25°N and
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import geopandas as gpd
 import matplotlib
@@ -62,6 +62,8 @@ A point outside the node's own shape gets a leader line to that pole; it must th
 outside every modelled node (tested), in the sea or on the base map."""
 
 NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
+
+T = TypeVar("T")
 
 
 def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -134,6 +136,7 @@ class MapData:
     source: str = ""
     """Where the results came from (for messages)."""
     _dissolved: dict[str, gpd.GeoDataFrame] = field(default_factory=dict, compare=False)
+    _made: dict[Hashable, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         check_summary(self.summary, self.source)
@@ -195,6 +198,14 @@ class MapData:
         ids = list(self.streams.index)
         palette = colormaps["tab10" if len(ids) <= 10 else "tab20"]
         return {s: to_hex(palette(i % palette.N)) for i, s in enumerate(ids)}
+
+    def once(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make`` returns, made on the first call with ``key`` and kept: geometry
+        that every figure of a set draws the same (a prefecture map's region outlines
+        take seconds to offset), made once per map data, not once per figure."""
+        if key not in self._made:
+            self._made[key] = make()
+        return cast(T, self._made[key])
 
     def dissolved(self) -> gpd.GeoDataFrame:
         """The regions as shapes (union of their nodes)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -208,13 +209,17 @@ class MapFigure:
         if self.base is not None:
             basemap.draw_under(self.ax, shapes, self.base)
         if (shapes["adcode"].astype(int) % 10000 != 0).any():
-            # not along the region outlines, whose dashes they would fill in
-            regions = shapely.union_all(self.data.dissolved().boundary.to_numpy())
-            keep_off = regions.buffer(3 * self.m_per_pt)
-            lines = [line.difference(keep_off) for line in basemap.province_lines(shapes)]
+            lines = self.data.once(("province lines", self.m_per_pt), self._province_lines)
             add_lines(self.ax, lines, color="#4d4d4d", linewidth=0.8, zorder=3)
         basemap.scale_bar(self.ax, self.lang)
         basemap.north_arrow(self.ax, self.lang)
+
+    def _province_lines(self) -> list[Any]:
+        """Province borders inside the units, kept off the region outlines (whose dashes
+        they would fill in) by 3 points."""
+        regions = shapely.union_all(self.data.dissolved().boundary.to_numpy())
+        keep_off = regions.buffer(3 * self.m_per_pt)
+        return [line.difference(keep_off) for line in basemap.province_lines(self.data.shapes)]
 
     LOCATOR_WIDTH_IN = 2.1
     MIN_LOCATOR_IN = 1.2
@@ -305,7 +310,9 @@ class MapFigure:
         each region has its own line pattern (:func:`region_line`), as in the key."""
         inset = width_pt / 2 * self.m_per_pt
         for region, row in self.data.dissolved().iterrows():
-            inner = row.geometry.buffer(-inset)
+            inner = self.data.once(
+                ("inset outline", region, inset), partial(row.geometry.buffer, -inset)
+            )
             add_lines(
                 self.ax,
                 [inner],
