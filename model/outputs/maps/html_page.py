@@ -13,14 +13,16 @@ Chinese font is embedded as a subset, and nothing is fetched from a network.
 from __future__ import annotations
 
 import html
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from model.files import write_atomically
@@ -83,15 +85,36 @@ def write_plotly_bundle(folder: Path) -> Path:
     return path
 
 
-def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) -> Path:
+SHARED_MARK = "wastealloc-shared"
+"""Key of a stand-in object that a page replaces by one of its shared variables."""
+
+
+def shared(name: str) -> dict[str, Any]:
+    """A stand-in for a big object several traces hold (the interactive map's boundaries,
+    in each of its six layers): the page holds the object once, as the JavaScript variable
+    ``name``, and every stand-in becomes a reference to it (:func:`write_offline_html`).
+    Deep-copied, encoded and parsed once instead of once per trace; the page shows the same."""
+    return {"type": "FeatureCollection", "features": [], SHARED_MARK: name}
+
+
+def write_offline_html(
+    fig: go.Figure,
+    path: Path,
+    extra: Iterable[str] = (),
+    variables: Mapping[str, Any] | None = None,
+) -> Path:
     """Write a plotly figure as an HTML page that needs no network to show.
 
     The page is plotly's own (``to_html``) loading plotly.js from the file next
     to it (:func:`write_plotly_bundle`, written here if missing), plus the font
     subset and the empty world outline in its head. The plot is drawn once
     the embedded font has loaded, because plotly sizes menus and labels with the
-    font it has when it draws.
+    font it has when it draws. ``variables``: the objects that the figure's
+    :func:`shared` stand-ins stand for, by name (defined in the page's head).
     """
+    variables = dict(variables or {})
+    for value in variables.values():
+        extra = [*extra, *_strings(value)]
     # the figure as plotly's JSON once (a deep copy of every trace: the interactive map's
     # boundaries six times), read for its text and written as the page
     figure = fig.to_dict()
@@ -119,10 +142,12 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
         " : Promise.resolve()).catch(function () {}).then(function () {"
     )
     page = page[:body_start] + wait + page[body_start:body_end] + "});" + page[body_end:]
+    page, definitions = _share(page, variables)
     title = " ".join(re.sub(r"<[^>]+>", " ", fig.layout.title.text or "wastealloc").split())
     head = (
         f"<head>\n<title>{html.escape(title)}</title>\n"
         f"<style>{css}\nbody {{ margin: 0; font-family: {FONT_STACK}; }}</style>\n{GEO_STUB}\n"
+        f"{definitions}"
     )
     page = page.replace("<head>", head, 1)
     found = external_references(page)
@@ -130,3 +155,27 @@ def write_offline_html(fig: go.Figure, path: Path, extra: Iterable[str] = ()) ->
         raise RuntimeError(f"{path.name} would fetch from the network: {found[:3]}")
     write_plotly_bundle(path.parent)
     return write_atomically(path, lambda temp: temp.write_text(page, encoding="utf-8"))
+
+
+def _share(page: str, variables: Mapping[str, Any]) -> tuple[str, str]:
+    """The page with each :func:`shared` stand-in replaced by its variable's name, and the
+    script defining the variables (plotly's JSON encoding: ``<``, ``>`` and ``/`` escaped,
+    so no text in them can close the script)."""
+    if not variables:
+        return page, ""
+    used = set()
+
+    def reference(match: re.Match[str]) -> str:
+        name = json.loads(match.group(0))[SHARED_MARK]
+        if name not in variables:
+            raise ValueError(f"{name!r}: a stand-in without its object")
+        used.add(name)
+        return _variable(name)
+
+    page = re.sub(r'\{[^{}]*"' + SHARED_MARK + r'"[^{}]*\}', reference, page)
+    lines = [f"var {_variable(n)} = {to_json_plotly(variables[n])};" for n in sorted(used)]
+    return page, "<script>\n" + "\n".join(lines) + "\n</script>\n" if lines else ""
+
+
+def _variable(name: str) -> str:
+    return "wastealloc_" + re.sub(r"\W", "_", name)

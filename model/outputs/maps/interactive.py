@@ -37,6 +37,7 @@ from model.outputs.maps.html_page import (
     GEO_STUB,
     external_references,
     plotly_bundle_name,
+    shared,
     write_offline_html,
     write_plotly_bundle,
 )
@@ -171,9 +172,12 @@ def interactive_map(
     k: int = 5,
     min_flow_10kt: float = 10.0,
     show: str = "utilization",
+    geojson: dict[str, Any] | None = None,
 ) -> tuple[go.Figure, dict[str, list[int]]]:
-    """The figure, and the trace numbers of each layer; ``show`` is the layer shown first."""
-    geojson = _geojson(data)
+    """The figure, and the trace numbers of each layer; ``show`` is the layer shown first.
+    ``geojson``: the nodes' shapes as the layers get them (default: :func:`_geojson`; the
+    page gives a :func:`shared` stand-in)."""
+    geojson = _geojson(data) if geojson is None else geojson
     table, layers = node_table(data, lang, group, pathway)
     custom = table[TOOLTIP_COLUMNS].to_numpy()
     hover = _hover(lang, group)
@@ -470,7 +474,10 @@ def write_html(
         scheme=scheme,
         k=k,
         min_flow_10kt=min_flow_10kt,
+        geojson=shared("nodes"),  # the six layers' shapes: once in the page
     )
     return write_offline_html(
-        fig, folder / (stem_name("map", "zh" if lang == "zh" else None) + ".html")
+        fig,
+        folder / (stem_name("map", "zh" if lang == "zh" else None) + ".html"),
+        variables={"nodes": _geojson(data)},
     )
