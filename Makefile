@@ -28,10 +28,12 @@ test: $(STAMP)
 # Benchmarks (not part of the tests): time and memory as ratios to a floor built in the same
 # run (the same LP straight from the data, solved by highspy); BENCH_ARGS=--quick for a short run.
 # Then studies: re-solve against rebuild per point, and a study on 1 worker against every core
-# (BENCH_STUDY_ARGS="--points 100" for a short run).
+# (BENCH_STUDY_ARGS="--points 100" for a short run). Last, `wastealloc solve` from the shell
+# (BENCH_SHELL_ARGS="--repeat 3" for a short run).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 	$(BIN)/python bench/studies.py $(BENCH_STUDY_ARGS)
+	$(BIN)/python bench/shell.py $(BENCH_SHELL_ARGS)
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(STAMP)
