@@ -50,7 +50,10 @@ def attempt(folder: Path, label: str, draw: Drawer) -> Attempt:
     """Draw one figure: the files written, and the failure if it failed.
 
     After a failure the figure's open matplotlib figures are closed and the files it
-    did write (formats finished before the failure, whole files) are listed."""
+    did write (formats finished before the failure, whole files) are listed: the files
+    that appeared in the folder meanwhile, not the hidden ones being written (with
+    figures drawn side by side, those of other figures may be listed too; the caller
+    lists each file once)."""
     open_before = set(plt.get_fignums())
     files_before = set(folder.iterdir())
     try:
@@ -60,7 +63,8 @@ def attempt(folder: Path, label: str, draw: Drawer) -> Attempt:
     except Exception as exc:
         for number in set(plt.get_fignums()) - open_before:
             plt.close(number)
-        return sorted(set(folder.iterdir()) - files_before), FigureFailure.of(label, exc)
+        appeared = [p for p in set(folder.iterdir()) - files_before if not p.name.startswith(".")]
+        return sorted(appeared), FigureFailure.of(label, exc)
 
 
 def _attempt_job(index: int) -> Attempt:
