@@ -12,6 +12,8 @@ shared, and CPU seconds move much less with the load than wall seconds do.
 
     python bench/shell.py                  every case, 5 rounds
     python bench/shell.py --repeat 3 --cases "province,province maps"
+    python bench/shell.py --other /work/main/.venv/bin   adds each solve case run by
+        another installation (e.g. the main branch's), interleaved with this one's
 
 Results: bench/results/shell.json and shell.md. No goal is asserted; the table says
 which are met in this run.
@@ -140,11 +142,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated case names")
+    parser.add_argument(
+        "--other", type=Path, help="bin folder of another installation: its solve cases too"
+    )
     args = parser.parse_args()
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     unknown = [c for c in cases if c not in CASES]
     if unknown:
         parser.error(f"unknown case(s) {unknown}: expected some of {list(CASES)}")
+    if args.other is not None:
+        for case in list(cases):
+            command, env = CASES[case]
+            if command[1:2] == ["solve"]:
+                other = f"{case} [{args.other}]"
+                CASES[other] = ([str(args.other / "wastealloc"), *command[1:]], env)
+                cases.append(other)
     runs = run(cases, args.repeat)
     loads = [r["load_1min"] for rs in runs.values() for r in rs]
     result = {

@@ -18,6 +18,7 @@ installs with the project (:mod:`model.outputs.maps.fonts`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -29,6 +30,7 @@ import pandas as pd
 from model.outputs.maps import (
     choropleth,
     compare,
+    figure,
     flow_matrix,
     flows,
     interactive,
@@ -299,7 +301,9 @@ def draw_figures(folder: Path, jobs: Sequence[tuple[str, Drawer]]) -> list[Path]
 
 def draw_maps(data: MapData, folder: Path, options: MapOptions | None = None) -> list[Path]:
     """Draw the chosen maps of one results folder into ``folder``; returns the files."""
-    return draw_figures(folder, figure_jobs(data, options or MapOptions()))
+    options = options or MapOptions()
+    _prepare(data, options)
+    return draw_figures(folder, figure_jobs(data, options))
 
 
 def draw_run_maps(data: MapData, folder: Path, dpi: int = 200) -> list[Path]:
@@ -307,7 +311,17 @@ def draw_run_maps(data: MapData, folder: Path, dpi: int = 200) -> list[Path]:
     utilization map in Chinese too."""
     options = MapOptions(dpi=dpi)
     chinese = replace(options, maps=("utilization",), lang="zh")
+    _prepare(data, options)
     return draw_figures(folder, figure_jobs(data, options) + figure_jobs(data, chinese))
+
+
+def _prepare(data: MapData, options: MapOptions) -> None:
+    """The geometry the static maps share, made before they are drawn side by side."""
+    if any(m in CHOROPLETHS or m == "flows" for m in options.maps):
+        # not fatal here: each figure that needs it makes it again and, if that fails,
+        # is named with the reason (one figure's failure never stops the others)
+        with contextlib.suppress(Exception):
+            figure.prepare(data)
 
 
 def draw_after_solve(

@@ -114,6 +114,46 @@ def region_handle(data: MapData, region: str, width_pt: float = 1.5) -> Line2D:
     return Line2D([], [], color=REGION_COLOUR, lw=width_pt, ls=region_line(data, region))
 
 
+def panel(data: MapData) -> tuple[tuple[float, float, float, float], float, float]:
+    """Bounds (map metres, with a margin) and width and height (inches) of the map panel."""
+    minx, miny, maxx, maxy = data.shapes.total_bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
+    w, h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
+    map_h = MapFigure.MAP_HEIGHT_IN
+    return (minx - pad, miny - pad, maxx + pad, maxy + pad), min(map_h * w / h, 8.5), map_h
+
+
+def metres_per_inch(bounds: tuple[float, float, float, float], w: float, h: float) -> float:
+    """The map's scale: the bounds fitted in a w x h inch panel at one scale in x and y."""
+    minx, miny, maxx, maxy = bounds
+    return float(max((maxx - minx) / w, (maxy - miny) / h))
+
+
+def has_province_lines(data: MapData) -> bool:
+    """Whether the units are below provinces (prefectures), whose maps draw provinces."""
+    return bool((data.shapes["adcode"].astype(int) % 10000 != 0).any())
+
+
+def province_lines(data: MapData, m_per_pt: float) -> list[Any]:
+    """Province borders inside the units, kept off the region outlines (whose dashes they
+    would fill in) by 3 points; seconds to make on a prefecture map, so made once."""
+
+    def make() -> list[Any]:
+        regions = shapely.union_all(data.dissolved().boundary.to_numpy())
+        keep_off = regions.buffer(3 * m_per_pt)
+        return [line.difference(keep_off) for line in basemap.province_lines(data.shapes)]
+
+    return data.once(("province lines", m_per_pt), make)
+
+
+def prepare(data: MapData) -> None:
+    """Make what every static map of ``data`` draws alike and takes long to make, before
+    figures are drawn side by side by processes that would each make it."""
+    if has_province_lines(data):
+        bounds, map_w, map_h = panel(data)
+        province_lines(data, metres_per_inch(bounds, map_w, map_h) / 72.0)
+
+
 class MapFigure:
     """A map panel on the left, a key panel on the right, title above, notes below.
 
@@ -141,12 +181,7 @@ class MapFigure:
         self.data = data
         self.lang = lang
         self.title = title
-        minx, miny, maxx, maxy = data.shapes.total_bounds
-        pad = 0.03 * max(maxx - minx, maxy - miny)
-        self.bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-        w, h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
-        map_h = self.MAP_HEIGHT_IN
-        map_w = min(map_h * w / h, 8.5)
+        self.bounds, map_w, map_h = panel(data)
         left_in, right_in = self._label_overhang(map_w, map_h)
         left_in += self.LEFT_IN
         gap_in = self.GAP_IN + right_in
@@ -208,18 +243,11 @@ class MapFigure:
         shapes = self.data.shapes
         if self.base is not None:
             basemap.draw_under(self.ax, shapes, self.base)
-        if (shapes["adcode"].astype(int) % 10000 != 0).any():
-            lines = self.data.once(("province lines", self.m_per_pt), self._province_lines)
+        if has_province_lines(self.data):
+            lines = province_lines(self.data, self.m_per_pt)
             add_lines(self.ax, lines, color="#4d4d4d", linewidth=0.8, zorder=3)
         basemap.scale_bar(self.ax, self.lang)
         basemap.north_arrow(self.ax, self.lang)
-
-    def _province_lines(self) -> list[Any]:
-        """Province borders inside the units, kept off the region outlines (whose dashes
-        they would fill in) by 3 points."""
-        regions = shapely.union_all(self.data.dissolved().boundary.to_numpy())
-        keep_off = regions.buffer(3 * self.m_per_pt)
-        return [line.difference(keep_off) for line in basemap.province_lines(self.data.shapes)]
 
     LOCATOR_WIDTH_IN = 2.1
     MIN_LOCATOR_IN = 1.2
@@ -270,7 +298,7 @@ class MapFigure:
     def _frame(self, map_w: float, map_h: float) -> None:
         """Fit the shapes in the map panel at one scale in x and y."""
         minx, miny, maxx, maxy = self.bounds
-        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
+        m_per_in = metres_per_inch(self.bounds, map_w, map_h)
         cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
         self.ax.set_xlim(cx - m_per_in * map_w / 2, cx + m_per_in * map_w / 2)
         self.ax.set_ylim(cy - m_per_in * map_h / 2, cy + m_per_in * map_h / 2)
