@@ -4,11 +4,17 @@
 # main, i.e. the code before the compiled solver), both with this .venv, and
 # compare the results folders file by file. summary.json is compared without
 # its timings, versions and write time; every other file must be byte-identical.
-# Usage: scripts/compare_with_main.sh [REF] [SCENARIO...]
+# Usage: scripts/compare_with_main.sh [REF] [SCENARIO...]  (default: every scenario in runs/,
+# not the study files, which `wastealloc study` runs)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 ref="${1:-$(git -C "$here" merge-base HEAD main)}"; shift || true
-scenarios=("$@"); [ ${#scenarios[@]} -gt 0 ] || scenarios=("$here"/runs/*.toml)
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then  # every scenario file; a study file names its base scenario
+  for path in "$here"/runs/*.toml; do
+    grep -q '^scenario *=' "$path" || scenarios+=("$path")
+  done
+fi
 out="$(mktemp -d)"; status=0
 other="$out/code"; mkdir -p "$other"
 git -C "$here" archive "$ref" | tar -x -C "$other"
