@@ -3,7 +3,8 @@
 # checkout and with the code of another commit (default: where this branch left
 # main, i.e. the code before the compiled solver), both with this .venv, and
 # compare the results folders file by file. summary.json is compared without
-# its timings, versions and write time; every other file must be byte-identical.
+# its timings, versions, write time and data paths (each checkout has its own);
+# every other file must be byte-identical.
 # Usage: scripts/compare_with_main.sh [REF] [SCENARIO...]  (default: every scenario in runs/,
 # not the study files, which `wastealloc study` runs)
 set -euo pipefail
@@ -26,7 +27,7 @@ for path in "${scenarios[@]}"; do
   for f in "$out/old/$name"/*; do
     base="$(basename "$f")"
     if [ "$base" = summary.json ]; then
-      strip='del(.timing_s, .written_utc, .versions, .inputs)'
+      strip='del(.timing_s, .written_utc, .versions, .inputs, .scenario_settings.data)'
       if ! diff <(jq -S "$strip" "$f") <(jq -S "$strip" "$out/new/$name/$base") >/dev/null; then
         echo "DIFFERS $name/$base"; status=1; fi
     elif ! cmp -s "$f" "$out/new/$name/$base"; then
