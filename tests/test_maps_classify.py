@@ -1,5 +1,5 @@
-"""The class schemes computed without mapclassify (Fisher-Jenks, the default, and equal
-intervals, for narrow data): the same bins as mapclassify."""
+"""The class schemes computed without mapclassify (Fisher-Jenks, the default, by jenkspy,
+and equal intervals, for narrow data): the same bins as mapclassify."""
 
 from __future__ import annotations
 
@@ -27,14 +27,26 @@ def test_equal_intervals_split_the_range_evenly() -> None:
     assert equal_interval_bins(np.array([0.0, 1.0, 4.0]), 4).tolist() == [1.0, 2.0, 3.0, 4.0]
 
 
+def _squared_deviations(values: np.ndarray, bins: np.ndarray) -> float:
+    """Sum over the classes (closed on the right at each bin) of squared deviations from
+    the class mean: what Fisher-Jenks minimises."""
+    classes = np.searchsorted(bins, values, side="left")
+    return sum(
+        float(((values[classes == c] - values[classes == c].mean()) ** 2).sum())
+        for c in np.unique(classes)
+    )
+
+
 @pytest.mark.parametrize("kind", ["normal", "integers", "skewed", "rates"])
-def test_same_bins_as_mapclassify(kind: str) -> None:
-    """Bit for bit, on inputs with ties, several magnitudes, and 2 to 7 classes."""
+def test_as_good_as_mapclassify(kind: str) -> None:
+    """Fisher-Jenks: the same bins as mapclassify, or (where ties allow several best
+    partitions) a partition with the same least squared deviations; equal intervals:
+    mapclassify's bins to rounding. On inputs with ties, several magnitudes, 2 to 7 classes."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Numba not installed", and its imports' own
         import mapclassify
     rng = np.random.default_rng(12)
-    compared = 0
+    compared = same = 0
     for _ in range(60):
         n, k = int(rng.integers(2, 45)), int(rng.integers(2, 8))
         if kind == "normal":
@@ -52,8 +64,13 @@ def test_same_bins_as_mapclassify(kind: str) -> None:
             expected = np.asarray(mapclassify.FisherJenks(values, k=k).bins)
             equal = np.asarray(mapclassify.EqualInterval(values, k=k).bins)
         got = fisher_jenks_bins(values, k)
-        assert got.dtype == expected.dtype
-        assert np.array_equal(got, expected), (values.tolist(), k)
-        assert np.array_equal(equal_interval_bins(values, k), equal), (values.tolist(), k)
+        assert len(got) == k and got[-1] == values.max()
+        best = _squared_deviations(values, expected)
+        scale = float(((values - values.mean()) ** 2).sum())
+        assert _squared_deviations(values, got) <= best + 1e-9 * scale, (values.tolist(), k)
+        same += np.array_equal(got, expected)
+        np.testing.assert_allclose(equal_interval_bins(values, k), equal, rtol=1e-12, atol=0)
         compared += 1
     assert compared > 20
+    if kind != "integers":  # without ties the best partition is one: the very same bins
+        assert same == compared

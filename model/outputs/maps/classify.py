@@ -154,63 +154,28 @@ def _mapclassify_bins(v: np.ndarray, scheme: str, k: int) -> np.ndarray:
 
 
 def fisher_jenks_bins(values: np.ndarray, k: int) -> np.ndarray:
-    """``mapclassify.FisherJenks(values, k).bins``: the upper bounds of the k classes that
-    minimise the squared deviations from the class means (Fisher 1958, Jenks 1977).
+    """Upper bounds of the k classes that minimise the squared deviations from the class
+    means (Fisher 1958, Jenks 1977), as ``mapclassify.FisherJenks(values, k).bins``.
 
-    mapclassify's own algorithm (``mapclassify.classifiers._fisher_jenks_means``, BSD-3),
-    sums in float32 as there, so the bins are the same to the bit (a test compares the two
-    on many inputs). It is here because importing mapclassify imports scipy.stats and
-    scikit-learn, about 1 s of every map set; the schemes other than this one and equal
-    intervals still use mapclassify.
-    Needs at least k distinct values.
+    Computed by jenkspy (a small C library) because importing mapclassify imports
+    scipy.stats and scikit-learn, about 1 s of every map set; the two give the same
+    bins (a test compares them on many inputs). Needs at least k distinct values.
     """
-    x = np.sort(np.asarray(values).flatten()).astype("f8")
-    n = len(x)
-    lower = np.zeros((n + 1, k + 1), dtype=np.int32)  # first value of the last class
-    cost = np.zeros((n + 1, k + 1), dtype=np.float32)  # least sum of squared deviations
-    lower[1, 1:] = 1
-    cost[2:, 1:] = np.inf
-    v = np.float32(0)
-    for end in range(2, n + 1):
-        s1 = s2 = w = np.float32(0)
-        for m in range(1, end + 1):
-            first = end - m + 1
-            val = np.float32(x[first - 1])
-            s2 += val * val
-            s1 += val
-            w += np.float32(1)
-            v = s2 - (s1 * s1) / w
-            before = first - 1
-            if before != 0:
-                for j in range(2, k + 1):
-                    if cost[end, j] >= v + cost[before, j - 1]:
-                        lower[end, j] = first
-                        cost[end, j] = v + cost[before, j - 1]
-        lower[end, 1] = 1
-        cost[end, 1] = v
-    bins = np.zeros(k + 1, dtype=x.dtype)
-    bins[k] = x[n - 1]
-    bins[0] = x[0]
-    last = n
-    for j in range(k, 1, -1):
-        pivot = lower[last, j]
-        bins[j - 1] = x[int(pivot - 2)]
-        last = int(pivot - 1)
-    return np.delete(bins, 0)
+    import jenkspy
+
+    return np.asarray(jenkspy.jenks_breaks(np.asarray(values, dtype=float), n_classes=k)[1:])
 
 
 def equal_interval_bins(values: np.ndarray, k: int) -> np.ndarray:
-    """``mapclassify.EqualInterval(values, k).bins``, computed as mapclassify does (see
-    :func:`fisher_jenks_bins` for why it is here): k classes of equal width, the last
-    ending at the largest value. Needs at least two distinct values."""
-    y = np.asarray(values).flatten()
-    max_y, min_y = max(y), min(y)
-    width = (max_y - min_y) * 1.0 / k
-    cuts = np.arange(min_y + width, max_y + width, width)
-    if len(cuts) > k:  # np.arange may overshoot by one
-        cuts = cuts[0:k]
-    cuts[-1] = max_y
-    return cuts.copy()
+    """Upper bounds of k classes of equal width, the last at the largest value, as
+    ``mapclassify.EqualInterval(values, k).bins`` (a test compares them). Needs at
+    least two distinct values."""
+    y = np.asarray(values, dtype=float)
+    lo, hi = float(y.min()), float(y.max())
+    width = (hi - lo) / k
+    bins = (lo + width) + width * np.arange(k)
+    bins[-1] = hi
+    return bins
 
 
 def symmetric_edges(values: np.ndarray, per_side: int = 3) -> tuple[list[float], float]:
