@@ -62,15 +62,27 @@ class _Sum:
         """The coefficients at the parameters' current values (re-read when one changed)."""
         if self._seen is None:  # the first time: read them, and note their parameters
             found: dict[int, Any] = {}
-            self._coef = np.array([_npv(c, found) for c in self.coefficients], dtype=float)
+            self._coef = self._read(found)
             self.params = list(found.values())
             self._seen = [p.value for p in self.params]
             return self._coef
         now = [p.value for p in self.params]
         if now != self._seen:
-            self._coef = np.array([_npv(c, {}) for c in self.coefficients], dtype=float)
+            self._coef = self._read({})
             self._seen = now
         return self._coef
+
+    def _read(self, params: dict[int, Any]) -> np.ndarray:
+        """Each coefficient's value; one evaluation per expression that several terms share
+        (the unit cost of an arc is one expression for the hauls of every stream on it)."""
+        done: dict[int, Any] = {}
+        values = []
+        for c in self.coefficients:
+            key = id(c)
+            if key not in done:
+                done[key] = _npv(c, params)
+            values.append(done[key])
+        return np.array(values, dtype=float)
 
     def value(self, evaluator: Evaluator, x: np.ndarray, memo: dict[int, float]) -> Any:
         terms = self.coef() * x[self.cols]
