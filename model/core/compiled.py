@@ -73,6 +73,31 @@ if _LinearStandardFormCompiler_impl._to_vector is None:
     _LinearStandardFormCompiler_impl._csr_matrix = sparse.csr_array
 
 
+class _Compiler(_LinearStandardFormCompiler_impl):
+    """Pyomo's standard-form compiler, evaluating each coefficient expression once.
+
+    A coefficient expression shared by many terms (the unit cost of an arc, in
+    the hauls of every stream) is evaluated where first met and its value
+    reused, as the compiler already does for named expressions: the same float,
+    without walking the same tree again (the compiler's hook ``_get_visitor``).
+    """
+
+    @staticmethod
+    def _get_visitor(subexpression_cache: dict[int, Any], **kwds: Any) -> LinearRepnVisitor:
+        visitor = LinearRepnVisitor(subexpression_cache, **kwds)
+        evaluate = visitor.evaluate
+        done: dict[int, tuple[Any, Any]] = {}  # id -> (the expression, held; its value)
+
+        def once(expr: Any) -> Any:
+            hit = done.get(id(expr))
+            if hit is None:
+                hit = done[id(expr)] = (expr, evaluate(expr))
+            return hit[1]
+
+        visitor.evaluate = once
+        return visitor
+
+
 @dataclass
 class Changes:
     """What changed in the LP since the last sync, for the live solver."""
@@ -103,7 +128,8 @@ class CompiledLP:
         for o in switched:
             o.deactivate() if o.active else o.activate()
         try:
-            repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+            config = LinearStandardFormCompiler().config({"mixed_form": True, "set_sense": None})
+            repn = _Compiler(config).write(model)
         finally:
             for o in switched:
                 o.deactivate() if o.active else o.activate()
