@@ -17,7 +17,7 @@ sums over variables outside the compiled columns, are left to Pyomo.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -28,6 +28,9 @@ from pyomo.core.expr.numeric_expr import (
     ProductExpression,
     SumExpression,
 )
+
+if TYPE_CHECKING:
+    from model.core.compiled import IdIndex
 
 NATIVE = (int, float)
 
@@ -40,7 +43,7 @@ class _Sum:
         self.n = len(args)
         self.positions: list[int] = []
         self.coefficients: list[Any] = []  # a number or a Pyomo expression without variables
-        cols: list[int] = []
+        var_ids: list[int] = []  # id of each term's variable, 0 for a constant
         self.others: list[tuple[int, Any]] = []
         for pos, arg in enumerate(args):
             term = _term(arg)
@@ -50,9 +53,8 @@ class _Sum:
             coefficient, var = term
             self.positions.append(pos)
             self.coefficients.append(coefficient)
-            # a term without a variable is its constant times the 1.0 after the columns
-            cols.append(evaluator.n if var is None else evaluator.column(var))
-        self.cols = np.array(cols, dtype=np.int64)
+            var_ids.append(0 if var is None else id(var))
+        self.cols = evaluator.columns(var_ids)
         self.all_terms = not self.others and self.positions == list(range(self.n))
         self.params: list[Any] = []  # the parameters the coefficients read, each once
         self._seen: list[Any] | None = None
@@ -103,7 +105,7 @@ class _Sum:
 class Evaluator:
     """Values of expressions over the columns ``col_of`` (id of a variable -> column)."""
 
-    def __init__(self, col_of: dict[int, int], n: int) -> None:
+    def __init__(self, col_of: IdIndex, n: int) -> None:
         self.col_of = col_of
         self.n = n
         self._plans: dict[int, Any] = {}
@@ -114,6 +116,16 @@ class Evaluator:
         if col is None:
             raise _NotCompiled
         return col
+
+    def columns(self, var_ids: list[int]) -> np.ndarray:
+        """The column of each variable id; a constant's (id 0) is the 1.0 after the columns."""
+        ids = np.array(var_ids, dtype=np.int64)
+        cols = self.col_of.positions(ids)
+        constant = ids == 0
+        if (cols[~constant] < 0).any():
+            raise _NotCompiled
+        cols[constant] = self.n
+        return cols
 
     def value(self, expr: Any, x: np.ndarray) -> float:
         """``pyo.value(expr)`` with the variables at ``x`` (the columns' values)."""
