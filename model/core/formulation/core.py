@@ -175,19 +175,22 @@ def add_variables(m: pyo.ConcreteModel) -> None:
         domain=nonneg,
         doc="10^4 t/yr below the target (elastic mode only)",
     )
-    # Index maps so constraints sum over existing tuples only.
+    # Index maps so constraints sum over existing tuples only (the sets' own tuples,
+    # not copies: 114,000 of them on the prefecture model)
     m._out = defaultdict(list)  # (w, i) -> hauls leaving i
     m._in = defaultdict(list)  # (w, j) -> hauls arriving at j
-    for w, i, j, mode in m.HAULS:
-        m._out[w, i].append((w, i, j, mode))
-        m._in[w, j].append((w, i, j, mode))
+    for haul in m.HAULS:
+        w, i, j, _ = haul
+        m._out[w, i].append(haul)
+        m._in[w, j].append(haul)
     m._uses = defaultdict(list)  # (w, j) -> processes of w at j fed by hauls
     m._on_site = defaultdict(list)  # (w, i) -> processes of w where it arises
     m._intake = defaultdict(list)  # (j, p) -> processes at plant (j, p)
     on_site = set(m.ON_SITE)
-    for w, j, p in m.PROCESSES:
-        (m._on_site if (w, j, p) in on_site else m._uses)[w, j].append((w, j, p))
-        m._intake[j, p].append((w, j, p))
+    for use in m.PROCESSES:
+        w, j, p = use
+        (m._on_site if use in on_site else m._uses)[w, j].append(use)
+        m._intake[j, p].append(use)
 
 
 def utilized(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
