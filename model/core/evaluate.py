@@ -41,7 +41,7 @@ class _Sum:
     def __init__(self, evaluator: Evaluator, node: Any) -> None:
         args = list(node.args)
         self.n = len(args)
-        self.positions: list[int] = []
+        positions: list[int] = []
         self.coefficients: list[Any] = []  # a number or a Pyomo expression without variables
         var_ids: list[int] = []  # id of each term's variable, 0 for a constant
         self.others: list[tuple[int, Any]] = []
@@ -51,11 +51,14 @@ class _Sum:
                 self.others.append((pos, evaluator.plan(arg)))
                 continue
             coefficient, var = term
-            self.positions.append(pos)
+            positions.append(pos)
             self.coefficients.append(coefficient)
             var_ids.append(0 if var is None else id(var))
         self.cols = evaluator.columns(var_ids)
-        self.all_terms = not self.others and self.positions == list(range(self.n))
+        # every argument a term (positions 0..n-1): no positions kept, 150,000 ints on
+        # the prefecture model's cost
+        self.all_terms = not self.others
+        self.positions = None if self.all_terms else np.array(positions, dtype=np.int64)
         self.params: list[Any] = []  # the parameters the coefficients read, each once
         self._seen: list[Any] | None = None
         self._coef = np.zeros(0)
@@ -92,7 +95,8 @@ class _Sum:
             values = terms.tolist()
         else:
             values = [0.0] * self.n
-            for pos, v in zip(self.positions, terms.tolist(), strict=True):
+            assert self.positions is not None
+            for pos, v in zip(self.positions.tolist(), terms.tolist(), strict=True):
                 values[pos] = v
             for pos, plan in self.others:
                 values[pos] = evaluator.run(plan, x, memo)
