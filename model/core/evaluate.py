@@ -195,6 +195,9 @@ class _NotCompiled(Exception):
 
 def _term(arg: Any) -> tuple[Any, Any] | None:
     """(coefficient, variable) of a linear term; (constant, None) of a constant; else None."""
+    if arg.__class__ is MonomialTermExpression:  # Pyomo's monomial: (coefficient, variable)
+        a, b = arg.args
+        return a, b
     if arg.__class__ in NATIVE:
         return arg, None
     if not arg.is_potentially_variable():

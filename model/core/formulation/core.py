@@ -452,7 +452,7 @@ def add_objective(m: pyo.ConcreteModel) -> None:
     unit_co2 = per_arc(m, haul_co2_t_per_t)
     on_site = [(w, i, p, m.on_site_km[w, p]) for (w, i, p) in m.ON_SITE]
     m.transport_cost = pyo.Expression(
-        expr=sum(m.haul[w, i, j, mode] * unit_cost[i, j, mode] for (w, i, j, mode) in m.HAULS)
+        expr=sum(haul * unit_cost[i, j, mode] for (_, i, j, mode), haul in m.haul.items())
         + sum(
             m.process[w, i, p] * m.transport_cost_cny_per_tkm["road"] * km
             for (w, i, p, km) in on_site
@@ -474,7 +474,7 @@ def add_objective(m: pyo.ConcreteModel) -> None:
     )
     m.expansion_cost = pyo.Expression(expr=expansion_cost(m))
     m.transport_co2_10kt = pyo.Expression(
-        expr=sum(m.haul[w, i, j, mode] * unit_co2[i, j, mode] for (w, i, j, mode) in m.HAULS)
+        expr=sum(haul * unit_co2[i, j, mode] for (_, i, j, mode), haul in m.haul.items())
         + sum(
             m.process[w, i, p] * m.emission_t_per_tkm["road"] * km
             for (w, i, p, km) in on_site
