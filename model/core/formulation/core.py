@@ -14,10 +14,12 @@ Units: mass in 10^4 t/yr, unit costs in CNY/t (so mass x unit cost is in
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
+from pyomo.core.expr.numeric_expr import LinearExpression
 
 from model.core.formulation.tranches import (
     add_expansion_tranches,
@@ -193,12 +195,21 @@ def add_variables(m: pyo.ConcreteModel) -> None:
         m._intake[j, p].append(use)
 
 
+def total(variables: Iterable[Any]) -> Any:
+    """``sum(variables)`` as Pyomo builds it (0, the variable, or one LinearExpression of
+    them in order), made in one step instead of one addition per variable."""
+    args = list(variables)
+    if len(args) > 1:
+        return LinearExpression(args)
+    return args[0] if args else 0
+
+
 def utilized(m: pyo.ConcreteModel, w: str, i: str) -> pyo.Expression:
     r"""What leaves (w, i) for use: hauls out plus on-site use.
 
     .. math:: \sum_{j,m} y_{w,i,j,m} + \sum_{p:(w,p) \in O} z_{w,i,p}
     """
-    return sum(m.haul[k] for k in m._out[w, i]) + sum(m.process[k] for k in m._on_site[w, i])
+    return total(m.haul[k] for k in m._out[w, i]) + total(m.process[k] for k in m._on_site[w, i])
 
 
 def legs(m: pyo.ConcreteModel, i: str, j: str, mode: str) -> tuple[float, float]:
@@ -266,7 +277,7 @@ def add_destination_balance(m: pyo.ConcreteModel) -> None:
     keys = sorted(set(m._in) | set(m._uses))
 
     def rule(m: pyo.ConcreteModel, w: str, j: str) -> pyo.Expression:
-        return sum(m.haul[k] for k in m._in[w, j]) == sum(m.process[k] for k in m._uses[w, j])
+        return total(m.haul[k] for k in m._in[w, j]) == total(m.process[k] for k in m._uses[w, j])
 
     m.destination_balance = pyo.Constraint(pyo.Set(dimen=2, initialize=keys), rule=rule)
 
@@ -278,7 +289,7 @@ def add_capacity(m: pyo.ConcreteModel) -> None:
     """
 
     def rule(m: pyo.ConcreteModel, j: str, p: str) -> pyo.Expression:
-        intake = sum(m.process[k] for k in m._intake[j, p])
+        intake = total(m.process[k] for k in m._intake[j, p])
         if isinstance(intake, int):
             return pyo.Constraint.Skip
         added = m.expansion[j, p] if (j, p) in m.EXPANDABLE else 0.0
@@ -297,7 +308,8 @@ def add_blend_limits(m: pyo.ConcreteModel) -> None:
     """
 
     def rule(m: pyo.ConcreteModel, w: str, j: str, p: str) -> pyo.Expression:
-        return m.process[w, j, p] <= m.share_max[w, p] * sum(m.process[k] for k in m._intake[j, p])
+        intake = total(m.process[k] for k in m._intake[j, p])
+        return m.process[w, j, p] <= m.share_max[w, p] * intake
 
     m.blend = pyo.Constraint(m.BLENDS, rule=rule)
 
