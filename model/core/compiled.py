@@ -19,6 +19,7 @@ solver, instead of compiling the model again.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
+from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.plugins.standard_form import (
     LinearStandardFormCompiler,
@@ -96,6 +97,14 @@ class _Compiler(_LinearStandardFormCompiler_impl):
 
         visitor.evaluate = once
         return visitor
+
+    def _create_csc(self, data: Any, index: Any, index_ptr: Any, nnz: int, n_cols: int) -> Any:
+        """The compiler's sparse matrix; the rows as written are kept (``written``): each
+        row's columns in the order its expression names them, for :func:`_first_use_order`."""
+        index = np.fromiter(itertools.chain.from_iterable(index), np.int32, nnz)
+        data = np.fromiter(itertools.chain.from_iterable(data), np.float64, nnz)
+        self.written = (index, np.asarray(index_ptr, dtype=np.int64), data)  # the last: A
+        return super()._create_csc([data], [index], index_ptr, nnz, n_cols)
 
 
 class IdIndex:
@@ -171,7 +180,8 @@ class CompiledLP:
             o.deactivate() if o.active else o.activate()
         try:
             config = LinearStandardFormCompiler().config({"mixed_form": True, "set_sense": None})
-            repn = _Compiler(config).write(model)
+            compiler = _Compiler(config)
+            repn = compiler.write(model)
         finally:
             for o in switched:
                 o.deactivate() if o.active else o.activate()
@@ -179,7 +189,7 @@ class CompiledLP:
         if (np.diff(a.indptr) == 0).any():
             raise ValueError("an objective uses a variable no constraint uses")
         rows = [entry.constraint for entry in repn.rows]
-        order = _first_use_order(a, rows, repn.columns)
+        order = _first_use_order(a, repn.columns, compiler)
         self.A = a[:, order].tocsc()
         self.columns = [repn.columns[k] for k in order]
         self.col_of = IdIndex(self.columns)
@@ -334,21 +344,26 @@ def _linear(expr: object) -> tuple[dict[int, float], float]:
     return dict(repn.linear), float(repn.constant)
 
 
-def _first_use_order(a: Any, rows: list[Any], columns: list[Any]) -> np.ndarray:
+def _first_use_order(a: Any, columns: list[Any], compiler: _Compiler) -> np.ndarray:
     """Columns in the order the constraints first use them (as Pyomo's persistent HiGHS does).
 
     A column's place is its first row; columns first used by the same row keep
-    the order in which that row's expression names them (re-read for those rows only).
+    the order in which that row's expression names them: the order in which the
+    compiler met them in that row (``compiler.written``, before its matrix sorted
+    them), which is the order ``identify_variables`` gives.
     """
     starts = a.indptr[:-1]
     first = a.indices[starts].astype(np.int64)  # rows are sorted within each column
+    index, ptr, data = compiler.written
+    # the compiler's columns as written -> the columns it returned (some may be dropped)
+    final = IdIndex(columns).positions(map(id, compiler.var_map.values()))[index]
+    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    place = np.arange(len(index)) - ptr[row]
+    used = (data != 0) & (final >= 0)  # an entry the matrix keeps
+    at_first = used.copy()
+    at_first[used] = first[final[used]] == row[used]
     within = np.zeros(len(first), dtype=np.int64)
-    counts = np.bincount(first, minlength=len(rows))
-    col_of = IdIndex(columns)
-    for r in np.flatnonzero(counts > 1).tolist():
-        found = col_of.positions(map(id, identify_variables(rows[r].body, include_fixed=True)))
-        mine = (found >= 0) & (first[found] == r)  # (first[-1] is read but not used)
-        within[found[mine]] = np.flatnonzero(mine)
+    within[final[at_first]] = place[at_first]
     return np.lexsort((within, first))
 
 
