@@ -329,7 +329,10 @@ class CompiledLP:
         if old is None:
             row = self.A[[r], :].tocsr()
             old = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        new = {self.col_of[var_id]: coef for var_id, coef in linear.items() if coef != 0}
+        cols = self.col_of.positions(linear).tolist()  # a KeyError before: no -1 expected
+        if min(cols, default=0) < 0:
+            raise KeyError("a row uses a variable that is not a column")
+        new = {c: coef for c, coef in zip(cols, linear.values(), strict=True) if coef != 0}
         for col in set(old) | set(new):
             if old.get(col, 0.0) != new.get(col, 0.0):
                 out.coefficients[r, col] = new.get(col, 0.0)
