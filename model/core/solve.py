@@ -17,13 +17,14 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.solver.common.results import TerminationCondition
 
 from model.core.compiled import CompiledLP
 from model.core.config import Scenario
 from model.core.formulation import build_model
-from model.core.highs import Result, highs_of, highs_version, push, refresh
+from model.core.highs import Infeasible, Result, highs_of, highs_version, push, refresh
 from model.core.inputs import ModelInputs
 from model.errors import ScenarioError, SolveError
 
@@ -164,7 +165,10 @@ class Solver:
 
     def _run(self, objective: str = "cost", sense: str = "min") -> Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
-        lp, h = self._translate()
+        try:
+            lp, h = self._translate()
+        except InfeasibleConstraintException:  # Pyomo's compiler: a row that cannot hold
+            return Infeasible()
         if objective == "cost" and self._start is not None:
             h.setBasis(self._start)
         if objective != self._objective:
@@ -192,7 +196,7 @@ class Solver:
         self.timings = {}
         result = self._run()
         seconds = time.perf_counter() - start
-        self.timings["solve"] = seconds - self.timings["translate"]
+        self.timings["solve"] = seconds - self.timings.get("translate", 0.0)
         if not result.optimal:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
