@@ -369,8 +369,8 @@ def report(
         lines.append(
             f"| {r['case']} | {f['columns']:,} "
             f"| {'yes' if r['same_objective'] else 'NO'} ({r['objective_rel_diff']:.0e}) "
-            f"| {w['total_s']:.2f} | {f['total_s']:.2f} | {r['time_ratio']:.1f} "
-            f"| {r['memory_ratio']:.1f} ({w['peak_mb']:.0f}/{f['peak_mb']:.0f}) | {stage} |"
+            f"| {w['total_s']:.2f} | {f['total_s']:.2f} | {r['time_ratio']:.2f} "
+            f"| {r['memory_ratio']:.2f} ({w['peak_mb']:.0f}/{f['peak_mb']:.0f}) | {stage} |"
         )
     lines += [
         "",

@@ -170,3 +170,18 @@ def test_the_tie_break_changes_costs_and_the_cap_row_and_starts_from_the_basis()
     assert lp.row_upper[cap] > 1e14
     solver._run()  # from the basis left by the run before: already optimal
     assert h._h.getInfo().simplex_iteration_count == 0  # type: ignore[attr-defined]
+
+
+def test_a_target_without_any_capacity_is_infeasible_not_a_compile_error() -> None:
+    """No capacity anywhere: the target's row has no variable and cannot hold. Pyomo's
+    compiler refuses it; the solve reports the scenario infeasible (SolveError), and the
+    cost of one more point is None, as for any infeasible re-solve."""
+    from model.errors import SolveError
+
+    inputs = two_node_inputs(
+        capacity_10kt={("a", "cement"): 0.0, ("b", "road"): 0.0},
+        target_rate={("r", "bulk"): 0.5},
+    )
+    with pytest.raises(SolveError, match="infeasible"):
+        Solver(inputs).solve()
+    assert Solver(inputs)._run().termination_condition.name == "provenInfeasible"

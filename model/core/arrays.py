@@ -39,10 +39,9 @@ class SolutionArrays:
         """Columns of ``var[k]`` for each key (-1 where the variable has no column)."""
         memo_key = f"cols:{var.name}:{id(keys)}"
         if memo_key not in self.lp.memo:
-            col_of = self.lp.col_of
             self.lp.memo[memo_key] = (
                 keys,  # held, so that its id is not reused
-                np.array([col_of.get(id(var[k]), -1) for k in keys], dtype=np.int64),
+                self.lp.col_of.positions(id(var[k]) for k in keys),
             )
         return self.lp.memo[memo_key][1]
 

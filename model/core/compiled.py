@@ -19,6 +19,7 @@ solver, instead of compiling the model again.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import numpy as np
 import pyomo.core as pyo
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.expr.visitor import identify_mutable_parameters, identify_variables
+from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn.linear import LinearRepnVisitor
 from pyomo.repn.plugins.standard_form import (
     LinearStandardFormCompiler,
@@ -73,6 +74,81 @@ if _LinearStandardFormCompiler_impl._to_vector is None:
     _LinearStandardFormCompiler_impl._csr_matrix = sparse.csr_array
 
 
+class _Compiler(_LinearStandardFormCompiler_impl):
+    """Pyomo's standard-form compiler, evaluating each coefficient expression once.
+
+    A coefficient expression shared by many terms (the unit cost of an arc, in
+    the hauls of every stream) is evaluated where first met and its value
+    reused, as the compiler already does for named expressions: the same float,
+    without walking the same tree again (the compiler's hook ``_get_visitor``).
+    """
+
+    @staticmethod
+    def _get_visitor(subexpression_cache: dict[int, Any], **kwds: Any) -> LinearRepnVisitor:
+        visitor = LinearRepnVisitor(subexpression_cache, **kwds)
+        evaluate = visitor.evaluate
+        done: dict[int, tuple[Any, Any]] = {}  # id -> (the expression, held; its value)
+
+        def once(expr: Any) -> Any:
+            hit = done.get(id(expr))
+            if hit is None:
+                hit = done[id(expr)] = (expr, evaluate(expr))
+            return hit[1]
+
+        visitor.evaluate = once
+        return visitor
+
+    def _create_csc(self, data: Any, index: Any, index_ptr: Any, nnz: int, n_cols: int) -> Any:
+        """The compiler's sparse matrix; the rows as written are kept (``written``): each
+        row's columns in the order its expression names them, for :func:`_first_use_order`."""
+        index = np.fromiter(itertools.chain.from_iterable(index), np.int32, nnz)
+        data = np.fromiter(itertools.chain.from_iterable(data), np.float64, nnz)
+        self.written = (index, np.asarray(index_ptr, dtype=np.int64), data)  # the last: A
+        return super()._create_csc([data], [index], index_ptr, nnz, n_cols)
+
+
+class IdIndex:
+    """The place of each object of a list by its ``id``, as sorted numpy arrays.
+
+    Used as ``{id(obj): place}`` (``get``, ``[]``, ``in``), or for many ids at
+    once (``positions``). A dict would hold two Python ints per entry, made
+    just as the compiler's transient objects are freed; scattered among them
+    they kept about 13 MB of the prefecture model's compile from being returned.
+    """
+
+    def __init__(self, objects: list[Any]) -> None:
+        ids = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+        self._order = np.argsort(ids, kind="stable")
+        self._ids = ids[self._order]
+        self.unique = bool((np.diff(self._ids) != 0).all())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def positions(self, ids: Any) -> np.ndarray:
+        """The place of each id (an iterable of ints), -1 where it is not in the list."""
+        keys = np.fromiter(ids, dtype=np.int64)
+        if not len(self._ids):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._ids, keys), len(self._ids) - 1)
+        return np.where(self._ids[at] == keys, self._order[at], -1)
+
+    def get(self, key: int, default: int | None = None) -> int | None:
+        at = int(np.searchsorted(self._ids, key))
+        if at < len(self._ids) and self._ids[at] == key:
+            return int(self._order[at])
+        return default
+
+    def __getitem__(self, key: int) -> int:
+        place = self.get(key)
+        if place is None:
+            raise KeyError(key)
+        return place
+
+    def __contains__(self, key: int) -> bool:
+        return self.get(key) is not None
+
+
 @dataclass
 class Changes:
     """What changed in the LP since the last sync, for the live solver."""
@@ -103,7 +179,9 @@ class CompiledLP:
         for o in switched:
             o.deactivate() if o.active else o.activate()
         try:
-            repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+            config = LinearStandardFormCompiler().config({"mixed_form": True, "set_sense": None})
+            compiler = _Compiler(config)
+            repn = compiler.write(model)
         finally:
             for o in switched:
                 o.deactivate() if o.active else o.activate()
@@ -111,21 +189,24 @@ class CompiledLP:
         if (np.diff(a.indptr) == 0).any():
             raise ValueError("an objective uses a variable no constraint uses")
         rows = [entry.constraint for entry in repn.rows]
-        order = _first_use_order(a, rows, repn.columns)
+        order = _first_use_order(a, repn.columns, compiler)
         self.A = a[:, order].tocsc()
         self.columns = [repn.columns[k] for k in order]
-        self.col_of = {id(v): k for k, v in enumerate(self.columns)}
+        self.col_of = IdIndex(self.columns)
         self.rows = rows
-        if len({id(c) for c in self.rows}) != len(self.rows):
+        self.row_of = IdIndex(self.rows)
+        if not self.row_of.unique:
             raise ValueError("a ranged constraint would take two rows; none is expected")
-        self.row_of = {id(c): r for r, c in enumerate(self.rows)}
         sense = np.array([entry.bound_type for entry in repn.rows], dtype=int)
         rhs = np.asarray(repn.rhs, dtype=float)
         self.row_lower = np.where(sense <= 0, rhs, -INF)
         self.row_upper = np.where(sense >= 0, rhs, INF)
-        bounds = [v.bounds for v in self.columns]
-        self.col_lower = np.array([-INF if lo is None else lo for lo, _ in bounds], dtype=float)
-        self.col_upper = np.array([INF if hi is None else hi for _, hi in bounds], dtype=float)
+        self.col_lower = np.empty(len(self.columns))
+        self.col_upper = np.empty(len(self.columns))
+        for k, v in enumerate(self.columns):
+            lo, hi = v.bounds
+            self.col_lower[k] = -INF if lo is None else lo
+            self.col_upper[k] = INF if hi is None else hi
         self.objectives = objectives
         self.cost: dict[str, np.ndarray] = {}
         self.offset: dict[str, float] = {}
@@ -162,10 +243,10 @@ class CompiledLP:
     def _read_objective(self, name: str) -> None:
         linear, constant = _linear(self.objectives[name].expr)
         cost = np.zeros(self.shape[1])
-        for var_id, coef in linear.items():
-            if var_id not in self.col_of:
-                raise ValueError(f"objective {name!r} uses a variable no constraint uses")
-            cost[self.col_of[var_id]] = coef
+        cols = self.col_of.positions(linear)
+        if (cols < 0).any():
+            raise ValueError(f"objective {name!r} uses a variable no constraint uses")
+        cost[cols] = list(linear.values())
         self.cost[name] = cost
         self.offset[name] = float(constant)
 
@@ -248,7 +329,10 @@ class CompiledLP:
         if old is None:
             row = self.A[[r], :].tocsr()
             old = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        new = {self.col_of[var_id]: coef for var_id, coef in linear.items() if coef != 0}
+        cols = self.col_of.positions(linear).tolist()  # a KeyError before: no -1 expected
+        if min(cols, default=0) < 0:
+            raise KeyError("a row uses a variable that is not a column")
+        new = {c: coef for c, coef in zip(cols, linear.values(), strict=True) if coef != 0}
         for col in set(old) | set(new):
             if old.get(col, 0.0) != new.get(col, 0.0):
                 out.coefficients[r, col] = new.get(col, 0.0)
@@ -263,22 +347,26 @@ def _linear(expr: object) -> tuple[dict[int, float], float]:
     return dict(repn.linear), float(repn.constant)
 
 
-def _first_use_order(a: Any, rows: list[Any], columns: list[Any]) -> np.ndarray:
+def _first_use_order(a: Any, columns: list[Any], compiler: _Compiler) -> np.ndarray:
     """Columns in the order the constraints first use them (as Pyomo's persistent HiGHS does).
 
     A column's place is its first row; columns first used by the same row keep
-    the order in which that row's expression names them (re-read for those rows only).
+    the order in which that row's expression names them: the order in which the
+    compiler met them in that row (``compiler.written``, before its matrix sorted
+    them), which is the order ``identify_variables`` gives.
     """
     starts = a.indptr[:-1]
     first = a.indices[starts].astype(np.int64)  # rows are sorted within each column
+    index, ptr, data = compiler.written
+    # the compiler's columns as written -> the columns it returned (some may be dropped)
+    final = IdIndex(columns).positions(map(id, compiler.var_map.values()))[index]
+    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
+    place = np.arange(len(index)) - ptr[row]
+    used = (data != 0) & (final >= 0)  # an entry the matrix keeps
+    at_first = used.copy()
+    at_first[used] = first[final[used]] == row[used]
     within = np.zeros(len(first), dtype=np.int64)
-    counts = np.bincount(first, minlength=len(rows))
-    col_of = {id(v): k for k, v in enumerate(columns)}
-    for r in np.flatnonzero(counts > 1).tolist():
-        for place, var in enumerate(identify_variables(rows[r].body, include_fixed=True)):
-            k = col_of.get(id(var), -1)
-            if k >= 0 and first[k] == r:
-                within[k] = place
+    within[final[at_first]] = place[at_first]
     return np.lexsort((within, first))
 
 

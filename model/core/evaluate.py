@@ -17,7 +17,7 @@ sums over variables outside the compiled columns, are left to Pyomo.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyomo.core as pyo
@@ -29,6 +29,9 @@ from pyomo.core.expr.numeric_expr import (
     SumExpression,
 )
 
+if TYPE_CHECKING:
+    from model.core.compiled import IdIndex
+
 NATIVE = (int, float)
 
 
@@ -38,9 +41,9 @@ class _Sum:
     def __init__(self, evaluator: Evaluator, node: Any) -> None:
         args = list(node.args)
         self.n = len(args)
-        self.positions: list[int] = []
+        positions: list[int] = []
         self.coefficients: list[Any] = []  # a number or a Pyomo expression without variables
-        cols: list[int] = []
+        var_ids: list[int] = []  # id of each term's variable, 0 for a constant
         self.others: list[tuple[int, Any]] = []
         for pos, arg in enumerate(args):
             term = _term(arg)
@@ -48,12 +51,14 @@ class _Sum:
                 self.others.append((pos, evaluator.plan(arg)))
                 continue
             coefficient, var = term
-            self.positions.append(pos)
+            positions.append(pos)
             self.coefficients.append(coefficient)
-            # a term without a variable is its constant times the 1.0 after the columns
-            cols.append(evaluator.n if var is None else evaluator.column(var))
-        self.cols = np.array(cols, dtype=np.int64)
-        self.all_terms = not self.others and self.positions == list(range(self.n))
+            var_ids.append(0 if var is None else id(var))
+        self.cols = evaluator.columns(var_ids)
+        # every argument a term (positions 0..n-1): no positions kept, 150,000 ints on
+        # the prefecture model's cost
+        self.all_terms = not self.others
+        self.positions = None if self.all_terms else np.array(positions, dtype=np.int64)
         self.params: list[Any] = []  # the parameters the coefficients read, each once
         self._seen: list[Any] | None = None
         self._coef = np.zeros(0)
@@ -62,15 +67,27 @@ class _Sum:
         """The coefficients at the parameters' current values (re-read when one changed)."""
         if self._seen is None:  # the first time: read them, and note their parameters
             found: dict[int, Any] = {}
-            self._coef = np.array([_npv(c, found) for c in self.coefficients], dtype=float)
+            self._coef = self._read(found)
             self.params = list(found.values())
             self._seen = [p.value for p in self.params]
             return self._coef
         now = [p.value for p in self.params]
         if now != self._seen:
-            self._coef = np.array([_npv(c, {}) for c in self.coefficients], dtype=float)
+            self._coef = self._read({})
             self._seen = now
         return self._coef
+
+    def _read(self, params: dict[int, Any]) -> np.ndarray:
+        """Each coefficient's value; one evaluation per expression that several terms share
+        (the unit cost of an arc is one expression for the hauls of every stream on it)."""
+        done: dict[int, Any] = {}
+        values = []
+        for c in self.coefficients:
+            key = id(c)
+            if key not in done:
+                done[key] = _npv(c, params)
+            values.append(done[key])
+        return np.array(values, dtype=float)
 
     def value(self, evaluator: Evaluator, x: np.ndarray, memo: dict[int, float]) -> Any:
         terms = self.coef() * x[self.cols]
@@ -78,7 +95,8 @@ class _Sum:
             values = terms.tolist()
         else:
             values = [0.0] * self.n
-            for pos, v in zip(self.positions, terms.tolist(), strict=True):
+            assert self.positions is not None
+            for pos, v in zip(self.positions.tolist(), terms.tolist(), strict=True):
                 values[pos] = v
             for pos, plan in self.others:
                 values[pos] = evaluator.run(plan, x, memo)
@@ -91,7 +109,7 @@ class _Sum:
 class Evaluator:
     """Values of expressions over the columns ``col_of`` (id of a variable -> column)."""
 
-    def __init__(self, col_of: dict[int, int], n: int) -> None:
+    def __init__(self, col_of: IdIndex, n: int) -> None:
         self.col_of = col_of
         self.n = n
         self._plans: dict[int, Any] = {}
@@ -102,6 +120,16 @@ class Evaluator:
         if col is None:
             raise _NotCompiled
         return col
+
+    def columns(self, var_ids: list[int]) -> np.ndarray:
+        """The column of each variable id; a constant's (id 0) is the 1.0 after the columns."""
+        ids = np.array(var_ids, dtype=np.int64)
+        cols = self.col_of.positions(ids)
+        constant = ids == 0
+        if (cols[~constant] < 0).any():
+            raise _NotCompiled
+        cols[constant] = self.n
+        return cols
 
     def value(self, expr: Any, x: np.ndarray) -> float:
         """``pyo.value(expr)`` with the variables at ``x`` (the columns' values)."""
@@ -167,6 +195,9 @@ class _NotCompiled(Exception):
 
 def _term(arg: Any) -> tuple[Any, Any] | None:
     """(coefficient, variable) of a linear term; (constant, None) of a constant; else None."""
+    if arg.__class__ is MonomialTermExpression:  # Pyomo's monomial: (coefficient, variable)
+        a, b = arg.args
+        return a, b
     if arg.__class__ in NATIVE:
         return arg, None
     if not arg.is_potentially_variable():

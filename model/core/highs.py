@@ -49,6 +49,16 @@ class Result:
         return np.asarray(self._h.getSolution().row_dual)
 
 
+class Infeasible(Result):
+    """A run not made: compiling the model already found a constraint without variables
+    that cannot hold (e.g. a target in a region with no capacity to use its waste)."""
+
+    def __init__(self) -> None:
+        self.termination_condition = TerminationCondition.provenInfeasible
+        self.optimal = False
+        self.objective = None
+
+
 def highs_version() -> tuple[int, int, int]:
     return (highspy.HIGHS_VERSION_MAJOR, highspy.HIGHS_VERSION_MINOR, highspy.HIGHS_VERSION_PATCH)
 

@@ -8,6 +8,7 @@ the cost vector and tightens one row, and HiGHS starts from the last basis.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,13 +17,14 @@ from typing import Any
 import highspy
 import numpy as np
 import pyomo.core as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.solver.common.results import TerminationCondition
 
 from model.core.compiled import CompiledLP
 from model.core.config import Scenario
 from model.core.formulation import build_model
-from model.core.highs import Result, highs_of, highs_version, push, refresh
+from model.core.highs import Infeasible, Result, highs_of, highs_version, push, refresh
 from model.core.inputs import ModelInputs
 from model.errors import ScenarioError, SolveError
 
@@ -76,12 +78,15 @@ class Solver:
     ) -> None:
         start = time.perf_counter()
         self.inputs = inputs
-        # a model built elsewhere (the multi-year model) needs total_cost and the CO2 terms
-        self.model = build_model(inputs) if model is None else model
-        self.tie_break = tie_break
-        self.co2_range = co2_range and tie_break == "co2"
-        if tie_break == "co2":
-            _add_tie_break(self.model)
+        _release_frozen()
+        with PauseGC():
+            # a model built elsewhere (the multi-year model) needs total_cost and the CO2 terms
+            self.model = build_model(inputs) if model is None else model
+            self.tie_break = tie_break
+            self.co2_range = co2_range and tie_break == "co2"
+            if tie_break == "co2":
+                _add_tie_break(self.model)
+            gc.freeze()  # see _release_frozen
         self.build_seconds = time.perf_counter() - start
         self.scenario = scenario
         self._options = {"time_limit": time_limit_s, "threads": threads}
@@ -126,6 +131,10 @@ class Solver:
                 objectives["co2"] = m.tie_co2_least
             with PauseGC():  # as in the build: many objects, no cycles to free
                 self._lp = CompiledLP(m, objectives)
+                # Pyomo's compiler leaves its visitor in a cycle (15 MB on the prefecture
+                # model): collected among the compile's objects alone, the model being frozen
+                gc.collect(0)
+                gc.freeze()  # the compiled maps join the model (see _release_frozen)
             if self.tie_break == "co2":  # the cap's body is the cost: its constant is the offset
                 self._lp.bound_of(m.tie_cost_rhs, m.tie_cost_cap, self._lp.offset["cost"])
             self._h = highs_of(self._lp, self._options)
@@ -156,7 +165,10 @@ class Solver:
 
     def _run(self, objective: str = "cost", sense: str = "min") -> Result:
         """One HiGHS solve of the model as it stands, nothing loaded, with the time limit."""
-        lp, h = self._translate()
+        try:
+            lp, h = self._translate()
+        except InfeasibleConstraintException:  # Pyomo's compiler: a row that cannot hold
+            return Infeasible()
         if objective == "cost" and self._start is not None:
             h.setBasis(self._start)
         if objective != self._objective:
@@ -184,7 +196,7 @@ class Solver:
         self.timings = {}
         result = self._run()
         seconds = time.perf_counter() - start
-        self.timings["solve"] = seconds - self.timings["translate"]
+        self.timings["solve"] = seconds - self.timings.get("translate", 0.0)
         if not result.optimal:
             condition = result.termination_condition
             raise SolveError(self._explain(condition), status=status_word(condition))
@@ -356,6 +368,24 @@ limit), so it cannot be unbounded: infeasibleOrUnbounded means infeasible.
 def status_word(condition: TerminationCondition) -> str:
     """The status in words: "infeasible", not HiGHS's ``provenInfeasible``."""
     return STATUS_WORDS.get(condition, "no optimum found")
+
+
+def _release_frozen() -> None:
+    """Let the garbage collector see again what an earlier :class:`Solver` froze, and free it.
+
+    A built model is millions of objects in no cycle that matters while it is
+    used; the collector's passes over them (first the young generations, then a
+    full pass) took about a second of a prefecture solve. So the solver moves
+    them out of the collector's sight once built and once compiled
+    (``gc.freeze``). A model is freed by reference counting only in part (Pyomo
+    models hold cycles), so the next solver built in the same process (tests,
+    diagnosis, calibration) hands every frozen object back and collects the
+    cycles of the models no longer used: a process holds at most the live
+    models, as without freezing.
+    """
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 _NO_CAP = 1e15  # 10^4 CNY: a cap far above any cost, below HiGHS's 1e20 "infinite" bound
