@@ -50,6 +50,9 @@ def inputs_for(path: str, max_km: float | None, copies: int) -> tuple[Any, Any]:
     from model.data.tables import load_dataset
 
     scenario = load_scenario(ROOT / path)
+    # no time limit, as the floor has none (the shipped 600 s stops 2,028 nodes)
+    solver = scenario.solver.model_copy(update={"time_limit_s": 86_400.0})
+    scenario = scenario.model_copy(update={"solver": solver})
     if max_km is not None:
         transport = scenario.transport.model_copy(update={"max_haul_km": max_km})
         scenario = scenario.model_copy(update={"transport": transport})
