@@ -30,7 +30,7 @@ from pyomo.core.expr.numeric_expr import (
 )
 
 if TYPE_CHECKING:
-    from model.core.compiled import IdIndex
+    from model.core.idindex import IdIndex
 
 NATIVE = (int, float)
 
