@@ -14,7 +14,8 @@ import pandas as pd
 import pyomo.core as pyo
 
 from model.core.arrays import SolutionArrays
-from model.core.formulation.core import drawn, haul_co2_t_per_t, haul_cost_cny_per_t, legs
+from model.core.formulation.core import drawn
+from model.core.formulation.objective import haul_co2_t_per_t, haul_cost_cny_per_t, legs
 from model.core.inputs import ModelInputs
 from model.core.prices import EPS, capacity_value, shadow_price_table, val
 from model.core.solve import Solution
