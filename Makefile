@@ -22,8 +22,9 @@ run: $(STAMP)
 	$(BIN)/wastealloc validate
 	$(BIN)/wastealloc solve runs/baseline.toml
 
+# Hypothesis keeps its example database and constants cache inside .venv, not in the clone.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	HYPOTHESIS_STORAGE_DIRECTORY=$(VENV)/hypothesis $(BIN)/python -m pytest
 
 # Benchmarks (not part of the tests): time and memory as ratios to a floor built in the same
 # run (the same LP straight from the data, solved by highspy); BENCH_ARGS=--quick for a short run.
