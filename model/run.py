@@ -17,6 +17,7 @@ from model.core.solve import Solution, Solver
 from model.data.tables import Dataset, load_dataset
 from model.errors import ScenarioError
 from model.files import OutputError, Written, check_target
+from model.outputs import ahead as ahead_maps
 from model.outputs.folders import located, versions, write_run
 from model.outputs.labels import labelled
 from model.progress import stage
@@ -174,6 +175,19 @@ def solve_file(
     check_target(target, "solve", scenario.name)  # refuse before solving, not after
     if scenario.path is not None:
         return _solve_path_file(scenario, target, draw_maps)
+    ahead = ahead_maps.start(scenario.data, scenario.resolution) if draw_maps else None
+    try:
+        return _solve_one_file(scenario, target, draw_maps, ahead)
+    finally:
+        if ahead is not None:
+            ahead.stop()
+
+
+def _solve_one_file(
+    scenario: Scenario, target: Path, draw_maps: bool, ahead: ahead_maps.MapsAhead | None
+) -> Run:
+    """Solve a one-year scenario and write its folder; ``ahead``: the map geometry being
+    made while it solves (:mod:`model.outputs.ahead`)."""
     run = solve_scenario(scenario)
 
     summary = located(run.summary, target)
@@ -187,8 +201,9 @@ def solve_file(
         from model.outputs import maps  # only when drawing: solving never needs plotting
 
         stage("drawing the maps")
+        made = ahead.take() if ahead is not None else {}
         drawn, failed = maps.draw_after_solve(
-            run.results.tables(), run.summary, run.dataset, folder, previous=target
+            run.results.tables(), run.summary, run.dataset, folder, previous=target, made=made
         )
         summary["figures_failed"] = [f.as_dict() for f in failed]
         return [path.name for path in drawn]

@@ -19,7 +19,7 @@ installs with the project (:mod:`model.outputs.maps.fonts`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -330,6 +330,7 @@ def draw_after_solve(
     dataset: Any,
     folder: Path,
     previous: Path | None = None,
+    made: Mapping[Hashable, Any] | None = None,
 ) -> tuple[list[Path], list[FigureFailure]]:
     """The map set of a solve, drawn into its results folder, never raising for a figure:
     returns the files written and the figures that failed (the solve's tables are kept
@@ -337,11 +338,13 @@ def draw_after_solve(
 
     ``previous``: the results folder being replaced; the map sets ``wastealloc map`` drew
     into it (other languages, formats, layers) are drawn again from the new results
-    (:mod:`model.outputs.maps.record`)."""
+    (:mod:`model.outputs.maps.record`). ``made``: geometry made while the model solved
+    (:mod:`model.outputs.ahead`), taken over instead of made again."""
     try:
         data = run_map_data(tables, summary, dataset)
     except Exception as exc:  # e.g. a corrupt boundary file: no figure can be drawn
         return [], [FigureFailure.of("all maps", exc)]
+    data.adopt(made or {})
     written: list[Path] = []
     failed: list[FigureFailure] = []
     try:

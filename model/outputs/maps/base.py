@@ -207,6 +207,12 @@ class MapData:
             self._made[key] = make()
         return cast(T, self._made[key])
 
+    def adopt(self, made: Mapping[Hashable, Any]) -> None:
+        """Take geometry made elsewhere (:func:`figure.shared_geometry`, made while the
+        model solved) as if :meth:`once` had made it; what is already made stays."""
+        for key, value in made.items():
+            self._made.setdefault(key, value)
+
     def dissolved(self) -> gpd.GeoDataFrame:
         """The regions as shapes (union of their nodes)."""
         if "regions" not in self._dissolved:
