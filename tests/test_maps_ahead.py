@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import shapely
 
 from model.data.tables import load_dataset
@@ -13,6 +14,8 @@ from model.outputs import ahead
 from model.outputs.maps import figure
 from model.outputs.maps.base import load_boundaries
 from tests.conftest import DATA
+
+pytestmark = pytest.mark.timeout(300)  # a copy that is never stopped hangs: fail instead
 
 
 def _shapes(resolution: str):  # type: ignore[no-untyped-def]
@@ -94,3 +97,19 @@ def test_map_data_takes_over_what_was_made(tmp_path) -> None:  # type: ignore[no
     assert data.once(("province lines", 1.0), make_again) is made
     data.adopt({("province lines", 1.0): object()})  # what is made stays
     assert data.once(("province lines", 1.0), make_again) is made
+
+
+def test_a_copy_is_stopped_whatever_sigterm_does_in_this_process() -> None:
+    """A copy forked with a SIGTERM handler that does not end it (a CLI test, a Dask
+    worker may leave one in this process) is still stopped, and nothing hangs."""
+    import signal
+
+    before = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        for _ in range(3):
+            maker = ahead.start(DATA, "prefecture")
+            assert maker is not None
+            maker.stop()
+            assert not maker._process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, before)

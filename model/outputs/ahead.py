@@ -45,11 +45,18 @@ class MapsAhead:
         return made if isinstance(made, dict) else {}
 
     def stop(self) -> None:
-        """End the copy (done, or no longer wanted) and wait for it."""
+        """End the copy (done, or no longer wanted) and wait for it.
+
+        The receiving end is closed first, so a copy still sending gets a broken pipe;
+        SIGTERM, then SIGKILL if the copy is still there: a copy stopped just after the
+        fork may still run a SIGTERM handler of this process that does not end it."""
+        self._receive.close()
         if self._process.is_alive():
             self._process.terminate()
+            self._process.join(2)
+        if self._process.is_alive():
+            self._process.kill()
         self._process.join()
-        self._receive.close()
 
 
 def start(data_dir: Path, resolution: str) -> MapsAhead | None:
