@@ -11,7 +11,7 @@ import shapely
 
 from model.data.tables import load_dataset
 from model.outputs import ahead
-from model.outputs.maps import figure
+from model.outputs.maps import panel
 from model.outputs.maps.base import load_boundaries
 from tests.conftest import DATA
 
@@ -28,7 +28,7 @@ def test_the_copy_makes_what_the_maps_would_make() -> None:
     assert maker is not None
     made = maker.take()
     shapes = _shapes("prefecture")
-    here = figure.shared_geometry(shapes)
+    here = panel.shared_geometry(shapes)
     assert set(made) == set(here) and len(here) == 1
     ((kind, _),) = here
     assert kind == "province lines"
@@ -49,14 +49,14 @@ def test_the_copy_makes_what_the_maps_would_make() -> None:
 
 def test_the_key_is_the_one_the_maps_look_up() -> None:
     shapes = _shapes("prefecture")
-    ((_, m_per_pt),) = figure.shared_geometry(shapes)
-    bounds, w, h = figure.panel_of(shapes)
-    assert m_per_pt == figure.metres_per_inch(bounds, w, h) / 72.0
+    ((_, m_per_pt),) = panel.shared_geometry(shapes)
+    bounds, w, h = panel.panel_of(shapes)
+    assert m_per_pt == panel.metres_per_inch(bounds, w, h) / 72.0
 
 
 def test_nothing_is_started_for_a_province_model() -> None:
     assert ahead.start(DATA, "province") is None
-    assert figure.shared_geometry(_shapes("province")) == {}
+    assert panel.shared_geometry(_shapes("province")) == {}
 
 
 def test_a_copy_that_fails_gives_nothing_and_is_gone(tmp_path) -> None:  # type: ignore[no-untyped-def]

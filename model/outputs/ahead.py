@@ -76,7 +76,7 @@ def _make(send: Any, data_dir: Path, resolution: str) -> None:
     try:
         from model.data.tables import load_dataset
         from model.outputs.maps.base import load_boundaries
-        from model.outputs.maps.figure import shared_geometry
+        from model.outputs.maps.panel import shared_geometry
 
         dataset = load_dataset(data_dir, resolution)
         made = shared_geometry(load_boundaries(dataset.boundaries_path, dataset.nodes))

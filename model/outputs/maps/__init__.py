@@ -30,10 +30,10 @@ import pandas as pd
 from model.outputs.maps import (
     choropleth,
     compare,
-    figure,
     flow_matrix,
     flows,
     interactive,
+    panel,
     parallel,
     record,
     sankey,
@@ -321,7 +321,7 @@ def _prepare(data: MapData, options: MapOptions) -> None:
         # not fatal here: each figure that needs it makes it again and, if that fails,
         # is named with the reason (one figure's failure never stops the others)
         with contextlib.suppress(Exception):
-            figure.prepare(data)
+            panel.prepare(data)
 
 
 def draw_after_solve(

@@ -208,7 +208,7 @@ class MapData:
         return cast(T, self._made[key])
 
     def adopt(self, made: Mapping[Hashable, Any]) -> None:
-        """Take geometry made elsewhere (:func:`figure.shared_geometry`, made while the
+        """Take geometry made elsewhere (:func:`panel.shared_geometry`, made while the
         model solved) as if :meth:`once` had made it; what is already made stays."""
         for key, value in made.items():
             self._made.setdefault(key, value)
