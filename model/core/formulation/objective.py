@@ -42,6 +42,22 @@ def per_arc(m: pyo.ConcreteModel, unit: Any) -> dict[tuple[str, str, str], Any]:
     return {arc: unit(m, *arc) for arc in arcs}
 
 
+def _hauled(
+    m: pyo.ConcreteModel,
+    per_arc_t: dict[tuple[str, str, str], Any],
+    road_per_tkm: Any,
+    on_site: list[tuple[str, str, str, float]],
+) -> Any:
+    r"""What the hauls and the on-site uses' road legs add up to, at ``per_arc_t`` per
+    tonne on each arc and ``road_per_tkm`` per tonne-km on the road (cost or CO2).
+
+    .. math:: \sum y_{w,i,j,m}\, u_{ijm} + \sum_{O} z_{w,i,p}\, r_{road}\, d^{site}_{w,p}
+    """
+    return sum(haul * per_arc_t[i, j, mode] for (_, i, j, mode), haul in m.haul.items()) + sum(
+        m.process[w, i, p] * road_per_tkm * km for (w, i, p, km) in on_site if km
+    )
+
+
 def add_objective(m: pyo.ConcreteModel) -> None:
     r"""Total annual system cost, 10^4 CNY/yr.
 
@@ -62,14 +78,8 @@ def add_objective(m: pyo.ConcreteModel) -> None:
     unit_cost = per_arc(m, haul_cost_cny_per_t)
     unit_co2 = per_arc(m, haul_co2_t_per_t)
     on_site = [(w, i, p, m.on_site_km[w, p]) for (w, i, p) in m.ON_SITE]
-    m.transport_cost = pyo.Expression(
-        expr=sum(haul * unit_cost[i, j, mode] for (_, i, j, mode), haul in m.haul.items())
-        + sum(
-            m.process[w, i, p] * m.transport_cost_cny_per_tkm["road"] * km
-            for (w, i, p, km) in on_site
-            if km
-        )
-    )
+    road_cost = m.transport_cost_cny_per_tkm["road"]
+    m.transport_cost = pyo.Expression(expr=_hauled(m, unit_cost, road_cost, on_site))
     m.processing_cost = pyo.Expression(
         expr=sum(m.process[w, j, p] * m.opex_cny_per_t[p] for (w, j, p) in m.PROCESSES)
     )
@@ -84,14 +94,8 @@ def add_objective(m: pyo.ConcreteModel) -> None:
         expr=sum(m.unutilized[w, i] * m.levy_cny_per_t[w] for (w, i) in m.SUPPLY)
     )
     m.expansion_cost = pyo.Expression(expr=expansion_cost(m))
-    m.transport_co2_10kt = pyo.Expression(
-        expr=sum(haul * unit_co2[i, j, mode] for (_, i, j, mode), haul in m.haul.items())
-        + sum(
-            m.process[w, i, p] * m.emission_t_per_tkm["road"] * km
-            for (w, i, p, km) in on_site
-            if km
-        )
-    )
+    road_co2 = m.emission_t_per_tkm["road"]
+    m.transport_co2_10kt = pyo.Expression(expr=_hauled(m, unit_co2, road_co2, on_site))
     m.avoided_co2_10kt = pyo.Expression(
         expr=sum(m.process[w, j, p] * m.avoided_co2_t_per_t[w, p] for (w, j, p) in m.PROCESSES)
     )

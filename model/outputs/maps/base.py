@@ -66,6 +66,11 @@ NODE_COLUMNS = ("node", "adcode", "name_zh", "name_en", "region", "lon", "lat")
 T = TypeVar("T")
 
 
+def dissolve_regions(shapes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The regions as shapes: the union of their nodes' shapes, indexed by region."""
+    return shapes[["region", "geometry"]].dissolve(by="region")
+
+
 def load_boundaries(path: Path, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
     """Read node boundaries and attach the node table; every node must have a shape.
 
@@ -216,7 +221,7 @@ class MapData:
     def dissolved(self) -> gpd.GeoDataFrame:
         """The regions as shapes (union of their nodes)."""
         if "regions" not in self._dissolved:
-            self._dissolved["regions"] = self.shapes[["region", "geometry"]].dissolve(by="region")
+            self._dissolved["regions"] = dissolve_regions(self.shapes)
         return self._dissolved["regions"]
 
     def shown(self, text: str, limit: int = MAX_NAME) -> str:

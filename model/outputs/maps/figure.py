@@ -243,8 +243,8 @@ class MapFigure:
     def _label_overhang(self, map_w: float, map_h: float) -> tuple[float, float]:
         """How far (inches) region names placed outside the shapes reach beyond the map
         panel on the left and on the right, so the panel and the key leave them room."""
-        minx, miny, maxx, maxy = self.bounds
-        m_per_in = max((maxx - minx) / map_w, (maxy - miny) / map_h)
+        minx, _, maxx, _ = self.bounds
+        m_per_in = metres_per_inch(self.bounds, map_w, map_h)
         x0 = (minx + maxx) / 2 - m_per_in * map_w / 2
         to_map = basemap.to_map()
         left = right = 0.0

@@ -11,7 +11,7 @@ from typing import Any
 import shapely
 
 from model.outputs.maps import basemap
-from model.outputs.maps.base import MapData
+from model.outputs.maps.base import MapData, dissolve_regions
 
 MAP_HEIGHT_IN = 5.9
 """Height of the map panel, inches; its width follows the shapes' aspect."""
@@ -51,8 +51,13 @@ def province_lines(data: MapData, m_per_pt: float) -> list[Any]:
     """Province borders inside the units, kept off the region outlines (whose dashes they
     would fill in) by 3 points; seconds to make on a prefecture map, so made once."""
     return data.once(
-        ("province lines", m_per_pt), lambda: _kept_off(data.shapes, data.dissolved(), m_per_pt)
+        _lines_key(m_per_pt), lambda: _kept_off(data.shapes, data.dissolved(), m_per_pt)
     )
+
+
+def _lines_key(m_per_pt: float) -> tuple[str, float]:
+    """The key of the province lines in :meth:`MapData.once` (their scale is part of it)."""
+    return ("province lines", m_per_pt)
 
 
 def _kept_off(shapes: Any, regions: Any, m_per_pt: float) -> list[Any]:
@@ -81,5 +86,4 @@ def shared_geometry(shapes: Any) -> dict[Any, Any]:
     if not units_below_provinces(shapes):
         return {}
     m_per_pt = _province_scale(shapes)
-    regions = shapes[["region", "geometry"]].dissolve(by="region")
-    return {("province lines", m_per_pt): _kept_off(shapes, regions, m_per_pt)}
+    return {_lines_key(m_per_pt): _kept_off(shapes, dissolve_regions(shapes), m_per_pt)}
