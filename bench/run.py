@@ -119,17 +119,17 @@ def synthetic(inp: Any, copies: int, step_km: float = 60.0) -> Any:
 
 
 def record(solution: Any) -> dict[str, Any]:
-    """A study point's row: its outcomes and carbon cost (before issue 12's second
-    part: read from the full result tables)."""
+    """A study point's row, as a study's worker records it (``engine.point_row``); for
+    code before issue 12's second part (``BENCH_CODE``), as it recorded it then."""
     try:
-        from model.core.outcomes import point_outcomes
+        from model.studies.engine import point_row
     except ImportError:
-        from model.studies.levers import outcomes as point_outcomes
-    row = point_outcomes(solution)
-    carbon = solution.model.carbon_cost
-    value = getattr(solution, "value", None)
-    row["carbon_cost_10k_cny"] = value(carbon) if value else float(carbon.expr())
-    return row
+        from model.studies.levers import outcomes
+
+        row = outcomes(solution)
+        row["carbon_cost_10k_cny"] = float(solution.model.carbon_cost.expr())
+        return row  # type: ignore[no-any-return]
+    return point_row(solution)
 
 
 def peak_mb() -> float:

@@ -68,6 +68,17 @@ def _all_periods(spec: Any, model: Any) -> Callable[[Any], None]:
     return put
 
 
+def point_row(solution: Solution) -> dict[str, Any]:
+    """What a study records of a one-year point: its outcomes (read from the solver's
+    arrays), carbon cost, how the tie was broken and the most-CO2 bound if computed."""
+    row: dict[str, Any] = {"tie_break": solution.tie_break}
+    row |= outcomes(solution)
+    row["carbon_cost_10k_cny"] = solution.value(solution.model.carbon_cost)
+    if solution.net_co2_most_10kt is not None:
+        row["net_co2_most_10kt"] = solution.net_co2_most_10kt
+    return row
+
+
 def describe_point(study: Study, index: int) -> dict[str, Any]:
     """The settings of a point as table columns (parameter values, scenario, factor levels)."""
     point = study.points[index]
@@ -191,12 +202,7 @@ class Worker:
     def _record(self, solution: Solution) -> dict[str, Any]:
         if hasattr(solution.model, "PERIODS"):
             return path_outcomes(solution)
-        row: dict[str, Any] = {"tie_break": solution.tie_break}
-        row |= outcomes(solution)
-        row["carbon_cost_10k_cny"] = solution.value(solution.model.carbon_cost)
-        if solution.net_co2_most_10kt is not None:
-            row["net_co2_most_10kt"] = solution.net_co2_most_10kt
-        return row
+        return point_row(solution)
 
     def _above_reference(self, solution: Solution, values: list[Any]) -> float | None:
         """Cost above the reference at the same parameter values (targets and cap excepted)."""
