@@ -41,21 +41,15 @@ sys.path.insert(0, str(ROOT))
 
 from bench.floor import build_floor  # noqa: E402
 from bench.run import CASES, OUT, inputs_for, machine  # noqa: E402
+from model.core.highs import lp_of  # noqa: E402
 from model.core.solve import Solver  # noqa: E402
 
 
 def first_solve(name: str, a: Any, cost: np.ndarray, bounds: tuple[np.ndarray, ...]) -> dict:
     """One least-cost solve from scratch: seconds, iterations, objective, size after presolve."""
-    col_lower, col_upper, row_lower, row_upper = bounds
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    a = a.tocsc()
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
-    h.passModel(lp)
+    h.passModel(lp_of(a, cost, bounds))
     start = time.perf_counter()
     h.run()
     seconds = time.perf_counter() - start

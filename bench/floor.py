@@ -20,6 +20,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from model.core.highs import lp_of
 from model.core.inputs import ModelInputs
 
 INF = highspy.kHighsInf
@@ -224,14 +225,7 @@ class FloorSolver:
         if threads is not None:
             h.setOptionValue("threads", threads)
         a = lp.matrix.tocsc()
-        model = highspy.HighsLp()
-        model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
-        model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, lp.lower, lp.upper
-        model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
-        model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = (
-            a.indptr, a.indices, a.data,
-        )  # fmt: skip
-        h.passModel(model)
+        h.passModel(lp_of(a, lp.cost, (lp.lower, lp.upper, lp.row_lower, lp.row_upper)))
         nz = np.flatnonzero(lp.cost)
         h.addRow(-INF, INF, len(nz), nz.astype(np.int32), lp.cost[nz])
         self.cap_row = a.shape[0]

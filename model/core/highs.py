@@ -73,18 +73,28 @@ def highs_of(lp: CompiledLP, options: dict[str, Any]) -> highspy.Highs:
     h.setOptionValue("time_limit", float(options["time_limit"]))
     if options["threads"] is not None:
         h.setOptionValue("threads", int(options["threads"]))
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = lp.shape[1], lp.shape[0]
-    model.col_cost_ = lp.cost["cost"]
-    model.offset_ = lp.offset["cost"]
-    model.col_lower_, model.col_upper_ = lp.col_lower, lp.col_upper
-    model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_ = lp.A.indptr
-    model.a_matrix_.index_ = lp.A.indices
-    model.a_matrix_.value_ = lp.A.data
-    h.passModel(model)
+    bounds = (lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper)
+    h.passModel(lp_of(lp.A, lp.cost["cost"], bounds, offset=lp.offset["cost"]))
     return h
+
+
+def lp_of(
+    a: Any, cost: np.ndarray, bounds: tuple[np.ndarray, ...], offset: float = 0.0
+) -> highspy.HighsLp:
+    """A HiGHS LP: ``row_lower <= A x <= row_upper``, ``col_lower <= x <= col_upper``,
+    least ``cost @ x + offset``; ``a`` a scipy sparse matrix (used column-wise), ``bounds``
+    (col_lower, col_upper, row_lower, row_upper)."""
+    a = a.tocsc()
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
+    model.col_cost_ = cost
+    model.offset_ = offset
+    model.col_lower_, model.col_upper_, model.row_lower_, model.row_upper_ = bounds
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = a.indptr
+    model.a_matrix_.index_ = a.indices
+    model.a_matrix_.value_ = a.data
+    return model
 
 
 def refresh(h: Any, lp: CompiledLP) -> None:
