@@ -20,7 +20,6 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from model.core.highs import lp_of
 from model.core.inputs import ModelInputs
 
 INF = highspy.kHighsInf
@@ -225,7 +224,16 @@ class FloorSolver:
         if threads is not None:
             h.setOptionValue("threads", threads)
         a = lp.matrix.tocsc()
-        h.passModel(lp_of(a, lp.cost, (lp.lower, lp.upper, lp.row_lower, lp.row_upper)))
+        # filled here, not by model.core.highs.lp_of: that module imports Pyomo, which
+        # the floor must not pay for (its import time and memory are measured)
+        model = highspy.HighsLp()
+        model.num_col_, model.num_row_ = a.shape[1], a.shape[0]
+        model.col_cost_, model.col_lower_, model.col_upper_ = lp.cost, lp.lower, lp.upper
+        model.row_lower_, model.row_upper_ = lp.row_lower, lp.row_upper
+        model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = (
+            a.indptr, a.indices, a.data,
+        )  # fmt: skip
+        h.passModel(model)
         nz = np.flatnonzero(lp.cost)
         h.addRow(-INF, INF, len(nz), nz.astype(np.int32), lp.cost[nz])
         self.cap_row = a.shape[0]
